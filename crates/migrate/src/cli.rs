@@ -1,0 +1,366 @@
+//! A reusable `db` command set (clap) with Alembic's verbs, for any application that hands
+//! over its revision graph and database URL.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::graph::RevisionGraph;
+use crate::migrator::{Migrator, Options, StepReport};
+use crate::revision::Revision;
+use crate::store::HistoryRow;
+use crate::{MigrateError, scaffold};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Seconds to wait for another migrator to finish before giving up.
+    #[arg(long, global = true, default_value_t = 60)]
+    pub lock_timeout: u64,
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum DbCommand {
+    /// Upgrade to a later revision (head, heads, +N, an id or prefix, <id>+N).
+    Upgrade {
+        #[arg(default_value = "head")]
+        target: String,
+    },
+    /// Revert to an earlier revision (base, -N, an id or prefix, <id>-N).
+    Downgrade { target: String },
+    /// Show the revision(s) the database is at.
+    Current {
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// List revisions, newest first.
+    History {
+        /// Show parents, dates, and when each revision was applied and how long it took.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Range `A:B` (ids, prefixes, base, head, current; either side may be empty).
+        #[arg(short = 'r', long = "rev-range")]
+        range: Option<String>,
+    },
+    /// Show the code's head revision(s).
+    Heads,
+    /// Show one revision and its operations.
+    Show { rev: String },
+    /// Record a revision as current without running anything.
+    Stamp { rev: String },
+    /// Write a new empty revision file after the current head.
+    Revision {
+        #[arg(short, long)]
+        message: String,
+        /// Folder of the revision files and their `mod.rs` registry.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// What the command set needs from the application.
+pub struct Context {
+    pub url: String,
+    pub graph: RevisionGraph,
+    pub migrations_dir: PathBuf,
+    pub options: Options,
+}
+
+/// Runs one `db` command and returns what to print.
+///
+/// # Errors
+/// Any engine error; the caller prints it and exits non-zero.
+pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError> {
+    ctx.options.lock_timeout = Duration::from_secs(args.lock_timeout);
+    let json = args.json;
+    match &args.command {
+        DbCommand::Heads => Ok(heads(&ctx.graph, json)),
+        DbCommand::Show { rev } => show(&ctx.graph, rev, json),
+        DbCommand::Revision { message, dir } => revision(&ctx, message, dir.as_deref(), json),
+        DbCommand::History { verbose: false, range } => history(&ctx.graph, range.as_deref(), None, json),
+        command => {
+            let migrator = Migrator::connect(&ctx.url, ctx.graph, ctx.options).await?;
+            let result = connected(&migrator, command, json).await;
+            migrator.close().await;
+            result
+        }
+    }
+}
+
+async fn connected(m: &Migrator, command: &DbCommand, json: bool) -> Result<String, MigrateError> {
+    match command {
+        DbCommand::Upgrade { target } => {
+            let reports = m.upgrade(target).await?;
+            steps_output(m, &reports, json).await
+        }
+        DbCommand::Downgrade { target } => {
+            let reports = m.downgrade(target).await?;
+            steps_output(m, &reports, json).await
+        }
+        DbCommand::Current { verbose } => current(m, *verbose, json).await,
+        DbCommand::History { range, .. } => {
+            let state = Some((m.current().await?, m.history().await?));
+            history(m.graph(), range.as_deref(), state, json)
+        }
+        DbCommand::Stamp { rev } => {
+            let heads = m.stamp(rev).await?;
+            Ok(if json {
+                json!({ "stamped": heads }).to_string()
+            } else if heads.is_empty() {
+                "Stamped base (no revision)\n".to_owned()
+            } else {
+                format!("Stamped {}\n", heads.join(", "))
+            })
+        }
+        DbCommand::Heads | DbCommand::Show { .. } | DbCommand::Revision { .. } => Ok(String::new()),
+    }
+}
+
+fn label(graph: &RevisionGraph, id: &str) -> String {
+    if graph.heads().iter().any(|h| h == id) { format!("{id} (head)") } else { id.to_owned() }
+}
+
+fn parents(rev: &Revision) -> String {
+    if rev.down_revisions.is_empty() { "<base>".to_owned() } else { rev.down_revisions.join(", ") }
+}
+
+async fn steps_output(m: &Migrator, reports: &[StepReport], json: bool) -> Result<String, MigrateError> {
+    let current = m.current().await?;
+    if json {
+        return Ok(json!({ "steps": reports, "current": current }).to_string());
+    }
+    let mut out = String::new();
+    for r in reports {
+        let rev = m.graph().get(&r.revision);
+        let (from, to) = match (r.direction.as_str(), rev) {
+            ("upgrade", Some(rev)) => (parents(rev), r.revision.clone()),
+            (_, Some(rev)) => (r.revision.clone(), parents(rev)),
+            _ => (String::new(), r.revision.clone()),
+        };
+        let _ = writeln!(out, "Running {} {from} -> {to}, {} ({} ms)", r.direction, r.message, r.duration_ms);
+    }
+    if reports.is_empty() {
+        out.push_str("Nothing to do: ");
+    }
+    let now = if current.is_empty() {
+        "base".to_owned()
+    } else {
+        current.iter().map(|c| label(m.graph(), c)).collect::<Vec<_>>().join(", ")
+    };
+    let _ = writeln!(out, "Current revision: {now}");
+    Ok(out)
+}
+
+fn heads(graph: &RevisionGraph, json: bool) -> String {
+    let heads = graph.heads();
+    if json {
+        let items: Vec<_> = heads
+            .iter()
+            .filter_map(|h| graph.get(h))
+            .map(|r| json!({ "revision": r.id, "message": r.message, "branch_labels": r.branch_labels }))
+            .collect();
+        return json!({ "heads": items }).to_string();
+    }
+    heads.iter().map(|h| format!("{h} (head)\n")).collect()
+}
+
+fn describe(
+    graph: &RevisionGraph,
+    rev: &Revision,
+    current: &[String],
+    applied: Option<&HistoryRow>,
+    ops: bool,
+) -> String {
+    let mut tags = String::new();
+    if graph.heads().contains(&rev.id) {
+        tags.push_str(" (head)");
+    }
+    if current.contains(&rev.id) {
+        tags.push_str(" (current)");
+    }
+    let mut out = format!("Rev: {}{tags}\nParent: {}\n", rev.id, parents(rev));
+    if !rev.branch_labels.is_empty() {
+        let _ = writeln!(out, "Branch names: {}", rev.branch_labels.join(", "));
+    }
+    let _ = writeln!(out, "Create Date: {}", rev.create_date);
+    if let Some(row) = applied {
+        let _ = writeln!(out, "Applied: {} ({} ms)", row.applied_at, row.duration_ms);
+    }
+    let _ = writeln!(out, "\n    {}\n", rev.message);
+    if ops {
+        let _ = writeln!(out, "Checksum: {}", rev.checksum());
+        out.push_str("Upgrade:\n");
+        for op in rev.upgrade_ops() {
+            let _ = writeln!(out, "    {}", op.describe());
+        }
+        out.push_str("Downgrade:\n");
+        for op in rev.downgrade_ops() {
+            let _ = writeln!(out, "    {}", op.describe());
+        }
+    }
+    out
+}
+
+fn rev_json(rev: &Revision, applied: Option<&HistoryRow>) -> serde_json::Value {
+    json!({
+        "revision": rev.id,
+        "down_revisions": rev.down_revisions,
+        "message": rev.message,
+        "create_date": rev.create_date,
+        "branch_labels": rev.branch_labels,
+        "depends_on": rev.depends_on,
+        "applied_at": applied.map(|a| a.applied_at.clone()),
+        "duration_ms": applied.map(|a| a.duration_ms),
+    })
+}
+
+fn show(graph: &RevisionGraph, rev: &str, json: bool) -> Result<String, MigrateError> {
+    let id = if rev == "head" {
+        match graph.heads().as_slice() {
+            [one] => one.clone(),
+            many => return Err(MigrateError::MultipleHeads(many.to_vec())),
+        }
+    } else {
+        graph.resolve_id(rev)?
+    };
+    let Some(rev) = graph.get(&id) else { return Err(MigrateError::UnknownRevision(id)) };
+    if json {
+        let mut value = rev_json(rev, None);
+        value["checksum"] = json!(rev.checksum());
+        value["upgrade"] = json!(rev.upgrade_ops().iter().map(crate::ops::Op::describe).collect::<Vec<_>>());
+        value["downgrade"] = json!(rev.downgrade_ops().iter().map(crate::ops::Op::describe).collect::<Vec<_>>());
+        return Ok(value.to_string());
+    }
+    Ok(describe(graph, rev, &[], None, true))
+}
+
+/// The last upgrade of each revision still in effect, by revision id.
+fn last_applied(rows: &[HistoryRow]) -> std::collections::BTreeMap<&str, &HistoryRow> {
+    let mut map = std::collections::BTreeMap::new();
+    for row in rows {
+        match row.direction.as_str() {
+            "downgrade" => {
+                map.remove(row.revision.as_str());
+            }
+            _ => {
+                map.insert(row.revision.as_str(), row);
+            }
+        }
+    }
+    map
+}
+
+async fn current(m: &Migrator, verbose: bool, json: bool) -> Result<String, MigrateError> {
+    let heads = m.current().await?;
+    let rows = if verbose || json { m.history().await? } else { Vec::new() };
+    let applied = last_applied(&rows);
+    let edited = m.edited_revisions().await.unwrap_or_default();
+    if json {
+        let items: Vec<_> = heads
+            .iter()
+            .map(|h| match m.graph().get(h) {
+                Some(rev) => {
+                    let mut v = rev_json(rev, applied.get(h.as_str()).copied());
+                    v["is_head"] = json!(m.graph().heads().contains(h));
+                    v
+                }
+                None => json!({ "revision": h, "known": false }),
+            })
+            .collect();
+        return Ok(json!({ "current": items, "edited_after_apply": edited }).to_string());
+    }
+    let mut out = String::new();
+    if heads.is_empty() {
+        out.push_str("base (no revision applied)\n");
+    }
+    for h in &heads {
+        match m.graph().get(h) {
+            Some(rev) if verbose => {
+                out.push_str(&describe(m.graph(), rev, &heads, applied.get(h.as_str()).copied(), false))
+            }
+            Some(_) => {
+                let _ = writeln!(out, "{}", label(m.graph(), h));
+            }
+            None => {
+                let _ = writeln!(out, "{h} (unknown to this code: the database is ahead of the code)");
+            }
+        }
+    }
+    for id in edited {
+        let _ = writeln!(out, "warning: revision {id} was edited after it was applied (checksum differs)");
+    }
+    Ok(out)
+}
+
+fn history(
+    graph: &RevisionGraph,
+    range: Option<&str>,
+    state: Option<(Vec<String>, Vec<HistoryRow>)>,
+    json: bool,
+) -> Result<String, MigrateError> {
+    let (current, rows) = state.clone().unwrap_or_default();
+    let resolve = |text: &str, default: usize| -> Result<usize, MigrateError> {
+        match text {
+            "" => Ok(default),
+            "base" => Ok(0),
+            "head" | "heads" => Ok(graph.revisions().len().saturating_sub(1)),
+            "current" => Ok(current.iter().filter_map(|c| graph.position(c)).max().unwrap_or(0)),
+            other => {
+                let id = graph.resolve_id(other)?;
+                Ok(graph.position(&id).unwrap_or(default))
+            }
+        }
+    };
+    let last = graph.revisions().len().saturating_sub(1);
+    let (start, end) = match range {
+        Some(r) => {
+            let (a, b) =
+                r.split_once(':').ok_or_else(|| MigrateError::Usage(format!("range {r:?} must look like A:B")))?;
+            (resolve(a, 0)?, resolve(b, last)?)
+        }
+        None => (0, last),
+    };
+    let applied = last_applied(&rows);
+    let selected: Vec<&Revision> =
+        graph.revisions().iter().enumerate().filter(|(i, _)| *i >= start && *i <= end).map(|(_, r)| r).rev().collect();
+    if json {
+        let items: Vec<_> = selected.iter().map(|r| rev_json(r, applied.get(r.id.as_str()).copied())).collect();
+        return Ok(json!({ "revisions": items, "current": current }).to_string());
+    }
+    let mut out = String::new();
+    for rev in selected {
+        if state.is_some() {
+            out.push_str(&describe(graph, rev, &current, applied.get(rev.id.as_str()).copied(), false));
+            if !applied.contains_key(rev.id.as_str()) {
+                out.push_str("    (not applied)\n\n");
+            }
+        } else {
+            let _ = writeln!(out, "{} -> {}, {}", parents(rev), label(graph, &rev.id), rev.message);
+        }
+    }
+    Ok(out)
+}
+
+fn revision(ctx: &Context, message: &str, dir: Option<&std::path::Path>, json: bool) -> Result<String, MigrateError> {
+    let parents = ctx.graph.heads();
+    if parents.len() > 1 {
+        return Err(MigrateError::MultipleHeads(parents));
+    }
+    let id = scaffold::new_revision_id(&ctx.graph);
+    let path = scaffold::write_revision(dir.unwrap_or(&ctx.migrations_dir), &id, &parents, message, None)?;
+    Ok(if json {
+        json!({ "revision": id, "path": path, "down_revisions": parents }).to_string()
+    } else {
+        format!(
+            "Generating {} ... done\nRevision {id} revises {}; rebuild to register it.\n",
+            path.display(),
+            if parents.is_empty() { "<base>".to_owned() } else { parents.join(", ") }
+        )
+    })
+}

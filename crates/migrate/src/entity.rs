@@ -1,0 +1,1 @@
+//! Building the target schema from SeaORM entities (filled in with autogenerate).

@@ -1,0 +1,48 @@
+//! The engine's error type. Every variant renders as one clear line.
+
+use std::time::Duration;
+
+use sea_orm::DbErr;
+
+use crate::graph::GraphError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("invalid revision graph: {0}")]
+    Graph(#[from] GraphError),
+    #[error("unknown revision {0:?}")]
+    UnknownRevision(String),
+    #[error("revision prefix {prefix:?} is ambiguous; candidates: {}", candidates.join(", "))]
+    AmbiguousRevision { prefix: String, candidates: Vec<String> },
+    #[error("invalid target {0:?}: use head, heads, base, +N, -N, a revision id or prefix, <id>+N, <id>-N")]
+    BadTarget(String),
+    #[error("target {target:?} is out of range: {reason}")]
+    OutOfRange { target: String, reason: String },
+    #[error("cannot go {requested} step(s) down: only {applied} revision(s) are applied (that would be below base)")]
+    BelowBase { requested: usize, applied: usize },
+    #[error("there are several heads ({}); name one, or use `heads`", .0.join(", "))]
+    MultipleHeads(Vec<String>),
+    #[error(
+        "the database is at revision(s) {} which this code does not know: the database is ahead of the code (deploy the newer code, or downgrade with it)",
+        .0.join(", ")
+    )]
+    AheadOfCode(Vec<String>),
+    #[error("{target} is behind the current revision ({current}); use downgrade")]
+    NotAhead { target: String, current: String },
+    #[error("{target} is not behind the current revision ({current}); use upgrade")]
+    NotBehind { target: String, current: String },
+    #[error("revision {revision} ({message}) failed at \"{step}\": {source}; {outcome}")]
+    Revision { revision: String, message: String, step: String, source: Box<DbErr>, outcome: String },
+    #[error("revision {revision} broke foreign keys ({details}); rolled back")]
+    ForeignKeys { revision: String, details: String },
+    #[error(
+        "the migration lock is held by {holder}; gave up after {waited:?} (raise --lock-timeout, or stop the other migrator)"
+    )]
+    LockTimeout { waited: Duration, holder: String },
+    #[error("{0}")]
+    Usage(String),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}

@@ -1,0 +1,63 @@
+//! Reads the live schema from a database's catalog into the schema model, so it can be
+//! compared with the model replayed from the revisions.
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::dialect::Dialect;
+use crate::schema::{ColumnType, Schema};
+
+/// The schema of the connected database, without the migrator's own tables.
+///
+/// # Errors
+/// Database errors.
+pub async fn inspect<C: ConnectionTrait>(conn: &C, skip: &[&str]) -> Result<Schema, DbErr> {
+    let mut schema = match Dialect::from_backend(conn.get_database_backend()) {
+        Dialect::Sqlite => sqlite::inspect(conn).await?,
+        Dialect::Postgres => postgres::inspect(conn).await?,
+        Dialect::Mysql => mysql::inspect(conn).await?,
+    };
+    schema.tables.retain(|name, _| !skip.contains(&name.as_str()) && !name.starts_with("_migrate_batch_"));
+    Ok(schema)
+}
+
+/// Parses `VARCHAR(100)`, `NUMERIC(10,2)` and friends as SQLite declares and MySQL reports them.
+pub(crate) fn parse_type(declared: &str) -> ColumnType {
+    let upper = declared.trim().to_ascii_uppercase();
+    let (base, args) = match upper.find('(') {
+        Some(open) => (upper[..open].trim().to_owned(), upper[open + 1..].trim_end_matches(')').to_owned()),
+        None => (upper.clone(), String::new()),
+    };
+    let nums: Vec<u32> = args.split(',').filter_map(|a| a.trim().parse().ok()).collect();
+    match base.as_str() {
+        "SMALLINT" => ColumnType::SmallInteger,
+        "INTEGER" | "INT" | "MEDIUMINT" => ColumnType::Integer,
+        "BIGINT" => ColumnType::BigInteger,
+        "BOOLEAN" | "BOOL" => ColumnType::Boolean,
+        "TINYINT" if nums.first() == Some(&1) => ColumnType::Boolean,
+        "TINYINT" => ColumnType::SmallInteger,
+        "VARCHAR" | "CHARACTER VARYING" if !nums.is_empty() => ColumnType::String(nums[0]),
+        "CHAR" if nums.first() == Some(&36) => ColumnType::Uuid,
+        "TEXT" | "LONGTEXT" | "MEDIUMTEXT" | "VARCHAR" | "CLOB" => ColumnType::Text,
+        "NUMERIC" | "DECIMAL" => {
+            ColumnType::Decimal(nums.first().copied().unwrap_or(10), nums.get(1).copied().unwrap_or(0))
+        }
+        "FLOAT" | "REAL" => ColumnType::Float,
+        "DOUBLE" | "DOUBLE PRECISION" => ColumnType::Double,
+        "DATE" => ColumnType::Date,
+        "DATETIME" if nums.first() == Some(&6) => ColumnType::TimestampTz,
+        "DATETIME" => ColumnType::DateTime,
+        "TIMESTAMP" | "TIMESTAMPTZ" => ColumnType::TimestampTz,
+        "JSON" | "JSON_TEXT" | "JSONB" => ColumnType::Json,
+        "UUID" | "UUID_TEXT" => ColumnType::Uuid,
+        _ => ColumnType::Binary,
+    }
+}
+
+/// Splits a comma-joined list of names as the catalog queries return them.
+pub(crate) fn names(list: &str) -> Vec<String> {
+    list.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}

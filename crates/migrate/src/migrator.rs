@@ -1,0 +1,453 @@
+//! The executor: plans a run from the version table and the revision graph, then applies each
+//! revision under the migrator lock, in its own transaction where the database allows it.
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use sea_orm::prelude::Decimal;
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+};
+use serde::Serialize;
+
+use crate::dialect::Dialect;
+use crate::graph::RevisionGraph;
+use crate::ops::{Op, Value};
+use crate::render::{Step, render};
+use crate::revision::Revision;
+use crate::schema::Schema;
+use crate::store::{HistoryRow, Store};
+use crate::{MigrateError, lock, target};
+
+/// Settings of a migrator.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub version_table: String,
+    pub history_table: String,
+    pub lock_name: String,
+    pub lock_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            version_table: "migrate_version".to_owned(),
+            history_table: "migrate_history".to_owned(),
+            lock_name: "migrate".to_owned(),
+            lock_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What one applied, reverted or stamped revision took.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct StepReport {
+    pub revision: String,
+    pub message: String,
+    pub direction: String,
+    pub duration_ms: i64,
+}
+
+/// Applies revisions of one graph to one database.
+pub struct Migrator {
+    graph: RevisionGraph,
+    conn: DatabaseConnection,
+    url: String,
+    store: Store,
+    options: Options,
+}
+
+impl Migrator {
+    /// Connects to `url` with a single dedicated connection (SQLite's `foreign_keys` pragma and
+    /// the per-revision transaction must live on the same connection).
+    ///
+    /// # Errors
+    /// Unsupported URL scheme or connection failure.
+    pub async fn connect(url: &str, graph: RevisionGraph, options: Options) -> Result<Self, MigrateError> {
+        let dialect = Dialect::from_url(url)
+            .ok_or_else(|| MigrateError::Usage(format!("unsupported database URL scheme in {:?}", redact(url))))?;
+        let mut connect = ConnectOptions::new(url.to_owned());
+        connect.max_connections(1).min_connections(0).sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
+        let conn = Database::connect(connect).await?;
+        let store = Store {
+            dialect,
+            version_table: options.version_table.clone(),
+            history_table: options.history_table.clone(),
+        };
+        Ok(Self { graph, conn, url: url.to_owned(), store, options })
+    }
+
+    pub fn graph(&self) -> &RevisionGraph {
+        &self.graph
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.store.dialect
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Closes the connection.
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+
+    /// The heads recorded in the database (empty at base).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn current(&self) -> Result<Vec<String>, MigrateError> {
+        Ok(self.store.heads(&self.conn).await?)
+    }
+
+    /// The history table, oldest first.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn history(&self) -> Result<Vec<HistoryRow>, MigrateError> {
+        Ok(self.store.history(&self.conn).await?)
+    }
+
+    /// True when the database is at the code's head(s).
+    ///
+    /// # Errors
+    /// Database errors, or a database ahead of the code.
+    pub async fn is_up_to_date(&self) -> Result<bool, MigrateError> {
+        let applied = self.applied().await?;
+        Ok(applied == self.graph.ancestors(&self.graph.heads()))
+    }
+
+    /// Applied revisions whose operations changed since they were applied (by checksum).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn edited_revisions(&self) -> Result<Vec<String>, MigrateError> {
+        let mut latest = std::collections::BTreeMap::new();
+        for row in self.history().await? {
+            if row.direction == "upgrade" {
+                latest.insert(row.revision, row.checksum);
+            }
+        }
+        let applied = self.applied().await.unwrap_or_default();
+        Ok(self
+            .graph
+            .in_order(&applied)
+            .into_iter()
+            .filter(|r| latest.get(&r.id).is_some_and(|sum| *sum != r.checksum()))
+            .map(|r| r.id.clone())
+            .collect())
+    }
+
+    async fn applied(&self) -> Result<BTreeSet<String>, MigrateError> {
+        let heads = self.current().await?;
+        let unknown: Vec<String> = heads.iter().filter(|h| !self.graph.contains(h)).cloned().collect();
+        if !unknown.is_empty() {
+            return Err(MigrateError::AheadOfCode(unknown));
+        }
+        Ok(self.graph.ancestors(&heads))
+    }
+
+    fn describe(&self, set: &BTreeSet<String>) -> String {
+        let heads = self.graph.heads_of(set);
+        if heads.is_empty() { "base".to_owned() } else { heads.join(", ") }
+    }
+
+    /// Upgrades to `target`.
+    ///
+    /// # Errors
+    /// Bad targets, a database ahead of the code, lock timeout, or a failing revision (which is
+    /// named, and rolled back where the database supports transactional DDL).
+    pub async fn upgrade(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
+        let lock = lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout).await?;
+        let result = self.upgrade_locked(target).await;
+        lock.release().await;
+        result
+    }
+
+    async fn upgrade_locked(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
+        let applied = self.applied().await?;
+        let wanted = target::resolve(&self.graph, target, &applied)?;
+        if wanted.is_subset(&applied) && wanted != applied {
+            return Err(MigrateError::NotAhead { target: target.to_owned(), current: self.describe(&applied) });
+        }
+        self.store.ensure(&self.conn).await?;
+        let pending: BTreeSet<String> = wanted.difference(&applied).cloned().collect();
+        let mut current = applied;
+        let mut model = self.graph.schema_with(&current);
+        let mut reports = Vec::new();
+        for rev in self.graph.in_order(&pending) {
+            let mut next = current.clone();
+            next.insert(rev.id.clone());
+            reports.push(self.run(rev, &rev.upgrade_ops(), "upgrade", &mut model, &current, &next).await?);
+            current = next;
+        }
+        Ok(reports)
+    }
+
+    /// Downgrades to `target`.
+    ///
+    /// # Errors
+    /// As `upgrade`; also a target that is not behind the current revision.
+    pub async fn downgrade(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
+        let lock = lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout).await?;
+        let result = self.downgrade_locked(target).await;
+        lock.release().await;
+        result
+    }
+
+    async fn downgrade_locked(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
+        let applied = self.applied().await?;
+        let wanted = target::resolve(&self.graph, target, &applied)?;
+        if !wanted.is_subset(&applied) {
+            return Err(MigrateError::NotBehind { target: target.to_owned(), current: self.describe(&applied) });
+        }
+        self.store.ensure(&self.conn).await?;
+        let reverting: BTreeSet<String> = applied.difference(&wanted).cloned().collect();
+        let mut current = applied;
+        let mut model = self.graph.schema_with(&current);
+        let mut reports = Vec::new();
+        for rev in self.graph.in_order(&reverting).into_iter().rev() {
+            let mut next = current.clone();
+            next.remove(&rev.id);
+            reports.push(self.run(rev, &rev.downgrade_ops(), "downgrade", &mut model, &current, &next).await?);
+            current = next;
+        }
+        Ok(reports)
+    }
+
+    /// Records `target` as the current revision without running anything.
+    ///
+    /// # Errors
+    /// Bad targets, lock timeout, database errors.
+    pub async fn stamp(&self, target: &str) -> Result<Vec<String>, MigrateError> {
+        let lock = lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout).await?;
+        let result = self.stamp_locked(target).await;
+        lock.release().await;
+        result
+    }
+
+    async fn stamp_locked(&self, target: &str) -> Result<Vec<String>, MigrateError> {
+        // Stamping is how a database of unknown state is brought under control, so an
+        // unknown current revision is not an error here.
+        let applied = self.applied().await.unwrap_or_default();
+        let wanted = target::resolve(&self.graph, target, &applied)?;
+        let heads = self.graph.heads_of(&wanted);
+        self.store.ensure(&self.conn).await?;
+        let txn = self.conn.begin().await?;
+        self.store.set_heads(&txn, &heads).await?;
+        let stamped: Vec<String> = if heads.is_empty() { vec!["base".to_owned()] } else { heads.clone() };
+        for id in &stamped {
+            let checksum = self.graph.get(id).map(Revision::checksum).unwrap_or_default();
+            let row = history_row(id, "stamp", 0, checksum);
+            self.store.record(&txn, &row).await?;
+        }
+        txn.commit().await?;
+        Ok(heads)
+    }
+
+    /// Renders and runs one revision; on success `model` becomes the schema after it.
+    async fn run(
+        &self,
+        rev: &Revision,
+        ops: &[Op],
+        direction: &str,
+        model: &mut Schema,
+        before: &BTreeSet<String>,
+        after: &BTreeSet<String>,
+    ) -> Result<StepReport, MigrateError> {
+        let start = Instant::now();
+        let dialect = self.dialect();
+        let mut planned: Vec<(String, Step)> = Vec::new();
+        let mut next_model = model.clone();
+        for op in ops {
+            let (steps, next) = render(dialect, &next_model, op)
+                .map_err(|e| MigrateError::Usage(format!("revision {} does not fit the schema model: {e}", rev.id)))?;
+            planned.extend(steps.into_iter().map(|s| (op.describe(), s)));
+            next_model = next;
+        }
+        let heads = self.graph.heads_of(after);
+        let fail = |step: String, source: DbErr| MigrateError::Revision {
+            revision: rev.id.clone(),
+            message: rev.message.clone(),
+            step,
+            source: Box::new(source),
+            outcome: if dialect.transactional_ddl() {
+                format!("rolled back; the database is still at {}", self.describe(before))
+            } else {
+                format!(
+                    "the version stays at {}; MySQL cannot roll back DDL, so statements of this revision that ran before the failure remain",
+                    self.describe(before)
+                )
+            },
+        };
+        if dialect.transactional_ddl() {
+            self.run_in_transaction(rev, &planned, direction, &heads, start, &fail).await?;
+        } else {
+            self.run_without_transaction(rev, &planned, direction, &heads, start, &fail).await?;
+        }
+        *model = next_model;
+        Ok(StepReport {
+            revision: rev.id.clone(),
+            message: rev.message.clone(),
+            direction: direction.to_owned(),
+            duration_ms: elapsed_ms(start),
+        })
+    }
+
+    async fn run_in_transaction(
+        &self,
+        rev: &Revision,
+        planned: &[(String, Step)],
+        direction: &str,
+        heads: &[String],
+        start: Instant,
+        fail: &impl Fn(String, DbErr) -> MigrateError,
+    ) -> Result<(), MigrateError> {
+        let sqlite = self.dialect() == Dialect::Sqlite;
+        if sqlite {
+            // Must be set outside a transaction; batch mode drops and recreates tables that
+            // others reference, and with enforcement on SQLite would cascade the drop.
+            self.conn.execute_unprepared("PRAGMA foreign_keys = OFF").await?;
+        }
+        let result = async {
+            let txn = self.conn.begin().await?;
+            for (what, step) in planned {
+                exec(&txn, self.dialect(), step).await.map_err(|e| fail(what.clone(), e))?;
+            }
+            if sqlite {
+                let rows = txn.query_all_raw(self.store.statement("PRAGMA foreign_key_check", Vec::new())).await?;
+                if !rows.is_empty() {
+                    let details = rows
+                        .iter()
+                        .take(5)
+                        .map(|r| {
+                            let table: String = r.try_get_by_index(0).unwrap_or_default();
+                            let parent: String = r.try_get_by_index(2).unwrap_or_default();
+                            format!("{table} -> {parent}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    txn.rollback().await?;
+                    return Err(MigrateError::ForeignKeys { revision: rev.id.clone(), details });
+                }
+            }
+            self.store.set_heads(&txn, heads).await?;
+            self.store.record(&txn, &history_row(&rev.id, direction, elapsed_ms(start), rev.checksum())).await?;
+            txn.commit().await?;
+            Ok(())
+        }
+        .await;
+        if sqlite {
+            self.conn.execute_unprepared("PRAGMA foreign_keys = ON").await?;
+        }
+        result
+    }
+
+    async fn run_without_transaction(
+        &self,
+        rev: &Revision,
+        planned: &[(String, Step)],
+        direction: &str,
+        heads: &[String],
+        start: Instant,
+        fail: &impl Fn(String, DbErr) -> MigrateError,
+    ) -> Result<(), MigrateError> {
+        for (what, step) in planned {
+            let result = match step {
+                Step::Sql(sql) => self.conn.execute_unprepared(sql).await.map(|_| ()),
+                // Row writes still get a transaction of their own.
+                _ => {
+                    async {
+                        let txn = self.conn.begin().await?;
+                        exec(&txn, self.dialect(), step).await?;
+                        txn.commit().await
+                    }
+                    .await
+                }
+            };
+            result.map_err(|e| fail(what.clone(), e))?;
+        }
+        // Advance the version right after the revision, so a later failure leaves the
+        // database at the last good revision.
+        let txn = self.conn.begin().await?;
+        self.store.set_heads(&txn, heads).await?;
+        self.store.record(&txn, &history_row(&rev.id, direction, elapsed_ms(start), rev.checksum())).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+fn elapsed_ms(start: Instant) -> i64 {
+    i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX)
+}
+
+fn history_row(revision: &str, direction: &str, duration_ms: i64, checksum: String) -> HistoryRow {
+    HistoryRow {
+        revision: revision.to_owned(),
+        direction: direction.to_owned(),
+        applied_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        duration_ms,
+        checksum,
+    }
+}
+
+/// Hides the password of a URL for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}://{user}:***{}", &url[..scheme_end], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Converts a bulk-insert literal to a bound value.
+pub fn bind_value(value: &Value) -> Result<sea_orm::Value, DbErr> {
+    Ok(match value {
+        Value::Null => sea_orm::Value::String(None),
+        Value::Int(n) => (*n).into(),
+        Value::Bool(b) => (*b).into(),
+        Value::Str(s) => s.clone().into(),
+        Value::Float(f) => (*f).into(),
+        Value::Decimal(d) => Decimal::from_str(d).map_err(|e| DbErr::Custom(format!("bad decimal {d:?}: {e}")))?.into(),
+    })
+}
+
+/// The insert statement of a bulk insert step.
+pub fn insert_statement(
+    table: &str,
+    columns: &[String],
+    rows: &[Vec<Value>],
+) -> Result<sea_orm::sea_query::InsertStatement, DbErr> {
+    let mut insert = Query::insert();
+    insert.into_table(Alias::new(table)).columns(columns.iter().map(|c| Alias::new(c.as_str())));
+    for row in rows {
+        let values = row.iter().map(|v| bind_value(v).map(Expr::val)).collect::<Result<Vec<_>, _>>()?;
+        insert.values(values).map_err(|e| DbErr::Custom(e.to_string()))?;
+    }
+    Ok(insert)
+}
+
+async fn exec(txn: &DatabaseTransaction, dialect: Dialect, step: &Step) -> Result<(), DbErr> {
+    match step {
+        Step::Sql(sql) => txn.execute_unprepared(sql).await.map(|_| ()),
+        Step::Insert { table, columns, rows } => {
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let insert = insert_statement(table, columns, rows)?;
+            txn.execute_raw(dialect.backend().build(&insert)).await.map(|_| ())
+        }
+        Step::Data(step) => (step.run)(txn).await,
+    }
+}

@@ -1,0 +1,135 @@
+//! Turns operations into statements for one dialect, using the schema model as it stands
+//! before each operation (MySQL's `MODIFY` and SQLite's batch mode need the whole column or
+//! table).
+
+pub mod ddl;
+mod sqlite_batch;
+
+use crate::dialect::Dialect;
+use crate::ops::{DataStep, Op, Value};
+use crate::replay::ModelError;
+use crate::schema::Schema;
+
+/// One executable step of a rendered revision.
+#[derive(Clone, Debug)]
+pub enum Step {
+    Sql(String),
+    /// Rows inserted with bound parameters.
+    Insert {
+        table: String,
+        columns: Vec<String>,
+        rows: Vec<Vec<Value>>,
+    },
+    Data(DataStep),
+}
+
+/// The statements for `op`, given the schema before it, plus the schema after it.
+///
+/// # Errors
+/// When `op` does not fit the schema.
+pub fn render(dialect: Dialect, before: &Schema, op: &Op) -> Result<(Vec<Step>, Schema), ModelError> {
+    let mut after = before.clone();
+    after.apply(op)?;
+    if dialect == Dialect::Sqlite
+        && let Some(table) = sqlite_batch::needs_batch(before, op)
+    {
+        let steps = sqlite_batch::plan(before, &after, &table).into_iter().map(Step::Sql).collect();
+        return Ok((steps, after));
+    }
+    let steps = render_direct(dialect, &after, op);
+    Ok((steps, after))
+}
+
+/// True when SQLite has to rebuild a table to apply `op` (lint reports it as a rewrite).
+pub fn sqlite_rewrites(before: &Schema, op: &Op) -> Option<String> {
+    sqlite_batch::needs_batch(before, op)
+}
+
+fn render_direct(dialect: Dialect, after: &Schema, op: &Op) -> Vec<Step> {
+    let q = |s: &str| dialect.quote(s);
+    let sql = |s: String| vec![Step::Sql(s)];
+    match op {
+        Op::CreateTable(table) => {
+            let mut steps = vec![Step::Sql(ddl::create_table(dialect, table, &table.name))];
+            steps.extend(table.indexes.iter().map(|i| Step::Sql(ddl::create_index(dialect, &table.name, i))));
+            steps
+        }
+        Op::DropTable { table } => sql(format!("DROP TABLE {}", q(table))),
+        Op::RenameTable { from, to } => match dialect {
+            Dialect::Mysql => sql(format!("RENAME TABLE {} TO {}", q(from), q(to))),
+            _ => sql(format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))),
+        },
+        Op::AddColumn { table, column } => {
+            let def = after.table(table).map(|t| ddl::column_def(dialect, t, column)).unwrap_or_default();
+            sql(format!("ALTER TABLE {} ADD COLUMN {def}", q(table)))
+        }
+        Op::DropColumn { table, column } => sql(format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(column))),
+        Op::AlterColumn { table, column, alter } => {
+            let Some(t) = after.table(table) else { return Vec::new() };
+            let Some(col) = t.column(column) else { return Vec::new() };
+            match dialect {
+                Dialect::Mysql => {
+                    sql(format!("ALTER TABLE {} MODIFY COLUMN {}", q(table), ddl::column_def(dialect, t, col)))
+                }
+                _ => {
+                    let prefix = format!("ALTER TABLE {} ALTER COLUMN {}", q(table), q(column));
+                    let mut out = Vec::new();
+                    if let Some(ty) = &alter.ty {
+                        let ty = ddl::column_type(dialect, ty);
+                        out.push(Step::Sql(format!("{prefix} TYPE {ty} USING {}::{ty}", q(column))));
+                    }
+                    if let Some(nullable) = alter.nullable {
+                        let verb = if nullable { "DROP" } else { "SET" };
+                        out.push(Step::Sql(format!("{prefix} {verb} NOT NULL")));
+                    }
+                    match &alter.default {
+                        Some(Some(d)) => {
+                            out.push(Step::Sql(format!("{prefix} SET DEFAULT {}", ddl::default_literal(dialect, d))))
+                        }
+                        Some(None) => out.push(Step::Sql(format!("{prefix} DROP DEFAULT"))),
+                        None => {}
+                    }
+                    out
+                }
+            }
+        }
+        Op::RenameColumn { table, from, to } => {
+            sql(format!("ALTER TABLE {} RENAME COLUMN {} TO {}", q(table), q(from), q(to)))
+        }
+        Op::CreateIndex { table, index } => sql(ddl::create_index(dialect, table, index)),
+        Op::DropIndex { table, name } => match dialect {
+            Dialect::Mysql => sql(format!("DROP INDEX {} ON {}", q(name), q(table))),
+            _ => sql(format!("DROP INDEX {}", q(name))),
+        },
+        Op::AddUnique { table, unique } => {
+            sql(format!("ALTER TABLE {} ADD {}", q(table), ddl::unique_def(dialect, unique)))
+        }
+        Op::AddForeignKey { table, fk } => {
+            sql(format!("ALTER TABLE {} ADD {}", q(table), ddl::foreign_key_def(dialect, fk)))
+        }
+        Op::AddCheck { table, check } => {
+            sql(format!("ALTER TABLE {} ADD {}", q(table), ddl::check_def(dialect, check)))
+        }
+        Op::DropUnique { table, name } => match dialect {
+            Dialect::Mysql => sql(format!("ALTER TABLE {} DROP INDEX {}", q(table), q(name))),
+            _ => sql(format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))),
+        },
+        Op::DropForeignKey { table, name } => match dialect {
+            Dialect::Mysql => sql(format!("ALTER TABLE {} DROP FOREIGN KEY {}", q(table), q(name))),
+            _ => sql(format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))),
+        },
+        Op::DropCheck { table, name } => sql(format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))),
+        Op::Sql(raw) => {
+            let text = match dialect {
+                Dialect::Sqlite => &raw.sqlite,
+                Dialect::Postgres => &raw.postgres,
+                Dialect::Mysql => &raw.mysql,
+            };
+            text.iter().map(|s| Step::Sql(s.clone())).collect()
+        }
+        Op::BulkInsert { table, columns, rows } => {
+            vec![Step::Insert { table: table.clone(), columns: columns.clone(), rows: rows.clone() }]
+        }
+        Op::Data(step) => vec![Step::Data(step.clone())],
+    }
+}

@@ -1,0 +1,62 @@
+//! SQLite batch ("move and copy") mode: what SQLite cannot ALTER is done by building the new
+//! table beside the old one, copying the rows, dropping the old table and renaming the new.
+//! Planned from the schema model alone; the executor turns `foreign_keys` off around the
+//! revision and runs `foreign_key_check` before it commits.
+
+use crate::dialect::Dialect;
+use crate::ops::Op;
+use crate::render::ddl;
+use crate::schema::Schema;
+
+const D: Dialect = Dialect::Sqlite;
+
+/// The table SQLite must rebuild for `op`, if any.
+pub fn needs_batch(before: &Schema, op: &Op) -> Option<String> {
+    match op {
+        Op::AlterColumn { table, .. }
+        | Op::AddUnique { table, .. }
+        | Op::DropUnique { table, .. }
+        | Op::AddForeignKey { table, .. }
+        | Op::DropForeignKey { table, .. }
+        | Op::AddCheck { table, .. }
+        | Op::DropCheck { table, .. } => Some(table.clone()),
+        // SQLite adds a NOT NULL column only with a default.
+        Op::AddColumn { table, column } if !column.nullable && column.default.is_none() => Some(table.clone()),
+        // SQLite drops a column natively only when nothing is built on it.
+        Op::DropColumn { table, column } => {
+            before.table(table).filter(|t| t.column_is_referenced(column)).map(|t| t.name.clone())
+        }
+        _ => None,
+    }
+}
+
+/// The statements that rebuild `table` from its shape in `before` to its shape in `after`.
+pub fn plan(before: &Schema, after: &Schema, table: &str) -> Vec<String> {
+    let (Some(old), Some(new)) = (before.table(table), after.table(table)) else { return Vec::new() };
+    let temp = format!("_migrate_batch_{table}");
+    let mut targets = Vec::new();
+    let mut sources = Vec::new();
+    for column in &new.columns {
+        let Some(previous) = old.column(&column.name) else { continue };
+        targets.push(D.quote(&column.name));
+        if previous.ty == column.ty {
+            sources.push(D.quote(&column.name));
+        } else {
+            sources.push(format!("CAST({} AS {})", D.quote(&column.name), ddl::column_type(D, &column.ty)));
+        }
+    }
+    let mut sql = vec![ddl::create_table(D, new, &temp)];
+    if !targets.is_empty() {
+        sql.push(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            D.quote(&temp),
+            targets.join(", "),
+            sources.join(", "),
+            D.quote(table)
+        ));
+    }
+    sql.push(format!("DROP TABLE {}", D.quote(table)));
+    sql.push(format!("ALTER TABLE {} RENAME TO {}", D.quote(&temp), D.quote(table)));
+    sql.extend(new.indexes.iter().map(|i| ddl::create_index(D, table, i)));
+    sql
+}

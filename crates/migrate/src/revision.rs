@@ -1,0 +1,108 @@
+//! A revision: an id, its parents, a message, and the functions that record its operations.
+
+use sha2::{Digest, Sha256};
+
+use crate::ops::{Op, Ops};
+
+/// One migration step between schema versions.
+#[derive(Clone, Debug)]
+pub struct Revision {
+    pub id: String,
+    pub down_revisions: Vec<String>,
+    pub message: String,
+    pub create_date: String,
+    pub branch_labels: Vec<String>,
+    pub depends_on: Vec<String>,
+    pub upgrade: fn(&mut Ops),
+    pub downgrade: fn(&mut Ops),
+}
+
+fn nothing(_: &mut Ops) {}
+
+impl Revision {
+    /// A base revision with no operations; chain the builder methods to fill it.
+    pub fn new(id: &str, message: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            down_revisions: Vec::new(),
+            message: message.to_owned(),
+            create_date: String::new(),
+            branch_labels: Vec::new(),
+            depends_on: Vec::new(),
+            upgrade: nothing,
+            downgrade: nothing,
+        }
+    }
+
+    /// Sets the parent revision.
+    #[must_use]
+    pub fn revises(mut self, parent: &str) -> Self {
+        self.down_revisions = vec![parent.to_owned()];
+        self
+    }
+
+    /// Sets several parents (a merge revision).
+    #[must_use]
+    pub fn merges(mut self, parents: &[&str]) -> Self {
+        self.down_revisions = parents.iter().map(|p| (*p).to_owned()).collect();
+        self
+    }
+
+    #[must_use]
+    pub fn created(mut self, date: &str) -> Self {
+        date.clone_into(&mut self.create_date);
+        self
+    }
+
+    #[must_use]
+    pub fn branch_label(mut self, label: &str) -> Self {
+        self.branch_labels.push(label.to_owned());
+        self
+    }
+
+    #[must_use]
+    pub fn depends_on(mut self, id: &str) -> Self {
+        self.depends_on.push(id.to_owned());
+        self
+    }
+
+    #[must_use]
+    pub fn upgrade(mut self, f: fn(&mut Ops)) -> Self {
+        self.upgrade = f;
+        self
+    }
+
+    #[must_use]
+    pub fn downgrade(mut self, f: fn(&mut Ops)) -> Self {
+        self.downgrade = f;
+        self
+    }
+
+    pub fn upgrade_ops(&self) -> Vec<Op> {
+        let mut ops = Ops::new();
+        (self.upgrade)(&mut ops);
+        ops.into_vec()
+    }
+
+    pub fn downgrade_ops(&self) -> Vec<Op> {
+        let mut ops = Ops::new();
+        (self.downgrade)(&mut ops);
+        ops.into_vec()
+    }
+
+    /// SHA-256 over the canonical (JSON) form of the upgrade and downgrade operations: a
+    /// cosmetic edit of the source keeps it, a change to what the revision does changes it.
+    pub fn checksum(&self) -> String {
+        let canonical = serde_json::json!({
+            "upgrade": self.upgrade_ops(),
+            "downgrade": self.downgrade_ops(),
+        });
+        let digest = Sha256::digest(canonical.to_string().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// True for a revision id of the canonical form: 12 lowercase hex digits.
+    pub fn is_valid_id(id: &str) -> bool {
+        id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
+}

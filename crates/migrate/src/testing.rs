@@ -1,0 +1,121 @@
+//! Fresh, throw-away databases for tests: a temporary SQLite file always, and a new
+//! PostgreSQL or MySQL database when `TEST_POSTGRES_URL` / `TEST_MYSQL_URL` name a server.
+//! Each test gets its own database, so tests run in parallel; it is dropped afterwards.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sea_orm::{ConnectionTrait, Database};
+
+use crate::dialect::Dialect;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The dialects a test run covers: SQLite always, servers whose URL is set. Prints the reason
+/// for each server it skips.
+pub fn dialects() -> Vec<Dialect> {
+    let mut out = vec![Dialect::Sqlite];
+    for (dialect, var) in [(Dialect::Postgres, "TEST_POSTGRES_URL"), (Dialect::Mysql, "TEST_MYSQL_URL")] {
+        if std::env::var(var).is_ok_and(|v| !v.is_empty()) {
+            out.push(dialect);
+        } else {
+            eprintln!("skipping {dialect}: {var} is not set");
+        }
+    }
+    out
+}
+
+/// A database created for one test.
+pub struct TestDb {
+    pub dialect: Dialect,
+    pub url: String,
+    server_url: Option<String>,
+    name: String,
+    _dir: Option<tempfile_dir::TempDir>,
+}
+
+mod tempfile_dir {
+    /// A directory removed on drop (kept minimal to avoid a dependency).
+    pub struct TempDir(pub std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn unique_name() -> String {
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("t_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Replaces the database name (the URL path) of a server URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl TestDb {
+    /// Creates an empty database of `dialect`.
+    ///
+    /// # Panics
+    /// When the server cannot be reached or the database cannot be created: tests want that loud.
+    pub async fn new(dialect: Dialect) -> Self {
+        let name = unique_name();
+        match dialect {
+            Dialect::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("migrate-{name}"));
+                std::fs::create_dir_all(&dir).expect("create temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
+                Self { dialect, url, server_url: None, name, _dir: Some(tempfile_dir::TempDir(dir)) }
+            }
+            _ => {
+                let var = if dialect == Dialect::Postgres { "TEST_POSTGRES_URL" } else { "TEST_MYSQL_URL" };
+                let server_url = std::env::var(var).expect("server URL set");
+                let conn = Database::connect(&server_url).await.expect("connect to test server");
+                conn.execute_unprepared(&format!("CREATE DATABASE {}", dialect.quote(&name)))
+                    .await
+                    .expect("create database");
+                let _ = conn.close().await;
+                let url = with_database(&server_url, &name);
+                Self { dialect, url, server_url: Some(server_url), name, _dir: None }
+            }
+        }
+    }
+
+    /// Connects with a small pool.
+    ///
+    /// # Panics
+    /// When the database cannot be reached.
+    pub async fn connect(&self) -> sea_orm::DatabaseConnection {
+        Database::connect(&self.url).await.expect("connect to test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(server_url) = self.server_url.clone() else { return };
+        let sql = match self.dialect {
+            Dialect::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.dialect.quote(&self.name)),
+            _ => format!("DROP DATABASE IF EXISTS {}", self.dialect.quote(&self.name)),
+        };
+        // Drop cannot await; a short-lived runtime on its own thread does the cleanup.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                if let Ok(conn) = Database::connect(&server_url).await {
+                    let _ = conn.execute_unprepared(&sql).await;
+                    let _ = conn.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}

@@ -1,0 +1,143 @@
+//! The executor against real databases.
+
+use migrate::testing::{TestDb, dialects};
+use migrate::{Dialect, MigrateError, Migrator, Options, RevisionGraph, compare, inspect::inspect};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+use crate::fixtures::{BAD, R1, R2, R3, graph, graph_with_failure};
+
+const BOOKKEEPING: [&str; 2] = ["migrate_version", "migrate_history"];
+
+async fn migrator(db: &TestDb, graph: RevisionGraph) -> Migrator {
+    Migrator::connect(&db.url, graph, Options::default()).await.expect("connect")
+}
+
+async fn count(conn: &DatabaseConnection, sql: &str) -> i64 {
+    let row =
+        conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql.to_owned())).await.unwrap().unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+#[tokio::test]
+async fn upgrade_downgrade_upgrade_gives_the_same_schema_as_the_model() {
+    for dialect in dialects() {
+        let db = TestDb::new(dialect).await;
+        let m = migrator(&db, graph()).await;
+        let applied = m.upgrade("head").await.unwrap();
+        assert_eq!(applied.len(), 3, "{dialect}");
+        let first = inspect(m.connection(), &BOOKKEEPING).await.unwrap();
+        let model = m.graph().schema_with(&m.graph().ancestors(&[R3.into()]));
+        assert_eq!(compare::diff(&model, &first, Some(dialect)), Vec::<String>::new(), "{dialect}");
+
+        m.downgrade("base").await.unwrap();
+        assert!(inspect(m.connection(), &BOOKKEEPING).await.unwrap().tables.is_empty(), "{dialect}");
+        assert!(m.current().await.unwrap().is_empty());
+
+        m.upgrade("head").await.unwrap();
+        let again = inspect(m.connection(), &BOOKKEEPING).await.unwrap();
+        assert_eq!(first, again, "{dialect}");
+        m.close().await;
+    }
+}
+
+#[tokio::test]
+async fn stepwise_with_rows_keeps_data_and_foreign_keys() {
+    for dialect in dialects() {
+        let db = TestDb::new(dialect).await;
+        let m = migrator(&db, graph()).await;
+        m.upgrade("+1").await.unwrap();
+        let conn = db.connect().await;
+        conn.execute_unprepared("INSERT INTO parent (id, name) VALUES (1, 'one'), (2, NULL)").await.unwrap();
+        conn.execute_unprepared(
+            "INSERT INTO child (id, parent_id, note) VALUES (10, 1, 'a'), (11, 2, 'b'), (12, 2, 'c')",
+        )
+        .await
+        .unwrap();
+
+        // On SQLite this rebuilds `parent`, which `child` references.
+        m.upgrade("+1").await.unwrap();
+        assert_eq!(m.current().await.unwrap(), vec![R2.to_owned()]);
+        assert_eq!(count(&conn, "SELECT COUNT(*) FROM parent WHERE name = 'unnamed'").await, 1, "{dialect}");
+        assert_eq!(count(&conn, "SELECT COUNT(*) FROM child").await, 3, "{dialect}");
+        let schema = inspect(&conn, &BOOKKEEPING).await.unwrap();
+        assert_eq!(schema.table("child").unwrap().foreign_keys.len(), 1, "{dialect}");
+        assert!(!schema.table("parent").unwrap().column("name").unwrap().nullable, "{dialect}");
+
+        m.upgrade("+1").await.unwrap();
+        m.downgrade("-1").await.unwrap();
+        m.downgrade("-1").await.unwrap();
+        assert_eq!(m.current().await.unwrap(), vec![R1.to_owned()]);
+        assert_eq!(count(&conn, "SELECT COUNT(*) FROM child").await, 3, "{dialect}");
+        // The foreign key still works after the rebuilds: deleting a parent cascades.
+        if dialect == Dialect::Sqlite {
+            conn.execute_unprepared("PRAGMA foreign_keys = ON").await.unwrap();
+        }
+        conn.execute_unprepared("DELETE FROM parent WHERE id = 2").await.unwrap();
+        assert_eq!(count(&conn, "SELECT COUNT(*) FROM child").await, 1, "{dialect}");
+        let _ = conn.close().await;
+        m.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_failing_revision_is_named_and_leaves_the_previous_revision() {
+    for dialect in dialects() {
+        let db = TestDb::new(dialect).await;
+        let m = migrator(&db, graph_with_failure()).await;
+        let err = m.upgrade("head").await.unwrap_err();
+        match &err {
+            MigrateError::Revision { revision, .. } => assert_eq!(revision, BAD),
+            other => panic!("{dialect}: unexpected {other}"),
+        }
+        assert!(err.to_string().contains(BAD), "{err}");
+        assert_eq!(m.current().await.unwrap(), vec![R3.to_owned()], "{dialect}");
+        let schema = inspect(m.connection(), &BOOKKEEPING).await.unwrap();
+        if dialect.transactional_ddl() {
+            assert!(schema.table("half_done").is_none(), "{dialect}: partial change survived");
+        }
+        m.close().await;
+    }
+}
+
+#[tokio::test]
+async fn concurrent_upgrades_apply_each_revision_once() {
+    for dialect in dialects() {
+        let db = TestDb::new(dialect).await;
+        let a = migrator(&db, graph()).await;
+        let b = migrator(&db, graph()).await;
+        let (ra, rb) = tokio::join!(a.upgrade("head"), b.upgrade("head"));
+        let total = ra.unwrap().len() + rb.unwrap().len();
+        assert_eq!(total, 3, "{dialect}");
+        let history = a.history().await.unwrap();
+        let mut upgraded: Vec<_> =
+            history.iter().filter(|h| h.direction == "upgrade").map(|h| h.revision.clone()).collect();
+        upgraded.sort();
+        assert_eq!(upgraded, vec![R1.to_owned(), R2.to_owned(), R3.to_owned()], "{dialect}");
+        a.close().await;
+        b.close().await;
+    }
+}
+
+#[tokio::test]
+async fn refuses_bad_requests_and_leaves_the_database_alone() {
+    for dialect in dialects() {
+        let db = TestDb::new(dialect).await;
+        let full = migrator(&db, graph_with_failure()).await;
+        full.upgrade(R3).await.unwrap();
+        full.stamp(BAD).await.unwrap();
+        full.close().await;
+
+        // The code knows only R1..R3; the database is at BAD.
+        let m = migrator(&db, graph()).await;
+        assert!(matches!(m.upgrade("head").await, Err(MigrateError::AheadOfCode(ids)) if ids == [BAD]));
+        m.stamp(R2).await.unwrap();
+        assert!(matches!(m.downgrade("-3").await, Err(MigrateError::BelowBase { requested: 3, applied: 2 })));
+        assert!(matches!(m.upgrade("999999999999").await, Err(MigrateError::UnknownRevision(_))));
+        assert!(matches!(m.upgrade(R1).await, Err(MigrateError::NotAhead { .. })));
+        assert!(matches!(m.downgrade(R3).await, Err(MigrateError::NotBehind { .. })));
+        assert_eq!(m.current().await.unwrap(), vec![R2.to_owned()], "{dialect}");
+        let stamps = m.history().await.unwrap().into_iter().filter(|h| h.direction == "stamp").count();
+        assert_eq!(stamps, 2, "{dialect}");
+        m.close().await;
+    }
+}
