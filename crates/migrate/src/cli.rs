@@ -29,11 +29,14 @@ pub struct DbArgs {
 pub enum DbCommand {
     /// Upgrade to a later revision (head, heads, +N, an id or prefix, <id>+N).
     Upgrade {
-        #[arg(default_value = "head")]
+        #[arg(default_value = "head", allow_hyphen_values = true)]
         target: String,
     },
     /// Revert to an earlier revision (base, -N, an id or prefix, <id>-N).
-    Downgrade { target: String },
+    Downgrade {
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+    },
     /// Show the revision(s) the database is at.
     Current {
         #[arg(short, long)]

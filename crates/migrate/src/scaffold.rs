@@ -106,11 +106,23 @@ pub fn write_revision(
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
     let (upgrade, downgrade) = body.unwrap_or(("    let _ = op;\n", "    let _ = op;\n"));
     std::fs::write(&path, render_revision(id, parents, message, &date, upgrade, downgrade))?;
-    let source = source.replacen(MODULES_END, &format!("mod {module};\n{MODULES_END}"), 1).replacen(
-        REVISIONS_END,
-        &format!("{module}::revision(),\n    {REVISIONS_END}"),
-        1,
-    );
+    let source = insert_before_marker(&source, MODULES_END, &format!("mod {module};"));
+    let source = insert_before_marker(&source, REVISIONS_END, &format!("{module}::revision(),"));
     std::fs::write(&registry, source)?;
     Ok(path)
+}
+
+/// Inserts `line` above the line holding `marker`, with the same indentation.
+fn insert_before_marker(source: &str, marker: &str, line: &str) -> String {
+    let mut out = String::with_capacity(source.len() + line.len() + 16);
+    for existing in source.split_inclusive('\n') {
+        if existing.contains(marker) {
+            let indent: String = existing.chars().take_while(|c| c.is_whitespace() && *c != '\n').collect();
+            out.push_str(&indent);
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str(existing);
+    }
+    out
 }

@@ -33,8 +33,7 @@ fn downgrade(op: &mut Ops) {
 fn backfill_role(txn: &DatabaseTransaction) -> DataFuture<'_> {
     Box::pin(async move {
         // A boolean is true/false on PostgreSQL and 1/0 elsewhere; CASE WHEN reads both.
-        txn.execute_unprepared("UPDATE users SET role = CASE WHEN is_superuser THEN 'admin' ELSE 'user' END")
-            .await?;
+        txn.execute_unprepared("UPDATE users SET role = CASE WHEN is_superuser THEN 'admin' ELSE 'user' END").await?;
         Ok(())
     })
 }

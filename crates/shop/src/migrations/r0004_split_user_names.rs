@@ -7,7 +7,7 @@
 //! full_name stays (the API still returns it); the downgrade rebuilds it from the parts.
 
 use migrate::{Alter, Column, ColumnType as T, DataFuture, Ops, Revision};
-use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 pub fn revision() -> Revision {

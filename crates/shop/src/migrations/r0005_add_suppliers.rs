@@ -29,7 +29,14 @@ fn upgrade(op: &mut Ops) {
     op.add_column("products", Column::new("sku", T::String(100)).null());
     // The index first, so MySQL uses it for the foreign key instead of creating its own.
     op.create_index("ix_products_supplier_id", "products", &["supplier_id"]);
-    op.create_foreign_key("fk_products_supplier_id", "products", &["supplier_id"], "suppliers", &["id"], FkAction::SetNull);
+    op.create_foreign_key(
+        "fk_products_supplier_id",
+        "products",
+        &["supplier_id"],
+        "suppliers",
+        &["id"],
+        FkAction::SetNull,
+    );
     op.create_unique_index("ix_products_sku", "products", &["sku"]);
 }
 

@@ -1,0 +1,33 @@
+//! The schema the entities describe, completed with what entity attributes cannot say
+//! (composite indexes, check constraints). `check` and the schema tests compare the replayed
+//! revisions and the live database against it.
+
+use migrate::entity::EntitySchema;
+
+use super::{
+    categories, order_items, orders, product_tags, product_variants, products, suppliers, tags, users,
+    variant_attributes,
+};
+
+pub fn target_schema() -> migrate::Schema {
+    EntitySchema::new()
+        .entity::<categories::Entity>()
+        .entity::<suppliers::Entity>()
+        .entity::<products::Entity>()
+        .entity::<tags::Entity>()
+        .entity::<product_tags::Entity>()
+        .entity::<product_variants::Entity>()
+        .entity::<variant_attributes::Entity>()
+        .entity::<users::Entity>()
+        .entity::<orders::Entity>()
+        .entity::<order_items::Entity>()
+        .index("variant_attributes", "ix_variant_attributes_name_value", &["attribute_name", "attribute_value"], false)
+        .check("products", "ck_products_stock_non_negative", "stock_quantity >= 0")
+        .check("suppliers", "ck_suppliers_rating_range", "rating IS NULL OR (rating >= 0 AND rating <= 5)")
+        .check("product_variants", "ck_product_variants_stock_non_negative", "stock_quantity >= 0")
+        .check("users", "ck_users_role", "role IN ('user', 'admin')")
+        .check("orders", "ck_orders_status", "status IN ('pending', 'processing', 'shipped', 'delivered', 'cancelled')")
+        .check("orders", "ck_orders_total_non_negative", "total_amount >= 0")
+        .check("order_items", "ck_order_items_quantity_positive", "quantity > 0")
+        .build()
+}

@@ -1,0 +1,75 @@
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Values the `role` column may hold; kept as a string column so adding a
+/// role needs no schema change.
+pub const ROLES: [&str; 2] = ["user", "admin"];
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(column_type = "String(StringLen::N(50))", unique)]
+    pub username: String,
+    #[sea_orm(column_type = "String(StringLen::N(100))", unique)]
+    pub email: String,
+    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    pub full_name: String,
+    #[sea_orm(column_type = "String(StringLen::N(100))", indexed)]
+    pub first_name: String,
+    #[sea_orm(column_type = "String(StringLen::N(100))", indexed)]
+    pub last_name: String,
+    // Never serialized, so a model accidentally returned from an API handler
+    // cannot leak the hash. Deserializing still requires it, so a model rebuilt
+    // from JSON cannot silently carry an empty hash back into the database.
+    #[sea_orm(column_type = "String(StringLen::N(255))")]
+    #[serde(skip_serializing)]
+    pub hashed_password: String,
+    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    pub role: String,
+    pub is_active: bool,
+    pub is_superuser: bool,
+    #[sea_orm(column_type = "String(StringLen::N(20))", nullable)]
+    pub phone: Option<String>,
+    #[sea_orm(nullable)]
+    pub date_of_birth: Option<Date>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    #[sea_orm(has_many)]
+    pub orders: HasMany<super::orders::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialized_user_omits_password_hash() {
+        let now = chrono::Utc::now();
+        let user = Model {
+            id: 1,
+            username: "ada".to_owned(),
+            email: "ada@example.com".to_owned(),
+            full_name: "Ada Lovelace".to_owned(),
+            first_name: "Ada".to_owned(),
+            last_name: "Lovelace".to_owned(),
+            hashed_password: "$argon2id$secret-hash".to_owned(),
+            role: ROLES[0].to_owned(),
+            is_active: true,
+            is_superuser: false,
+            phone: None,
+            date_of_birth: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let json = serde_json::to_string(&user).unwrap();
+        assert!(!json.contains("secret-hash"), "{json}");
+        assert!(!json.contains("hashed_password"), "{json}");
+        let json = serde_json::to_string(&user.into_ex()).unwrap();
+        assert!(!json.contains("secret-hash"), "{json}");
+    }
+}

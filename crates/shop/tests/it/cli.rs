@@ -1,0 +1,186 @@
+//! The `shop` binary as a user runs it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use migrate::Dialect;
+use migrate::testing::TestDb;
+
+const HEAD: &str = "708192a3b4c5";
+
+fn shop(url: &str, cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shop"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", url)
+        .output()
+        .expect("run shop")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn failed(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(1), "stdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr));
+    text(&out.stderr)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+struct Env {
+    db: TestDb,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    async fn new() -> Self {
+        Self { db: TestDb::new(Dialect::Sqlite).await, dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        shop(&self.db.url, self.dir.path(), args)
+    }
+}
+
+#[tokio::test]
+async fn upgrade_current_heads_history_show_and_stamp_print_the_documented_output() {
+    let env = Env::new().await;
+    let out = ok(&env.run(&["db", "upgrade", "head"]));
+    assert_eq!(out.matches("Running upgrade ").count(), 7, "{out}");
+    assert!(out.contains("Running upgrade <base> -> 1a2b3c4d5e6f, create categories, products and users ("), "{out}");
+    assert!(out.ends_with(&format!("Current revision: {HEAD} (head)\n")), "{out}");
+
+    assert_eq!(ok(&env.run(&["db", "current"])), format!("{HEAD} (head)\n"));
+    assert_eq!(ok(&env.run(&["db", "heads"])), format!("{HEAD} (head)\n"));
+
+    let history = ok(&env.run(&["db", "history"]));
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 7, "{history}");
+    assert_eq!(lines[0], format!("6f708192a3b4 -> {HEAD} (head), add orders and order_items"));
+    assert_eq!(lines[6], "<base> -> 1a2b3c4d5e6f, create categories, products and users");
+
+    let verbose = ok(&env.run(&["db", "history", "--verbose"]));
+    assert_eq!(verbose.matches("Applied: ").count(), 7, "{verbose}");
+    assert!(verbose.contains(&format!("Rev: {HEAD} (head) (current)")), "{verbose}");
+    assert!(verbose.contains("Parent: 6f708192a3b4"), "{verbose}");
+
+    let ranged = ok(&env.run(&["db", "history", "-r", "3c4d:5e6f"]));
+    assert_eq!(ranged.lines().count(), 3, "{ranged}");
+
+    let show = ok(&env.run(&["db", "show", "7081"]));
+    assert!(show.starts_with(&format!("Rev: {HEAD} (head)\nParent: 6f708192a3b4\n")), "{show}");
+    assert!(show.contains("    create table orders") && show.contains("    drop table order_items"), "{show}");
+
+    let verbose_current = ok(&env.run(&["db", "current", "--verbose"]));
+    assert!(
+        verbose_current.contains("Applied: ") && verbose_current.contains("add orders and order_items"),
+        "{verbose_current}"
+    );
+
+    assert_eq!(ok(&env.run(&["db", "stamp", "5e6f"])), "Stamped 5e6f708192a3\n");
+    assert_eq!(ok(&env.run(&["db", "current"])), "5e6f708192a3\n");
+
+    let json: serde_json::Value = serde_json::from_str(&ok(&env.run(&["db", "current", "--json"]))).unwrap();
+    assert_eq!(json["current"][0]["revision"], "5e6f708192a3");
+    assert_eq!(json["current"][0]["is_head"], false);
+
+    let down = ok(&env.run(&["db", "downgrade", "base"]));
+    assert_eq!(down.matches("Running downgrade ").count(), 5, "{down}");
+    assert!(down.ends_with("Current revision: base\n"), "{down}");
+}
+
+#[tokio::test]
+async fn bad_requests_fail_with_a_clear_message_and_change_nothing() {
+    let env = Env::new().await;
+    ok(&env.run(&["db", "upgrade", "+2"]));
+    assert!(failed(&env.run(&["db", "upgrade", "zzzz"])).contains("unknown revision \"zzzz\""));
+    assert!(failed(&env.run(&["db", "downgrade", "-3"])).contains("below base"));
+    assert!(failed(&env.run(&["db", "downgrade", "head"])).contains("use upgrade"));
+    assert_eq!(ok(&env.run(&["db", "current"])), "2b3c4d5e6f70\n");
+
+    // A database stamped by newer code.
+    let conn = env.db.connect().await;
+    sea_orm::ConnectionTrait::execute_unprepared(&conn, "UPDATE migrate_version SET version_num = 'ffffffffffff'")
+        .await
+        .unwrap();
+    let err = failed(&env.run(&["db", "upgrade", "head"]));
+    assert!(err.contains("ffffffffffff") && err.contains("ahead of the code"), "{err}");
+    let current = ok(&env.run(&["db", "current"]));
+    assert!(current.contains("ffffffffffff (unknown to this code"), "{current}");
+    let _ = conn.close().await;
+}
+
+#[tokio::test]
+async fn serve_refuses_a_database_behind_head_when_auto_migrate_is_off() {
+    let env = Env::new().await;
+    let out = Command::new(env!("CARGO_BIN_EXE_shop"))
+        .arg("serve")
+        .current_dir(env.dir.path())
+        .env("DATABASE_URL", &env.db.url)
+        .env("AUTO_MIGRATE", "false")
+        .output()
+        .unwrap();
+    let err = failed(&out);
+    assert!(err.contains("shop db upgrade head"), "{err}");
+}
+
+#[tokio::test]
+async fn two_concurrent_upgrade_processes_apply_each_revision_once() {
+    for dialect in migrate::testing::dialects() {
+        let db = TestDb::new(dialect).await;
+        let dir = tempfile::tempdir().unwrap();
+        let spawn = || {
+            Command::new(env!("CARGO_BIN_EXE_shop"))
+                .args(["db", "upgrade", "head"])
+                .current_dir(dir.path())
+                .env("DATABASE_URL", &db.url)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let applied = ok(&a).matches("Running upgrade").count() + ok(&b).matches("Running upgrade").count();
+        assert_eq!(applied, 7, "{dialect}");
+        let history = ok(&shop(&db.url, dir.path(), &["db", "history", "--verbose", "--json"]));
+        let json: serde_json::Value = serde_json::from_str(&history).unwrap();
+        assert_eq!(json["revisions"].as_array().unwrap().len(), 7);
+        assert!(json["revisions"].as_array().unwrap().iter().all(|r| r["applied_at"].is_string()), "{dialect}");
+    }
+}
+
+#[tokio::test]
+async fn revision_writes_a_registered_file_after_the_head() {
+    let env = Env::new().await;
+    let migrations = env.dir.path().join("migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrations");
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), migrations.join(entry.file_name())).unwrap();
+    }
+    let dir = migrations.to_string_lossy().into_owned();
+    let out = ok(&env.run(&["db", "revision", "-m", "Add widgets table", "--dir", &dir]));
+    assert!(out.contains("r0008_add_widgets_table.rs"), "{out}");
+    let file = std::fs::read_to_string(migrations.join("r0008_add_widgets_table.rs")).unwrap();
+    assert!(file.contains(&format!(".revises(\"{HEAD}\")")), "{file}");
+    assert!(file.contains("Revision::new(\"") && file.contains("\"Add widgets table\""), "{file}");
+    let id = file.split("Revision ID: ").nth(1).unwrap().lines().next().unwrap().to_owned();
+    assert!(migrate::Revision::is_valid_id(&id), "{id}");
+    let registry = std::fs::read_to_string(migrations.join("mod.rs")).unwrap();
+    assert!(registry.contains("mod r0008_add_widgets_table;\n// @migrate:modules-end"), "{registry}");
+    assert!(registry.contains("r0008_add_widgets_table::revision(),\n        // @migrate:revisions-end"), "{registry}");
+}

@@ -1,0 +1,135 @@
+//! The shop's seven revisions on every database.
+
+use migrate::testing::{TestDb, dialects};
+use migrate::{Dialect, Migrator, Options, compare, inspect::inspect};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+const BOOKKEEPING: [&str; 2] = ["migrate_version", "migrate_history"];
+const HEAD: &str = "708192a3b4c5";
+
+async fn migrator(db: &TestDb) -> Migrator {
+    Migrator::connect(&db.url, shop::migrations::graph().unwrap(), Options::default()).await.unwrap()
+}
+
+async fn strings(conn: &DatabaseConnection, sql: &str) -> Vec<String> {
+    let stmt = Statement::from_string(conn.get_database_backend(), sql.to_owned());
+    conn.query_all_raw(stmt).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+}
+
+async fn count(conn: &DatabaseConnection, table: &str) -> i64 {
+    let stmt = Statement::from_string(conn.get_database_backend(), format!("SELECT COUNT(*) FROM {table}"));
+    conn.query_one_raw(stmt).await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap()
+}
+
+#[tokio::test]
+async fn head_matches_the_entities_and_survives_a_round_trip() {
+    let entities = shop::entity::target_schema();
+    let graph = shop::migrations::graph().unwrap();
+    let model = graph.schema_with(&graph.ancestors(&graph.heads()));
+    assert_eq!(compare::diff(&entities, &model, None), Vec::<String>::new(), "entities vs replayed model");
+
+    for dialect in dialects() {
+        let db = TestDb::new(dialect).await;
+        let m = migrator(&db).await;
+        assert_eq!(m.upgrade("head").await.unwrap().len(), 7);
+        let first = inspect(m.connection(), &BOOKKEEPING).await.unwrap();
+        assert_eq!(
+            compare::diff(&entities, &first, Some(dialect)),
+            Vec::<String>::new(),
+            "{dialect}: entities vs database"
+        );
+
+        m.downgrade("base").await.unwrap();
+        assert!(inspect(m.connection(), &BOOKKEEPING).await.unwrap().tables.is_empty(), "{dialect}");
+
+        m.upgrade("head").await.unwrap();
+        assert_eq!(
+            inspect(m.connection(), &BOOKKEEPING).await.unwrap(),
+            first,
+            "{dialect}: schema differs after a round trip"
+        );
+        assert_eq!(m.current().await.unwrap(), vec![HEAD.to_owned()]);
+        m.close().await;
+    }
+}
+
+async fn exec(conn: &DatabaseConnection, sql: &str) {
+    conn.execute_unprepared(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+const TS: &str = "'2024-01-01 10:00:00'";
+
+#[tokio::test]
+async fn step_by_step_with_rows_runs_the_data_migrations_both_ways() {
+    for dialect in dialects() {
+        let db = TestDb::new(dialect).await;
+        let m = migrator(&db).await;
+        let conn = db.connect().await;
+
+        m.upgrade("+1").await.unwrap();
+        exec(&conn, &format!("INSERT INTO categories (id, name, is_active, created_at, updated_at) VALUES (1, 'Electronics', TRUE, {TS}, {TS})")).await;
+        exec(&conn, &format!("INSERT INTO products (id, name, price, stock_quantity, is_active, category_id, created_at, updated_at) VALUES (1, 'iPhone 15 Pro', 1199.99, 50, TRUE, 1, {TS}, {TS}), (2, 'MacBook Pro', 2499.99, 25, TRUE, 1, {TS}, {TS})")).await;
+        exec(&conn, &format!("INSERT INTO users (id, username, email, full_name, hashed_password, is_active, is_superuser, created_at, updated_at) VALUES \
+            (1, 'admin', 'admin@example.com', '  Ada Lovelace Byron ', 'x', TRUE, TRUE, {TS}, {TS}), \
+            (2, 'plato', 'plato@example.com', 'Plato', 'x', TRUE, FALSE, {TS}, {TS})")).await;
+
+        m.upgrade("+1").await.unwrap();
+        exec(
+            &conn,
+            &format!(
+                "INSERT INTO tags (id, name, color, created_at, updated_at) VALUES (1, 'new', '#007bff', {TS}, {TS})"
+            ),
+        )
+        .await;
+        exec(&conn, "INSERT INTO product_tags (product_id, tag_id) VALUES (1, 1), (2, 1)").await;
+
+        // Revision 3: role backfilled from is_superuser (SQLite rebuilds users for NOT NULL).
+        m.upgrade("+1").await.unwrap();
+        assert_eq!(strings(&conn, "SELECT role FROM users ORDER BY id").await, ["admin", "user"], "{dialect}");
+
+        // Revision 4: full_name split.
+        m.upgrade("+1").await.unwrap();
+        assert_eq!(strings(&conn, "SELECT first_name FROM users ORDER BY id").await, ["Ada", "Plato"], "{dialect}");
+        assert_eq!(
+            strings(&conn, "SELECT last_name FROM users ORDER BY id").await,
+            ["Lovelace Byron", ""],
+            "{dialect}"
+        );
+
+        // Revisions 5-7: products gains a foreign key (SQLite rebuilds products, which
+        // product_tags references); rows and references survive.
+        m.upgrade("head").await.unwrap();
+        assert_eq!(count(&conn, "products").await, 2, "{dialect}");
+        assert_eq!(count(&conn, "product_tags").await, 2, "{dialect}");
+        let schema = inspect(&conn, &BOOKKEEPING).await.unwrap();
+        assert_eq!(schema.table("product_tags").unwrap().foreign_keys.len(), 2, "{dialect}");
+        assert_eq!(schema.table("products").unwrap().foreign_keys.len(), 2, "{dialect}");
+
+        // Back down, one revision at a time.
+        for _ in 0..3 {
+            m.downgrade("-1").await.unwrap();
+        }
+        assert_eq!(count(&conn, "products").await, 2, "{dialect}");
+        m.downgrade("-1").await.unwrap(); // revision 4 reverted: full_name rebuilt from the parts
+        assert_eq!(
+            strings(&conn, "SELECT full_name FROM users ORDER BY id").await,
+            ["Ada Lovelace Byron", "Plato"],
+            "{dialect}"
+        );
+        let users = inspect(&conn, &BOOKKEEPING).await.unwrap().tables.remove("users").unwrap();
+        assert!(users.column("first_name").is_none() && users.column("role").is_some(), "{dialect}");
+        m.downgrade("-1").await.unwrap();
+        let users = inspect(&conn, &BOOKKEEPING).await.unwrap().tables.remove("users").unwrap();
+        assert!(users.column("role").is_none(), "{dialect}");
+        assert_eq!(count(&conn, "users").await, 2, "{dialect}");
+        m.downgrade("-1").await.unwrap();
+        assert_eq!(count(&conn, "products").await, 2, "{dialect}");
+        m.downgrade("-1").await.unwrap();
+        assert!(m.current().await.unwrap().is_empty(), "{dialect}");
+        if dialect == Dialect::Sqlite {
+            assert!(inspect(&conn, &BOOKKEEPING).await.unwrap().tables.is_empty());
+        }
+        let _ = conn.close().await;
+        m.close().await;
+    }
+}
