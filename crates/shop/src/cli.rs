@@ -44,6 +44,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    if settings.secret_is_default {
+        eprintln!(
+            "WARNING: SECRET_KEY is not set; using the development key. Set SECRET_KEY before exposing this service."
+        );
+    }
     let heads = db::prepare_schema(settings).await?;
     println!("Database {} is at {}.", migrate::migrator::redact(settings.database_url()), heads.join(", "));
     Ok(())

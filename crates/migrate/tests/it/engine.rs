@@ -141,3 +141,47 @@ async fn refuses_bad_requests_and_leaves_the_database_alone() {
         m.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_held_lock_times_out_and_names_its_holder() {
+    for dialect in dialects() {
+        let db = TestDb::new(dialect).await;
+        let held =
+            migrate::lock::acquire(&db.url, dialect, "migrate", std::time::Duration::from_secs(5)).await.unwrap();
+        let options = Options { lock_timeout: std::time::Duration::from_millis(300), ..Options::default() };
+        let m = Migrator::connect(&db.url, graph(), options).await.unwrap();
+        let err = m.upgrade("head").await.unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, MigrateError::LockTimeout { .. }), "{dialect}: {text}");
+        let holder = match dialect {
+            Dialect::Sqlite => format!("process {}", std::process::id()),
+            Dialect::Postgres => "PostgreSQL backend pid".to_owned(),
+            Dialect::Mysql => "MySQL connection id".to_owned(),
+        };
+        assert!(text.contains(&holder), "{dialect}: {text}");
+        assert!(m.current().await.unwrap().is_empty(), "{dialect}: ran without the lock");
+        held.release().await;
+        assert_eq!(m.upgrade("head").await.unwrap().len(), 3, "{dialect}");
+        m.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_applied_revision_edited_afterwards_is_reported() {
+    // Same shape as the applied R2, but a different check expression.
+    fn changed(op: &mut migrate::Ops) {
+        op.alter_column("parent", "name", migrate::Alter::new().nullable(false));
+        op.create_check("ck_parent_name_not_empty", "parent", "length(name) > 0");
+    }
+    let db = TestDb::new(Dialect::Sqlite).await;
+    let m = migrator(&db, graph()).await;
+    m.upgrade("head").await.unwrap();
+    assert!(m.edited_revisions().await.unwrap().is_empty());
+    m.close().await;
+
+    let mut revisions = crate::fixtures::chain();
+    revisions[1].upgrade = changed;
+    let edited = Migrator::connect(&db.url, RevisionGraph::new(revisions).unwrap(), Options::default()).await.unwrap();
+    assert_eq!(edited.edited_revisions().await.unwrap(), vec![R2.to_owned()]);
+    edited.close().await;
+}

@@ -184,3 +184,20 @@ async fn revision_writes_a_registered_file_after_the_head() {
     assert!(registry.contains("mod r0008_add_widgets_table;\n// @migrate:modules-end"), "{registry}");
     assert!(registry.contains("r0008_add_widgets_table::revision(),\n        // @migrate:revisions-end"), "{registry}");
 }
+
+#[tokio::test]
+async fn a_bad_setting_stops_start_up_with_one_line_naming_the_variable() {
+    let env = Env::new().await;
+    for (var, value) in [("PORT", "80x"), ("DATABASE_URL", "oracle://x"), ("AUTO_MIGRATE", "perhaps")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_shop"))
+            .arg("serve")
+            .current_dir(env.dir.path())
+            .env("DATABASE_URL", &env.db.url)
+            .env(var, value)
+            .output()
+            .unwrap();
+        let err = failed(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with(&format!("error: {var}")), "{err}");
+    }
+}
