@@ -21,6 +21,8 @@ pub enum Command {
     Serve,
     /// Schema migrations: upgrade, downgrade, current, history, heads, show, stamp, revision.
     Db(migrate::cli::DbArgs),
+    /// Print the OpenAPI document (JSON).
+    Openapi,
 }
 
 /// Runs one command.
@@ -30,7 +32,12 @@ pub enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     match cli.command {
-        Command::Serve => serve(&settings).await,
+        Command::Serve => serve(settings).await,
+        Command::Openapi => {
+            let spec = crate::api::openapi(&settings.api_v1_str);
+            println!("{}", spec.to_pretty_json().context("rendering the OpenAPI document")?);
+            Ok(())
+        }
         Command::Db(args) => {
             let output = migrate::cli::run(&args, db::migrate_context(&settings)?).await?;
             let mut stdout = std::io::stdout().lock();
@@ -43,13 +50,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: &Settings) -> anyhow::Result<()> {
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    crate::telemetry::init(settings.log_format);
     if settings.secret_is_default {
-        eprintln!(
-            "WARNING: SECRET_KEY is not set; using the development key. Set SECRET_KEY before exposing this service."
+        tracing::warn!(
+            "SECRET_KEY is not set: using the public development key; set SECRET_KEY before exposing this service"
         );
     }
-    let heads = db::prepare_schema(settings).await?;
-    println!("Database {} is at {}.", migrate::migrator::redact(settings.database_url()), heads.join(", "));
-    Ok(())
+    crate::app::serve(settings).await
 }

@@ -1,8 +1,16 @@
 //! The shop: an e-commerce backend (catalog, users, orders, analytics) with its schema
 //! history, served by one binary on SQLite, PostgreSQL or MySQL.
 
+pub mod api;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod entity;
+pub mod error;
+pub mod middleware;
 pub mod migrations;
+pub mod schema;
+pub mod security;
+pub mod service;
+pub mod telemetry;

@@ -42,7 +42,7 @@ pub(crate) fn parse_type(declared: &str) -> ColumnType {
         "VARCHAR" | "CHARACTER VARYING" if !nums.is_empty() => ColumnType::String(nums[0]),
         "CHAR" if nums.first() == Some(&36) => ColumnType::Uuid,
         "TEXT" | "LONGTEXT" | "MEDIUMTEXT" | "VARCHAR" | "CLOB" => ColumnType::Text,
-        "NUMERIC" | "DECIMAL" => {
+        "NUMERIC" | "DECIMAL" | "REAL_DECIMAL" => {
             ColumnType::Decimal(nums.first().copied().unwrap_or(10), nums.get(1).copied().unwrap_or(0))
         }
         "FLOAT" | "REAL" => ColumnType::Float,

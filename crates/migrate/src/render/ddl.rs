@@ -16,6 +16,10 @@ pub fn column_type(dialect: Dialect, ty: &ColumnType) -> String {
         (_, T::String(n)) => format!("VARCHAR({n})"),
         (_, T::Text) => "TEXT".into(),
         (D::Mysql, T::Decimal(p, s)) => format!("DECIMAL({p},{s})"),
+        // NUMERIC affinity would store 10.00 as the INTEGER 10, which SQLite drivers then
+        // refuse to read back as a decimal; REAL affinity keeps every amount a REAL (exact for
+        // the 15 significant digits a NUMERIC(p<=15) needs).
+        (D::Sqlite, T::Decimal(p, s)) => format!("REAL_DECIMAL({p},{s})"),
         (_, T::Decimal(p, s)) => format!("NUMERIC({p},{s})"),
         (D::Postgres, T::Float) => "REAL".into(),
         (_, T::Float) => "FLOAT".into(),

@@ -1,5 +1,9 @@
-//! Black-box tests of the shop: the schema history through the engine, and the `shop`
-//! binary's commands. SQLite always; PostgreSQL and MySQL when their URLs are set.
+//! Black-box tests of the shop: the schema history through the engine, the `shop` binary's
+//! commands, and the HTTP API through the real router on a real database. SQLite always;
+//! PostgreSQL and MySQL when their URLs are set.
 
+mod categories;
 mod cli;
 mod migrations;
+mod support;
+mod system;

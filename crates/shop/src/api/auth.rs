@@ -1,0 +1,55 @@
+//! Who is calling: the bearer token's user, loaded from the database on every request so a
+//! deleted or deactivated user loses access at once.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use sea_orm::EntityTrait;
+
+use crate::app::AppState;
+use crate::entity::users;
+use crate::error::ApiError;
+use crate::security::verify_access_token;
+
+/// An authenticated, active user.
+pub struct CurrentUser(pub users::Model);
+
+/// An authenticated, active admin (`role == "admin"`).
+pub struct AdminUser(pub users::Model);
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let header =
+        parts.headers.get(AUTHORIZATION).ok_or_else(|| ApiError::Unauthorized("Not authenticated".to_owned()))?;
+    let value = header.to_str().map_err(|_| ApiError::Unauthorized("Could not validate credentials".to_owned()))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
+        _ => Err(ApiError::Unauthorized("Not authenticated".to_owned())),
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        let invalid = || ApiError::Unauthorized("Could not validate credentials".to_owned());
+        let user_id = verify_access_token(&state.settings, token).ok_or_else(invalid)?;
+        let user = users::Entity::find_by_id(user_id).one(&state.db).await?.ok_or_else(invalid)?;
+        if !user.is_active {
+            return Err(invalid());
+        }
+        Ok(Self(user))
+    }
+}
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        if user.role != "admin" {
+            return Err(ApiError::Forbidden("The user doesn't have enough privileges".to_owned()));
+        }
+        Ok(Self(user))
+    }
+}

@@ -1,0 +1,142 @@
+//! Application state, the router with its middleware, and `serve`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use tower::Layer;
+use tower::util::{MapRequest, MapRequestLayer};
+use tower_http::cors::CorsLayer;
+
+use crate::config::{DatabaseKind, Settings};
+use crate::{api, middleware};
+
+/// The largest JSON body accepted (a product with a long description fits many times).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+}
+
+/// Opens the connection pool with the settings' size and timeouts.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut options = ConnectOptions::new(settings.database_url().to_owned());
+    options
+        .max_connections(settings.db_pool_size)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    if settings.database_kind() == DatabaseKind::Sqlite {
+        // WAL lets readers run beside the single writer; busy_timeout makes writers queue
+        // instead of failing with SQLITE_BUSY.
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
+    }
+    Database::connect(options).await
+}
+
+/// The whole HTTP application, as served.
+pub type App = MapRequest<Router, fn(Request) -> Request>;
+
+/// The whole HTTP application. Collection paths answer with and without a trailing slash,
+/// without a redirect, so the slash is trimmed before routing (except under `/docs/`, which
+/// Swagger UI serves as a folder).
+pub fn build(state: AppState) -> App {
+    MapRequestLayer::new(trim_trailing_slash as fn(Request) -> Request).layer(router(state))
+}
+
+fn trim_trailing_slash(mut request: Request) -> Request {
+    let path = request.uri().path();
+    if path.len() > 1 && path.ends_with('/') && !path.starts_with("/docs") {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+        let rebuilt = match request.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(uri) = rebuilt.parse() {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
+}
+
+/// The routes with their middleware (see [`build`] for what is served).
+pub fn router(state: AppState) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(
+            state.settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect::<Vec<_>>(),
+        )
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("x-request-id")])
+        .expose_headers([HeaderName::from_static("x-request-id"), HeaderName::from_static("x-process-time")])
+        .allow_credentials(true);
+    api::routes(state.clone())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(cors)
+        .layer(axum::middleware::from_fn(middleware::trace_request))
+}
+
+/// Migrates (or checks) the schema, then serves until SIGINT/SIGTERM; in-flight requests
+/// finish and the pool is closed.
+///
+/// # Errors
+/// Start-up failures: schema, database, or binding the address.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    crate::db::prepare_schema(&settings).await?;
+    let db = connect(&settings).await?;
+    let state = AppState { db: db.clone(), settings: Arc::new(settings) };
+    let addr: SocketAddr = format!("{}:{}", state.settings.host, state.settings.port)
+        .parse()
+        .or_else(|_| {
+            std::net::ToSocketAddrs::to_socket_addrs(&(state.settings.host.as_str(), state.settings.port))
+                .ok()
+                .and_then(|mut a| a.next())
+                .ok_or(())
+        })
+        .map_err(|()| anyhow::anyhow!("HOST: cannot resolve {:?}", state.settings.host))?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!("serving on http://{local} (docs: http://{local}/docs)");
+    let app = axum::ServiceExt::<Request>::into_make_service(build(state));
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("shutting down: closing the database pool");
+    db.close().await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,181 @@
+//! One error type for the whole API, rendered in FastAPI's shapes: `{"detail": "..."}` for
+//! single errors and `{"detail": [{"loc", "msg", "type"}]}` for validation. A 5xx cause is
+//! logged once and never sent.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sea_orm::{DbErr, SqlErr};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One element of a 422 `loc`: a field name or an array index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LocItem {
+    Key(String),
+    Index(usize),
+}
+
+impl From<&str> for LocItem {
+    fn from(s: &str) -> Self {
+        Self::Key(s.to_owned())
+    }
+}
+
+impl From<String> for LocItem {
+    fn from(s: String) -> Self {
+        Self::Key(s)
+    }
+}
+
+impl From<usize> for LocItem {
+    fn from(i: usize) -> Self {
+        Self::Index(i)
+    }
+}
+
+/// One entry of a 422 body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    pub loc: Vec<LocItem>,
+    pub msg: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl FieldError {
+    pub fn new(loc: Vec<LocItem>, msg: impl Into<String>, kind: &str) -> Self {
+        Self { loc, msg: msg.into(), kind: kind.to_owned() }
+    }
+
+    pub fn query(name: &str, msg: impl Into<String>, kind: &str) -> Self {
+        Self::new(vec!["query".into(), name.into()], msg, kind)
+    }
+
+    pub fn body(path: &[&str], msg: impl Into<String>, kind: &str) -> Self {
+        let mut loc: Vec<LocItem> = vec!["body".into()];
+        loc.extend(path.iter().map(|p| LocItem::from(*p)));
+        Self::new(loc, msg, kind)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The body of single errors.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Detail {
+    #[schema(example = "Product not found")]
+    pub detail: String,
+}
+
+/// The body of validation errors.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidationDetail {
+    pub detail: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn not_found(what: &str) -> Self {
+        Self::NotFound(format!("{what} not found"))
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        Self::Validation(errors)
+    }
+
+    pub fn one(error: FieldError) -> Self {
+        Self::Validation(vec![error])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match self {
+            Self::Validation(errors) => (status, Json(ValidationDetail { detail: errors })).into_response(),
+            Self::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                (status, Json(Detail { detail: "Internal Server Error".to_owned() })).into_response()
+            }
+            Self::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                (status, Json(Detail { detail: "Service temporarily unavailable".to_owned() })).into_response()
+            }
+            Self::Unauthorized(detail) => {
+                let mut response = (status, Json(Detail { detail })).into_response();
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                response
+            }
+            other => (status, Json(Detail { detail: other.to_string() })).into_response(),
+        }
+    }
+}
+
+/// Connection-level failures are the database being away (503); everything else is a bug (500).
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        match &err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(err.to_string()),
+            _ => Self::Internal(err.to_string()),
+        }
+    }
+}
+
+/// The column named by a unique-violation message of any of the three databases, given the
+/// table: `UNIQUE constraint failed: t.c` (SQLite), `... "ix_t_c"` (PostgreSQL), `for key 'ix_t_c'`
+/// / `'t.ix_t_c'` (MySQL).
+pub fn unique_violation_column(err: &DbErr, table: &str, columns: &[&str]) -> Option<String> {
+    let Some(SqlErr::UniqueConstraintViolation(message)) = err.sql_err() else { return None };
+    columns
+        .iter()
+        .find(|c| {
+            message.contains(&format!("{table}.{c}"))
+                || message.contains(&format!("ix_{table}_{c}"))
+                || message.contains(&format!("uq_{table}_{c}"))
+        })
+        .map(|c| (*c).to_owned())
+        .or_else(|| Some(String::new()))
+}
+
+/// True when `err` is a foreign-key violation.
+pub fn is_foreign_key_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_)))
+}

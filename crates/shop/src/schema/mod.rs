@@ -1,0 +1,5 @@
+//! Request and response types with their validation: the edge of the API.
+
+pub mod category;
+pub mod common;
+pub mod product;

@@ -1,0 +1,150 @@
+//! `TestApp`: the real router over a fresh database of one dialect, with an admin and a
+//! regular user, and a counter of the SQL statements the app runs.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use chrono::Utc;
+use http_body_util::BodyExt;
+use migrate::Dialect;
+use migrate::testing::TestDb;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use serde_json::Value;
+use shop::app::{self, App, AppState};
+use shop::config::Settings;
+use shop::entity::users;
+use tower::ServiceExt;
+
+pub const SECRET: &str = "test-secret-key-with-enough-entropy-0123456789";
+
+pub struct TestApp {
+    pub app: App,
+    #[allow(dead_code)] // keeps the database alive for the test
+    pub db: TestDb,
+    pub conn: DatabaseConnection,
+    #[allow(dead_code)]
+    pub settings: Arc<Settings>,
+    pub admin_token: String,
+    pub user_token: String,
+    statements: Arc<AtomicUsize>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub async fn new(dialect: Dialect) -> Self {
+        let db = TestDb::new(dialect).await;
+        let url = db.url.clone();
+        let settings = Settings::from_map(|name| match name {
+            "DATABASE_URL" => Some(url.clone()),
+            "SECRET_KEY" => Some(SECRET.to_owned()),
+            "AUTO_MIGRATE" => Some("true".to_owned()),
+            "DB_POOL_SIZE" => Some("5".to_owned()),
+            _ => None,
+        })
+        .expect("settings");
+        shop::db::prepare_schema(&settings).await.expect("migrate");
+        let mut conn = app::connect(&settings).await.expect("connect");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        conn.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let admin = insert_user(&conn, "admin", "admin").await;
+        let user = insert_user(&conn, "alice", "user").await;
+        let admin_token = shop::security::create_access_token(&settings, admin.id).unwrap();
+        let user_token = shop::security::create_access_token(&settings, user.id).unwrap();
+        let settings = Arc::new(settings);
+        let state = AppState { db: conn.clone(), settings: settings.clone() };
+        Self { app: app::build(state), db, conn, settings, admin_token, user_token, statements }
+    }
+
+    /// Statements run since the last call.
+    pub fn take_statement_count(&self) -> usize {
+        self.statements.swap(0, Ordering::SeqCst)
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.app.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Reply { status, headers, body }
+    }
+
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>, token: Option<&str>) -> Reply {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => builder.header("content-type", "application/json").body(Body::from(body.to_string())),
+            None => builder.body(Body::empty()),
+        };
+        self.send(request.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None, None).await
+    }
+
+    /// An admin write.
+    pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.call(method, path, body, Some(&self.admin_token.clone())).await
+    }
+}
+
+pub async fn insert_user(conn: &DatabaseConnection, username: &str, role: &str) -> users::Model {
+    let now = Utc::now();
+    users::ActiveModel {
+        username: Set(username.to_owned()),
+        email: Set(format!("{username}@example.com")),
+        full_name: Set(format!("{username} Example")),
+        first_name: Set(username.to_owned()),
+        last_name: Set("Example".to_owned()),
+        hashed_password: Set("not-a-real-hash".to_owned()),
+        role: Set(role.to_owned()),
+        is_active: Set(true),
+        is_superuser: Set(role == "admin"),
+        phone: Set(None),
+        date_of_birth: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .expect("insert user")
+}
+
+pub async fn insert_product(conn: &DatabaseConnection, name: &str, category_id: i32) -> shop::entity::products::Model {
+    let now = Utc::now();
+    shop::entity::products::ActiveModel {
+        name: Set(name.to_owned()),
+        description: Set(None),
+        sku: Set(None),
+        price: Set(rust_decimal::Decimal::new(1000, 2)),
+        stock_quantity: Set(1),
+        is_active: Set(true),
+        category_id: Set(category_id),
+        supplier_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .expect("insert product")
+}
