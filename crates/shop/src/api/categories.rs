@@ -4,6 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use super::auth::AdminUser;
 use super::extract::{Params, PathId, ValidJson};
 use crate::app::AppState;
@@ -12,6 +15,10 @@ use crate::schema::category::{CategoryCreate, CategoryPublic, CategoryUpdate};
 use crate::schema::common::{Page, Pagination, includes};
 use crate::schema::product::ProductPublic;
 use crate::service::categories as service;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, patch, delete))
+}
 
 /// List categories by id.
 #[utoipa::path(get, path = "/categories", tag = "categories", operation_id = "categories-list",

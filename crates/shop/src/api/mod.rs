@@ -4,7 +4,11 @@ pub mod auth;
 pub mod categories;
 pub mod docs;
 pub mod extract;
+pub mod products;
+pub mod suppliers;
 pub mod system;
+pub mod tags;
+pub mod variants;
 
 use axum::Router;
 use axum::routing::get;
@@ -23,6 +27,10 @@ use crate::app::AppState;
     tags(
         (name = "system", description = "Service status"),
         (name = "categories", description = "Product categories"),
+        (name = "suppliers", description = "Suppliers of products"),
+        (name = "products", description = "The catalog"),
+        (name = "variants", description = "Product variants and their attributes"),
+        (name = "tags", description = "Labels on products (many-to-many)"),
     )
 )]
 struct ApiDoc;

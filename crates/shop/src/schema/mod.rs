@@ -3,3 +3,6 @@
 pub mod category;
 pub mod common;
 pub mod product;
+pub mod supplier;
+pub mod tag;
+pub mod variant;

@@ -1,6 +1,10 @@
 //! Business rules over a database connection; nothing here knows about HTTP beyond `ApiError`.
 
 pub mod categories;
+pub mod products;
+pub mod suppliers;
+pub mod tags;
+pub mod variants;
 
 use crate::error::ApiError;
 

@@ -5,5 +5,9 @@
 mod categories;
 mod cli;
 mod migrations;
+mod products;
+mod suppliers;
 mod support;
 mod system;
+mod tags;
+mod variants;

@@ -1,0 +1,9 @@
+//! `/tags` and `/tags/{id}/products`: public reads, admin writes.
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::app::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+}
