@@ -6,6 +6,7 @@ mod categories;
 mod cli;
 mod migrations;
 mod products;
+mod server;
 mod suppliers;
 mod support;
 mod system;

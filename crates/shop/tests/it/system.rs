@@ -55,3 +55,44 @@ async fn docs_pages_are_served_from_the_binary() {
     let bundle = app.get("/redoc/redoc.standalone.js").await;
     assert_eq!(bundle.status, StatusCode::OK);
 }
+
+/// PostgreSQL stops accepting connections to the test database, then accepts them again:
+/// `/health` goes 503 at once and recovers by itself.
+#[tokio::test]
+async fn health_follows_the_database_down_and_back_up() {
+    let Ok(server_url) = std::env::var("TEST_POSTGRES_URL") else {
+        eprintln!("skipping: TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let app = TestApp::new(Dialect::Postgres).await;
+    let name = app.db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    let admin = sea_orm::Database::connect(&server_url).await.unwrap();
+    let run = |sql: String| {
+        let admin = admin.clone();
+        async move { sea_orm::ConnectionTrait::execute_unprepared(&admin, &sql).await.unwrap() }
+    };
+    assert_eq!(app.get("/health").await.status, StatusCode::OK);
+
+    run(format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false")).await;
+    run(format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")).await;
+    let start = std::time::Instant::now();
+    let down = app.get("/health").await;
+    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE, "{}", down.body);
+    assert!(start.elapsed() < std::time::Duration::from_secs(6), "took {:?}", start.elapsed());
+    let api = app.get("/api/v1/categories").await;
+    assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE, "{}", api.body);
+    assert_eq!(api.body, json!({"detail": "Service temporarily unavailable"}));
+
+    run(format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true")).await;
+    let mut recovered = false;
+    for _ in 0..50 {
+        if app.get("/health").await.status == StatusCode::OK {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "health did not recover");
+    assert_eq!(app.get("/api/v1/categories").await.status, StatusCode::OK);
+    let _ = admin.close().await;
+}
