@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::app::AppState;
+use crate::error::ApiError;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -79,5 +80,15 @@ pub fn routes(state: AppState) -> Router {
         .merge(SwaggerUi::new("/docs").url(spec_url, spec))
         .route("/redoc", get(move || std::future::ready(redoc.clone())))
         .route("/redoc/redoc.standalone.js", get(docs::redoc_js))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("Not Found".to_owned())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }

@@ -201,3 +201,12 @@ async fn a_bad_setting_stops_start_up_with_one_line_naming_the_variable() {
         assert!(err.starts_with(&format!("error: {var}")), "{err}");
     }
 }
+
+#[tokio::test]
+async fn openapi_command_prints_the_document() {
+    let env = Env::new().await;
+    let out = ok(&env.run(&["openapi"]));
+    let spec: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(spec["paths"]["/api/v1/categories"]["get"].is_object());
+}

@@ -96,3 +96,30 @@ async fn health_follows_the_database_down_and_back_up() {
     assert_eq!(app.get("/api/v1/categories").await.status, StatusCode::OK);
     let _ = admin.close().await;
 }
+
+#[tokio::test]
+async fn unknown_paths_and_methods_and_cors() {
+    use axum::body::Body;
+    use axum::http::{Method, Request};
+    let app = TestApp::new(Dialect::Sqlite).await;
+    let missing = app.get("/api/v1/nothing-here").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.body, json!({"detail": "Not Found"}));
+    let wrong = app.call(Method::DELETE, "/api/v1/categories", None, None).await;
+    assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong.body, json!({"detail": "Method Not Allowed"}));
+
+    let preflight = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/api/v1/categories")
+        .header("origin", "http://localhost:3000")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization,content-type")
+        .body(Body::empty())
+        .unwrap();
+    let reply = app.send(preflight).await;
+    assert_eq!(reply.headers["access-control-allow-origin"], "http://localhost:3000");
+    assert!(reply.headers["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    let foreign = Request::builder().uri("/").header("origin", "http://evil.example").body(Body::empty()).unwrap();
+    assert!(!app.send(foreign).await.headers.contains_key("access-control-allow-origin"));
+}
