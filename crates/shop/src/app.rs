@@ -14,6 +14,7 @@ use tower::util::{MapRequest, MapRequestLayer};
 use tower_http::cors::CorsLayer;
 
 use crate::config::{DatabaseKind, Settings};
+use crate::service::throttle::LoginThrottle;
 use crate::{api, middleware};
 
 /// The largest JSON body accepted (a product with a long description fits many times).
@@ -23,6 +24,14 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    pub login_throttle: Arc<LoginThrottle>,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, settings: Arc<Settings>) -> Self {
+        let login_throttle = Arc::new(LoginThrottle::new(settings.login_max_failures, settings.login_lockout_seconds));
+        Self { db, settings, login_throttle }
+    }
 }
 
 /// Opens the connection pool with the settings' size and timeouts.
@@ -99,7 +108,14 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     crate::db::prepare_schema(&settings).await?;
     let db = connect(&settings).await?;
-    let state = AppState { db: db.clone(), settings: Arc::new(settings) };
+    if let (Some(login), Some(password)) = (&settings.first_superuser, &settings.first_superuser_password)
+        && crate::service::users::ensure_first_superuser(&db, login, password.expose())
+            .await
+            .map_err(|e| anyhow::anyhow!("FIRST_SUPERUSER: {e}"))?
+    {
+        tracing::info!("created the first admin from FIRST_SUPERUSER");
+    }
+    let state = AppState::new(db.clone(), Arc::new(settings));
     let addr: SocketAddr = format!("{}:{}", state.settings.host, state.settings.port)
         .parse()
         .or_else(|_| {
@@ -113,7 +129,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     tracing::info!("serving on http://{local} (docs: http://{local}/docs)");
-    let app = axum::ServiceExt::<Request>::into_make_service(build(state));
+    let app = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(build(state));
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("shutting down: closing the database pool");
     db.close().await?;

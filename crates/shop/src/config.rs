@@ -22,6 +22,8 @@ pub const DEFAULT_PORT: u16 = 8000;
 pub const DEFAULT_DB_PORT: u16 = 5432;
 pub const DEFAULT_DB_USER: &str = "postgres";
 pub const DEFAULT_DB_NAME: &str = "shop";
+pub const DEFAULT_LOGIN_MAX_FAILURES: u32 = 5;
+pub const DEFAULT_LOGIN_LOCKOUT_SECONDS: u32 = 300;
 
 // Public on purpose: anyone can forge tokens signed with it, which is why
 // `Settings::secret_is_default` exists.
@@ -181,6 +183,10 @@ pub struct Settings {
     pub first_superuser: Option<String>,
     pub first_superuser_password: Option<Secret>,
     pub auto_migrate: bool,
+    /// Failed logins for one username or client before further attempts are refused.
+    pub login_max_failures: u32,
+    /// How long failures are remembered, and how long a refused client waits.
+    pub login_lockout_seconds: u32,
 }
 
 impl fmt::Debug for Settings {
@@ -205,6 +211,8 @@ impl fmt::Debug for Settings {
             .field("first_superuser", &self.first_superuser)
             .field("first_superuser_password", &self.first_superuser_password)
             .field("auto_migrate", &self.auto_migrate)
+            .field("login_max_failures", &self.login_max_failures)
+            .field("login_lockout_seconds", &self.login_lockout_seconds)
             .finish()
     }
 }
@@ -375,7 +383,12 @@ impl Settings {
             None => database_kind == DatabaseKind::Sqlite,
         };
 
+        let login_max_failures = positive(&env, "LOGIN_MAX_FAILURES", DEFAULT_LOGIN_MAX_FAILURES)?;
+        let login_lockout_seconds = positive(&env, "LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_LOCKOUT_SECONDS)?;
+
         Ok(Settings {
+            login_max_failures,
+            login_lockout_seconds,
             database_url,
             database_kind,
             database_read_url,
@@ -529,6 +542,20 @@ fn redact_url(raw: &str) -> String {
 
 fn split_list(raw: &str) -> Vec<String> {
     raw.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_owned).collect()
+}
+
+/// A whole number of at least 1, or `default` when unset.
+fn positive<F>(env: &Env<F>, var: &'static str, default: u32) -> Result<u32, ConfigError>
+where
+    F: Fn(&'static str) -> Result<Option<String>, ConfigError>,
+{
+    match env.get(var)? {
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(ConfigError::invalid(var, &raw, "is not a whole number of at least 1")),
+        },
+        None => Ok(default),
+    }
 }
 
 fn parse_port(var: &'static str, raw: &str) -> Result<u16, ConfigError> {

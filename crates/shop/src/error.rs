@@ -80,6 +80,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -123,6 +125,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -141,6 +144,13 @@ impl IntoResponse for ApiError {
             Self::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 (status, Json(Detail { detail: "Service temporarily unavailable".to_owned() })).into_response()
+            }
+            Self::TooManyRequests { detail, retry_after } => {
+                let mut response = (status, Json(Detail { detail })).into_response();
+                if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+                response
             }
             Self::Unauthorized(detail) => {
                 let mut response = (status, Json(Detail { detail })).into_response();

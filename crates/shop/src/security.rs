@@ -54,3 +54,44 @@ pub fn verify_access_token(settings: &Settings, token: &str) -> Option<i32> {
     .ok()?;
     data.claims.sub.parse().ok()
 }
+
+/// An argon2id hash of `password` (PHC string). CPU-heavy: call it off the async threads
+/// (see [`hash_password_blocking`]).
+///
+/// # Errors
+/// Hashing failure (does not happen with valid parameters).
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    use argon2::PasswordHasher;
+    let salt = argon2::password_hash::SaltString::generate(&mut rand_core::OsRng);
+    Ok(argon2::Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+/// Checks `password` against a stored PHC hash; a malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::PasswordVerifier;
+    argon2::password_hash::PasswordHash::new(hash)
+        .is_ok_and(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// Hashes on the blocking pool so request threads keep serving.
+///
+/// # Errors
+/// Hashing or task failure, as an internal error.
+pub async fn hash_password_blocking(password: String) -> Result<String, crate::error::ApiError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| crate::error::ApiError::Internal(format!("hashing task: {e}")))?
+        .map_err(|e| crate::error::ApiError::Internal(format!("hashing: {e}")))
+}
+
+/// A valid hash of a random password: checked when a login names no user, so a missing user
+/// costs as much time as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not-a-password-anyone-has").unwrap_or_default())
+}
+
+/// Verifies on the blocking pool.
+pub async fn verify_password_blocking(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
+}

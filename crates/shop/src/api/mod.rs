@@ -4,16 +4,18 @@ pub mod auth;
 pub mod categories;
 pub mod docs;
 pub mod extract;
+pub mod login;
 pub mod products;
 pub mod suppliers;
 pub mod system;
 pub mod tags;
+pub mod users;
 pub mod variants;
 
 use axum::Router;
 use axum::routing::get;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Flow, OAuth2, Password, Scopes, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
@@ -24,7 +26,6 @@ use crate::error::ApiError;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "E-commerce API", description = "Catalog, users, orders and analytics of a shop."),
-    modifiers(&BearerScheme),
     tags(
         (name = "system", description = "Service status"),
         (name = "categories", description = "Product categories"),
@@ -32,48 +33,49 @@ use crate::error::ApiError;
         (name = "products", description = "The catalog"),
         (name = "variants", description = "Product variants and their attributes"),
         (name = "tags", description = "Labels on products (many-to-many)"),
+        (name = "login", description = "Access tokens (OAuth2 password flow)"),
+        (name = "users", description = "Accounts and profiles"),
     )
 )]
 struct ApiDoc;
 
-struct BearerScheme;
-
-impl Modify for BearerScheme {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        let mut scheme = Http::new(HttpAuthScheme::Bearer);
-        scheme.bearer_format = Some("JWT".to_owned());
-        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
-    }
+/// OAuth2 password flow against the login endpoint, so Swagger UI's Authorize button logs in.
+fn add_security(spec: &mut utoipa::openapi::OpenApi, prefix: &str) {
+    let flow = Flow::Password(Password::new(format!("{prefix}/login/access-token"), Scopes::new()));
+    let components = spec.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("bearer", SecurityScheme::OAuth2(OAuth2::new([flow])));
 }
 
 fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(categories::list, categories::create)).routes(routes!(
-        categories::get,
-        categories::update,
-        categories::patch,
-        categories::delete
-    ))
+    OpenApiRouter::new()
+        .merge(categories::routes())
+        .merge(suppliers::routes())
+        .merge(products::routes())
+        .merge(variants::routes())
+        .merge(tags::routes())
+        .merge(login::routes())
+        .merge(users::routes())
+}
+
+fn assembled(prefix: &str) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(system::root))
+        .routes(routes!(system::health))
+        .nest(prefix, api_routes())
+        .split_for_parts();
+    add_security(&mut spec, prefix);
+    (router, spec)
 }
 
 /// The OpenAPI document, with the API paths under `api_prefix`.
 pub fn openapi(api_prefix: &str) -> utoipa::openapi::OpenApi {
-    let (_, spec) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
-        .routes(routes!(system::root))
-        .routes(routes!(system::health))
-        .nest(api_prefix, api_routes())
-        .split_for_parts();
-    spec
+    assembled(api_prefix).1
 }
 
 /// Every route of the service, with state.
 pub fn routes(state: AppState) -> Router {
     let prefix = state.settings.api_v1_str.clone();
-    let (router, spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(system::root))
-        .routes(routes!(system::health))
-        .nest(&prefix, api_routes())
-        .split_for_parts();
+    let (router, spec) = assembled(&prefix);
     let spec_url = format!("{prefix}/openapi.json");
     let redoc = docs::redoc_page(&spec_url, &state.settings.project_name);
     router

@@ -5,4 +5,5 @@ pub mod common;
 pub mod product;
 pub mod supplier;
 pub mod tag;
+pub mod user;
 pub mod variant;

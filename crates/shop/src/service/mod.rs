@@ -4,6 +4,8 @@ pub mod categories;
 pub mod products;
 pub mod suppliers;
 pub mod tags;
+pub mod throttle;
+pub mod users;
 pub mod variants;
 
 use crate::error::ApiError;

@@ -11,4 +11,5 @@ mod suppliers;
 mod support;
 mod system;
 mod tags;
+mod users;
 mod variants;

@@ -46,6 +46,7 @@ impl TestApp {
             "SECRET_KEY" => Some(SECRET.to_owned()),
             "AUTO_MIGRATE" => Some("true".to_owned()),
             "DB_POOL_SIZE" => Some("5".to_owned()),
+            "LOGIN_MAX_FAILURES" => Some("3".to_owned()),
             _ => None,
         })
         .expect("settings");
@@ -61,7 +62,7 @@ impl TestApp {
         let admin_token = shop::security::create_access_token(&settings, admin.id).unwrap();
         let user_token = shop::security::create_access_token(&settings, user.id).unwrap();
         let settings = Arc::new(settings);
-        let state = AppState { db: conn.clone(), settings: settings.clone() };
+        let state = AppState::new(conn.clone(), settings.clone());
         Self { app: app::build(state), db, conn, settings, admin_token, user_token, statements }
     }
 

@@ -39,7 +39,7 @@ async fn openapi_describes_the_api() {
     assert_eq!(spec.body["paths"]["/api/v1/categories"]["post"]["operationId"], "categories-create");
     assert_eq!(
         spec.body["components"]["securitySchemes"]["bearer"],
-        json!({"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+        json!({"type": "oauth2", "flows": {"password": {"tokenUrl": "/api/v1/login/access-token", "scopes": {}}}})
     );
 }
 

@@ -1,0 +1,96 @@
+//! `POST /login/access-token`: OAuth2 password flow (username or email), throttled.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::error::{ApiError, Detail, FieldError, ValidationDetail};
+use crate::schema::user::{LoginForm, Token};
+use crate::security::create_access_token;
+use crate::service::users;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(access_token))
+}
+
+/// The peer address when the server tracks it (tests through the router have none).
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(Self(addr.unwrap_or_else(|| "unknown".to_owned())))
+    }
+}
+
+fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<LoginForm, ApiError> {
+    let form_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if !form_type {
+        return Err(ApiError::UnsupportedMediaType(
+            "Content-Type must be application/x-www-form-urlencoded".to_owned(),
+        ));
+    }
+    let mut username = None;
+    let mut password = None;
+    for (key, value) in url::form_urlencoded::parse(body) {
+        match key.as_ref() {
+            "username" => username = Some(value.into_owned()),
+            "password" => password = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let mut errors = Vec::new();
+    if username.as_deref().is_none_or(str::is_empty) {
+        errors.push(FieldError::body(&["username"], "Field required", "missing"));
+    }
+    if password.as_deref().is_none_or(str::is_empty) {
+        errors.push(FieldError::body(&["password"], "Field required", "missing"));
+    }
+    match (username, password) {
+        (Some(username), Some(password)) if errors.is_empty() => Ok(LoginForm { username, password }),
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+/// Exchange a username (or email) and password for a bearer token.
+#[utoipa::path(post, path = "/login/access-token", tag = "login", operation_id = "login-access-token",
+    request_body(content = LoginForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = Token), (status = 400, body = Detail, description = "Wrong credentials or inactive user"),
+        (status = 422, body = ValidationDetail), (status = 429, body = Detail, description = "Too many failed attempts")))]
+pub async fn access_token(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Token>, ApiError> {
+    let form = parse_form(&headers, &body)?;
+    let throttle = &state.login_throttle;
+    if let Some(wait) = throttle.retry_after(&form.username, &client) {
+        return Err(ApiError::TooManyRequests {
+            detail: format!("Too many failed login attempts; try again in {wait} seconds"),
+            retry_after: wait,
+        });
+    }
+    let Some(user) = users::authenticate(&state.db, &form.username, &form.password).await? else {
+        throttle.record_failure(&form.username, &client);
+        return Err(ApiError::BadRequest("Incorrect username or password".to_owned()));
+    };
+    if !user.is_active {
+        return Err(ApiError::BadRequest("Inactive user".to_owned()));
+    }
+    throttle.record_success(&form.username);
+    let token =
+        create_access_token(&state.settings, user.id).map_err(|e| ApiError::Internal(format!("signing: {e}")))?;
+    Ok(Json(Token { access_token: token, token_type: "bearer".to_owned() }))
+}

@@ -1,0 +1,266 @@
+//! Users: sign-up, authentication, profiles, and the first admin.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+use super::key;
+use crate::entity::users;
+use crate::error::{ApiError, FieldError, is_foreign_key_violation, unique_violation_column};
+use crate::schema::common::Pagination;
+use crate::schema::user::{NewUser, UserUpdate, UserUpdateMe};
+use crate::security::{dummy_hash, hash_password_blocking, verify_password_blocking};
+
+const WHAT: &str = "User";
+
+fn clash(err: DbErr) -> ApiError {
+    match unique_violation_column(&err, "users", &["username", "email"]).as_deref() {
+        Some("username") => ApiError::Conflict("A user with this username already exists".to_owned()),
+        Some("email") => ApiError::Conflict("A user with this email already exists".to_owned()),
+        Some(_) => ApiError::Conflict("A user with this username or email already exists".to_owned()),
+        None => err.into(),
+    }
+}
+
+/// "Ada Lovelace Byron" -> ("Ada", "Lovelace Byron"), as the name-split migration did.
+fn split_full_name(full_name: &str) -> (String, String) {
+    let trimmed = full_name.trim();
+    let (first, last) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
+    (first.to_owned(), last.trim().to_owned())
+}
+
+/// The three name fields kept consistent: whichever side is given fills the other.
+fn names(full: Option<String>, first: Option<String>, last: Option<String>) -> (String, String, String) {
+    match (full, first, last) {
+        (Some(full), None, None) => {
+            let (first, last) = split_full_name(&full);
+            (full.trim().to_owned(), first, last)
+        }
+        (full, first, last) => {
+            let first = first.unwrap_or_default();
+            let last = last.unwrap_or_default();
+            let full = full.unwrap_or_else(|| format!("{first} {last}").trim().to_owned());
+            (full, first, last)
+        }
+    }
+}
+
+/// # Errors
+/// 409 on a taken username or email.
+pub async fn create(db: &impl ConnectionTrait, input: NewUser) -> Result<users::Model, ApiError> {
+    let hashed = hash_password_blocking(input.password).await?;
+    let (full_name, first_name, last_name) = names(input.full_name, input.first_name, input.last_name);
+    let now = Utc::now();
+    users::ActiveModel {
+        username: Set(input.username),
+        email: Set(input.email.to_lowercase()),
+        full_name: Set(full_name),
+        first_name: Set(first_name),
+        last_name: Set(last_name),
+        hashed_password: Set(hashed),
+        is_superuser: Set(input.role == "admin"),
+        role: Set(input.role),
+        is_active: Set(input.is_active),
+        phone: Set(input.phone),
+        date_of_birth: Set(input.date_of_birth),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(clash)
+}
+
+/// The user whose username or email is `login` and whose password matches. Takes as long
+/// when no such user exists, so timing does not reveal which usernames exist.
+///
+/// # Errors
+/// Database errors; `Ok(None)` for wrong credentials.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    login: &str,
+    password: &str,
+) -> Result<Option<users::Model>, ApiError> {
+    let user = users::Entity::find()
+        .filter(
+            Condition::any()
+                .add(users::Column::Username.eq(login))
+                .add(Expr::expr(Func::lower(Expr::col(users::Column::Email))).eq(login.to_lowercase())),
+        )
+        .one(db)
+        .await?;
+    let hash = user.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.hashed_password.clone());
+    let matches = verify_password_blocking(password.to_owned(), hash).await;
+    Ok(user.filter(|_| matches))
+}
+
+/// # Errors
+/// 404 when missing.
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<users::Model, ApiError> {
+    users::Entity::find_by_id(key(id, WHAT)?).one(db).await?.ok_or_else(|| ApiError::not_found(WHAT))
+}
+
+/// # Errors
+/// Database errors.
+pub async fn list(db: &impl ConnectionTrait, page: Pagination) -> Result<(Vec<users::Model>, u64), ApiError> {
+    let total = users::Entity::find().count(db).await?;
+    let items =
+        users::Entity::find().order_by_asc(users::Column::Id).offset(page.skip).limit(page.limit).all(db).await?;
+    Ok((items, total))
+}
+
+fn apply_names(
+    model: &mut users::ActiveModel,
+    current: &users::Model,
+    full: Option<String>,
+    first: Option<String>,
+    last: Option<String>,
+) {
+    if full.is_none() && first.is_none() && last.is_none() {
+        return;
+    }
+    let (full, first, last) = if full.is_some() && first.is_none() && last.is_none() {
+        names(full, None, None)
+    } else {
+        let first = first.unwrap_or_else(|| current.first_name.clone());
+        let last = last.unwrap_or_else(|| current.last_name.clone());
+        names(full, Some(first), Some(last))
+    };
+    model.full_name = Set(full);
+    model.first_name = Set(first);
+    model.last_name = Set(last);
+}
+
+/// Own profile. A password change needs the current password.
+///
+/// # Errors
+/// 400 on a wrong or missing current password, 409 on a taken email.
+pub async fn update_me(
+    db: &impl ConnectionTrait,
+    me: users::Model,
+    patch: UserUpdateMe,
+) -> Result<users::Model, ApiError> {
+    let mut model: users::ActiveModel = me.clone().into();
+    if let Some(password) = patch.password {
+        let Some(current) = patch.current_password else {
+            return Err(ApiError::one(FieldError::body(
+                &["current_password"],
+                "The current password is required to set a new one",
+                "missing",
+            )));
+        };
+        if !verify_password_blocking(current, me.hashed_password.clone()).await {
+            return Err(ApiError::BadRequest("Incorrect password".to_owned()));
+        }
+        model.hashed_password = Set(hash_password_blocking(password).await?);
+    }
+    if let Some(email) = patch.email {
+        model.email = Set(email.to_lowercase());
+    }
+    apply_names(&mut model, &me, patch.full_name, patch.first_name, patch.last_name);
+    if let Some(phone) = patch.phone {
+        model.phone = Set(phone);
+    }
+    if let Some(date) = patch.date_of_birth {
+        model.date_of_birth = Set(date);
+    }
+    model.updated_at = Set(Utc::now());
+    model.update(db).await.map_err(clash)
+}
+
+/// Admin update of any user.
+///
+/// # Errors
+/// 404 when missing, 409 on a taken username or email.
+pub async fn update(db: &impl ConnectionTrait, id: i64, patch: UserUpdate) -> Result<users::Model, ApiError> {
+    let current = get(db, id).await?;
+    let mut model: users::ActiveModel = current.clone().into();
+    if let Some(password) = patch.password {
+        model.hashed_password = Set(hash_password_blocking(password).await?);
+    }
+    if let Some(username) = patch.username {
+        model.username = Set(username);
+    }
+    if let Some(email) = patch.email {
+        model.email = Set(email.to_lowercase());
+    }
+    apply_names(&mut model, &current, patch.full_name, patch.first_name, patch.last_name);
+    if let Some(phone) = patch.phone {
+        model.phone = Set(phone);
+    }
+    if let Some(date) = patch.date_of_birth {
+        model.date_of_birth = Set(date);
+    }
+    if let Some(role) = patch.role {
+        model.is_superuser = Set(role == "admin");
+        model.role = Set(role);
+    }
+    if let Some(active) = patch.is_active {
+        model.is_active = Set(active);
+    }
+    model.updated_at = Set(Utc::now());
+    model.update(db).await.map_err(clash)
+}
+
+/// # Errors
+/// 404 when missing, 403 for oneself, 409 while the user has orders.
+pub async fn delete(db: &impl ConnectionTrait, me: &users::Model, id: i64) -> Result<(), ApiError> {
+    let user = get(db, id).await?;
+    if user.id == me.id {
+        return Err(ApiError::Forbidden("Admins cannot delete themselves".to_owned()));
+    }
+    users::Entity::delete_by_id(user.id).exec(db).await.map_err(|err| {
+        if is_foreign_key_violation(&err) {
+            ApiError::Conflict("The user has orders; deactivate the account instead".to_owned())
+        } else {
+            err.into()
+        }
+    })?;
+    Ok(())
+}
+
+/// Creates `FIRST_SUPERUSER` as an admin when no user has that email or username.
+///
+/// # Errors
+/// Database or hashing errors.
+pub async fn ensure_first_superuser(db: &impl ConnectionTrait, login: &str, password: &str) -> Result<bool, ApiError> {
+    let existing = users::Entity::find()
+        .filter(
+            Condition::any().add(users::Column::Email.eq(login.to_lowercase())).add(users::Column::Username.eq(login)),
+        )
+        .one(db)
+        .await?;
+    if existing.is_some() {
+        return Ok(false);
+    }
+    let (username, email) = if login.contains('@') {
+        let local: String = login
+            .split('@')
+            .next()
+            .unwrap_or("admin")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+            .collect();
+        (if local.len() >= 3 { local } else { "admin".to_owned() }, login.to_owned())
+    } else {
+        (login.to_owned(), format!("{login}@localhost"))
+    };
+    let user = NewUser {
+        username,
+        email,
+        password: password.to_owned(),
+        full_name: Some("Administrator".to_owned()),
+        first_name: None,
+        last_name: None,
+        phone: None,
+        date_of_birth: None,
+        role: "admin".to_owned(),
+        is_active: true,
+    };
+    create(db, user).await?;
+    Ok(true)
+}
