@@ -23,6 +23,12 @@ pub struct Model {
     #[sea_orm(indexed)]
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The client's `Idempotency-Key`, unique per user (see the composite index).
+    #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
+    pub idempotency_key: Option<String>,
+    /// SHA-256 of the request body the key was first used with.
+    #[sea_orm(column_type = "String(StringLen::N(64))", nullable)]
+    pub request_fingerprint: Option<String>,
     #[sea_orm(belongs_to, from = "user_id", to = "id")]
     pub user: BelongsTo<super::users::Entity>,
     #[sea_orm(has_many)]

@@ -22,6 +22,7 @@ pub fn target_schema() -> migrate::Schema {
         .entity::<orders::Entity>()
         .entity::<order_items::Entity>()
         .index("variant_attributes", "ix_variant_attributes_name_value", &["attribute_name", "attribute_value"], false)
+        .index("orders", "ix_orders_user_id_idempotency_key", &["user_id", "idempotency_key"], true)
         .check("products", "ck_products_stock_non_negative", "stock_quantity >= 0")
         .check("suppliers", "ck_suppliers_rating_range", "rating IS NULL OR (rating >= 0 AND rating <= 5)")
         .check("product_variants", "ck_product_variants_stock_non_negative", "stock_quantity >= 0")

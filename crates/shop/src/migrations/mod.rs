@@ -10,6 +10,7 @@ mod r0004_split_user_names;
 mod r0005_add_suppliers;
 mod r0006_add_product_variants;
 mod r0007_add_orders;
+mod r0008_add_orders_idempotency_key;
 // @migrate:modules-end
 
 /// Every revision of the shop, in registration order.
@@ -22,6 +23,7 @@ pub fn revisions() -> Vec<Revision> {
         r0005_add_suppliers::revision(),
         r0006_add_product_variants::revision(),
         r0007_add_orders::revision(),
+        r0008_add_orders_idempotency_key::revision(),
         // @migrate:revisions-end
     ]
 }

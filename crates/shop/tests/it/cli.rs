@@ -6,7 +6,13 @@ use std::process::{Command, Output};
 use migrate::Dialect;
 use migrate::testing::TestDb;
 
-const HEAD: &str = "708192a3b4c5";
+fn head() -> String {
+    shop::migrations::graph().unwrap().heads().remove(0)
+}
+
+fn revision_count() -> usize {
+    shop::migrations::revisions().len()
+}
 
 fn shop(url: &str, cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shop"))
@@ -57,35 +63,37 @@ impl Env {
 #[tokio::test]
 async fn upgrade_current_heads_history_show_and_stamp_print_the_documented_output() {
     let env = Env::new().await;
+    let (head, n) = (head(), revision_count());
     let out = ok(&env.run(&["db", "upgrade", "head"]));
-    assert_eq!(out.matches("Running upgrade ").count(), 7, "{out}");
+    assert_eq!(out.matches("Running upgrade ").count(), n, "{out}");
     assert!(out.contains("Running upgrade <base> -> 1a2b3c4d5e6f, create categories, products and users ("), "{out}");
-    assert!(out.ends_with(&format!("Current revision: {HEAD} (head)\n")), "{out}");
+    assert!(out.ends_with(&format!("Current revision: {head} (head)\n")), "{out}");
 
-    assert_eq!(ok(&env.run(&["db", "current"])), format!("{HEAD} (head)\n"));
-    assert_eq!(ok(&env.run(&["db", "heads"])), format!("{HEAD} (head)\n"));
+    assert_eq!(ok(&env.run(&["db", "current"])), format!("{head} (head)\n"));
+    assert_eq!(ok(&env.run(&["db", "heads"])), format!("{head} (head)\n"));
 
     let history = ok(&env.run(&["db", "history"]));
     let lines: Vec<&str> = history.lines().collect();
-    assert_eq!(lines.len(), 7, "{history}");
-    assert_eq!(lines[0], format!("6f708192a3b4 -> {HEAD} (head), add orders and order_items"));
-    assert_eq!(lines[6], "<base> -> 1a2b3c4d5e6f, create categories, products and users");
+    assert_eq!(lines.len(), n, "{history}");
+    assert!(lines[0].ends_with(&format!(" -> {head} (head), add orders idempotency key")), "{history}");
+    assert!(lines.contains(&"6f708192a3b4 -> 708192a3b4c5, add orders and order_items"), "{history}");
+    assert_eq!(lines[n - 1], "<base> -> 1a2b3c4d5e6f, create categories, products and users");
 
     let verbose = ok(&env.run(&["db", "history", "--verbose"]));
-    assert_eq!(verbose.matches("Applied: ").count(), 7, "{verbose}");
-    assert!(verbose.contains(&format!("Rev: {HEAD} (head) (current)")), "{verbose}");
+    assert_eq!(verbose.matches("Applied: ").count(), n, "{verbose}");
+    assert!(verbose.contains(&format!("Rev: {head} (head) (current)")), "{verbose}");
     assert!(verbose.contains("Parent: 6f708192a3b4"), "{verbose}");
 
     let ranged = ok(&env.run(&["db", "history", "-r", "3c4d:5e6f"]));
     assert_eq!(ranged.lines().count(), 3, "{ranged}");
 
     let show = ok(&env.run(&["db", "show", "7081"]));
-    assert!(show.starts_with(&format!("Rev: {HEAD} (head)\nParent: 6f708192a3b4\n")), "{show}");
+    assert!(show.starts_with("Rev: 708192a3b4c5\nParent: 6f708192a3b4\n"), "{show}");
     assert!(show.contains("    create table orders") && show.contains("    drop table order_items"), "{show}");
 
     let verbose_current = ok(&env.run(&["db", "current", "--verbose"]));
     assert!(
-        verbose_current.contains("Applied: ") && verbose_current.contains("add orders and order_items"),
+        verbose_current.contains("Applied: ") && verbose_current.contains("add orders idempotency key"),
         "{verbose_current}"
     );
 
@@ -97,7 +105,7 @@ async fn upgrade_current_heads_history_show_and_stamp_print_the_documented_outpu
     assert_eq!(json["current"][0]["is_head"], false);
 
     let down = ok(&env.run(&["db", "downgrade", "base"]));
-    assert_eq!(down.matches("Running downgrade ").count(), 5, "{down}");
+    assert_eq!(down.matches("Running downgrade ").count(), 5, "{down}"); // 5e6f708192a3 is the fifth
     assert!(down.ends_with("Current revision: base\n"), "{down}");
 }
 
@@ -154,10 +162,10 @@ async fn two_concurrent_upgrade_processes_apply_each_revision_once() {
         let (a, b) = (spawn(), spawn());
         let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
         let applied = ok(&a).matches("Running upgrade").count() + ok(&b).matches("Running upgrade").count();
-        assert_eq!(applied, 7, "{dialect}");
+        assert_eq!(applied, revision_count(), "{dialect}");
         let history = ok(&shop(&db.url, dir.path(), &["db", "history", "--verbose", "--json"]));
         let json: serde_json::Value = serde_json::from_str(&history).unwrap();
-        assert_eq!(json["revisions"].as_array().unwrap().len(), 7);
+        assert_eq!(json["revisions"].as_array().unwrap().len(), revision_count());
         assert!(json["revisions"].as_array().unwrap().iter().all(|r| r["applied_at"].is_string()), "{dialect}");
     }
 }
@@ -174,15 +182,16 @@ async fn revision_writes_a_registered_file_after_the_head() {
     }
     let dir = migrations.to_string_lossy().into_owned();
     let out = ok(&env.run(&["db", "revision", "-m", "Add widgets table", "--dir", &dir]));
-    assert!(out.contains("r0008_add_widgets_table.rs"), "{out}");
-    let file = std::fs::read_to_string(migrations.join("r0008_add_widgets_table.rs")).unwrap();
-    assert!(file.contains(&format!(".revises(\"{HEAD}\")")), "{file}");
+    let module = format!("r{:04}_add_widgets_table", revision_count() + 1);
+    assert!(out.contains(&format!("{module}.rs")), "{out}");
+    let file = std::fs::read_to_string(migrations.join(format!("{module}.rs"))).unwrap();
+    assert!(file.contains(&format!(".revises(\"{}\")", head())), "{file}");
     assert!(file.contains("Revision::new(\"") && file.contains("\"Add widgets table\""), "{file}");
     let id = file.split("Revision ID: ").nth(1).unwrap().lines().next().unwrap().to_owned();
     assert!(migrate::Revision::is_valid_id(&id), "{id}");
     let registry = std::fs::read_to_string(migrations.join("mod.rs")).unwrap();
-    assert!(registry.contains("mod r0008_add_widgets_table;\n// @migrate:modules-end"), "{registry}");
-    assert!(registry.contains("r0008_add_widgets_table::revision(),\n        // @migrate:revisions-end"), "{registry}");
+    assert!(registry.contains(&format!("mod {module};\n// @migrate:modules-end")), "{registry}");
+    assert!(registry.contains(&format!("{module}::revision(),\n        // @migrate:revisions-end")), "{registry}");
 }
 
 #[tokio::test]

@@ -5,7 +5,6 @@ use migrate::{Dialect, Migrator, Options, compare, inspect::inspect};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 const BOOKKEEPING: [&str; 2] = ["migrate_version", "migrate_history"];
-const HEAD: &str = "708192a3b4c5";
 
 async fn migrator(db: &TestDb) -> Migrator {
     Migrator::connect(&db.url, shop::migrations::graph().unwrap(), Options::default()).await.unwrap()
@@ -31,7 +30,7 @@ async fn head_matches_the_entities_and_survives_a_round_trip() {
     for dialect in dialects() {
         let db = TestDb::new(dialect).await;
         let m = migrator(&db).await;
-        assert_eq!(m.upgrade("head").await.unwrap().len(), 7);
+        assert_eq!(m.upgrade("head").await.unwrap().len(), shop::migrations::revisions().len());
         let first = inspect(m.connection(), &BOOKKEEPING).await.unwrap();
         assert_eq!(
             compare::diff(&entities, &first, Some(dialect)),
@@ -48,7 +47,7 @@ async fn head_matches_the_entities_and_survives_a_round_trip() {
             first,
             "{dialect}: schema differs after a round trip"
         );
-        assert_eq!(m.current().await.unwrap(), vec![HEAD.to_owned()]);
+        assert_eq!(m.current().await.unwrap(), m.graph().heads());
         m.close().await;
     }
 }
@@ -106,9 +105,7 @@ async fn step_by_step_with_rows_runs_the_data_migrations_both_ways() {
         assert_eq!(schema.table("products").unwrap().foreign_keys.len(), 2, "{dialect}");
 
         // Back down, one revision at a time.
-        for _ in 0..3 {
-            m.downgrade("-1").await.unwrap();
-        }
+        m.downgrade("4d5e6f708192").await.unwrap();
         assert_eq!(count(&conn, "products").await, 2, "{dialect}");
         m.downgrade("-1").await.unwrap(); // revision 4 reverted: full_name rebuilt from the parts
         assert_eq!(
