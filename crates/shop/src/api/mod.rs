@@ -5,6 +5,7 @@ pub mod categories;
 pub mod docs;
 pub mod extract;
 pub mod login;
+pub mod orders;
 pub mod products;
 pub mod suppliers;
 pub mod system;
@@ -35,6 +36,7 @@ use crate::error::ApiError;
         (name = "tags", description = "Labels on products (many-to-many)"),
         (name = "login", description = "Access tokens (OAuth2 password flow)"),
         (name = "users", description = "Accounts and profiles"),
+        (name = "orders", description = "Orders with line items and a status lifecycle"),
     )
 )]
 struct ApiDoc;
@@ -55,6 +57,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(tags::routes())
         .merge(login::routes())
         .merge(users::routes())
+        .merge(orders::routes())
 }
 
 fn assembled(prefix: &str) -> (Router<AppState>, utoipa::openapi::OpenApi) {

@@ -2,6 +2,7 @@
 
 pub mod category;
 pub mod common;
+pub mod order;
 pub mod product;
 pub mod supplier;
 pub mod tag;

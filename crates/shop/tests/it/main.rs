@@ -4,7 +4,9 @@
 
 mod categories;
 mod cli;
+mod http;
 mod migrations;
+mod orders;
 mod products;
 mod server;
 mod suppliers;

@@ -145,3 +145,67 @@ async fn docs_render_in_a_headless_browser_without_network() {
     let redoc = rendered(&browser, &format!("http://{}/redoc", server.addr));
     assert!(redoc.contains("Create a category"), "ReDoc rendered no operations:\n{}", &redoc[..redoc.len().min(2000)]);
 }
+
+#[tokio::test]
+async fn passwords_never_appear_in_responses_or_logs() {
+    use crate::http::send_raw;
+    let db = TestDb::new(Dialect::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = "Adm1n-Bootstrap-Secret";
+    let server = Server::start(
+        &db.url,
+        dir.path(),
+        &[("RUST_LOG", "debug"), ("FIRST_SUPERUSER", "root@shop.test"), ("FIRST_SUPERUSER_PASSWORD", first)],
+    );
+    let (old, new, wrong) = ("Very-Secret-Passw0rd", "Even-More-Secret-Passw0rd", "Wr0ng-Guess-Passw0rd");
+    let json = [("Content-Type", "application/json")];
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let mut bodies = Vec::new();
+    let signup = format!(r#"{{"username":"ada","email":"ada@shop.test","password":"{old}"}}"#);
+    bodies.push(send_raw(&server.addr, "POST", "/api/v1/users/signup", &json, signup.as_bytes()).await);
+    bodies.push(
+        send_raw(
+            &server.addr,
+            "POST",
+            "/api/v1/login/access-token",
+            &form,
+            format!("username=ada&password={wrong}").as_bytes(),
+        )
+        .await,
+    );
+    let login = send_raw(
+        &server.addr,
+        "POST",
+        "/api/v1/login/access-token",
+        &form,
+        format!("username=ada&password={old}").as_bytes(),
+    )
+    .await;
+    assert_eq!(login.0, 200, "{}", login.1);
+    let token = login.1.split("\"access_token\":\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let auth = format!("Bearer {token}");
+    let change = format!(r#"{{"password":"{new}","current_password":"{old}"}}"#);
+    let headers = [("Content-Type", "application/json"), ("Authorization", auth.as_str())];
+    bodies.push(send_raw(&server.addr, "PATCH", "/api/v1/users/me", &headers, change.as_bytes()).await);
+    let admin = send_raw(
+        &server.addr,
+        "POST",
+        "/api/v1/login/access-token",
+        &form,
+        format!("username=root@shop.test&password={first}").as_bytes(),
+    )
+    .await;
+    assert_eq!(admin.0, 200, "the first superuser can log in: {}", admin.1);
+    bodies.push(admin);
+    bodies.push(login);
+    let (_, log) = server.terminate();
+    for secret in [first, old, new, wrong] {
+        for (status, body) in &bodies {
+            assert!(!body.contains(secret), "{secret} in a {status} response: {body}");
+        }
+        for line in &log {
+            assert!(!line.contains(secret), "{secret} in the log: {line}");
+        }
+    }
+    assert!(log.len() > 5, "the log was captured: {log:?}");
+}
