@@ -15,6 +15,17 @@ pub struct Cli {
     pub command: Command,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct SuperuserArgs {
+    #[arg(long)]
+    pub username: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Prefer the prompt or SHOP_SUPERUSER_PASSWORD: flags end up in shell history.
+    #[arg(long, env = "SHOP_SUPERUSER_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Migrate the database (when AUTO_MIGRATE is on) and serve the API.
@@ -23,6 +34,8 @@ pub enum Command {
     Db(migrate::cli::DbArgs),
     /// Print the OpenAPI document (JSON).
     Openapi,
+    /// Create an admin user; asks for whatever is not given as a flag.
+    Createsuperuser(SuperuserArgs),
 }
 
 /// Runs one command.
@@ -33,6 +46,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     match cli.command {
         Command::Serve => serve(settings).await,
+        Command::Createsuperuser(args) => createsuperuser(&settings, args).await,
         Command::Openapi => {
             let spec = crate::api::openapi(&settings.api_v1_str);
             println!("{}", spec.to_pretty_json().context("rendering the OpenAPI document")?);
@@ -58,4 +72,57 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         );
     }
     crate::app::serve(settings).await
+}
+
+fn ask(label: &str) -> anyhow::Result<String> {
+    eprint!("{label}: ");
+    std::io::stderr().flush().ok();
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("reading from stdin")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn createsuperuser(settings: &Settings, args: SuperuserArgs) -> anyhow::Result<()> {
+    use validator::Validate as _;
+    let username = match args.username {
+        Some(u) => u,
+        None => ask("Username")?,
+    };
+    let email = match args.email {
+        Some(e) => e,
+        None => ask("Email")?,
+    };
+    let password = match args.password {
+        Some(p) => p,
+        None => ask("Password")?,
+    };
+    let input = crate::schema::user::UserCreate {
+        username,
+        email,
+        password,
+        full_name: None,
+        first_name: None,
+        last_name: None,
+        phone: None,
+        date_of_birth: None,
+        role: "admin".to_owned(),
+        is_active: true,
+    };
+    if let Err(errors) = input.validate() {
+        let problems: Vec<String> = crate::api::extract::validation_errors(&errors)
+            .into_iter()
+            .map(|e| match e.loc.last() {
+                Some(crate::error::LocItem::Key(field)) => format!("{field}: {}", e.msg),
+                _ => e.msg,
+            })
+            .collect();
+        anyhow::bail!("invalid superuser: {}", problems.join("; "));
+    }
+    db::prepare_schema(settings).await?;
+    let conn = crate::app::connect(settings).await?;
+    let result = crate::service::users::create(&conn, input.into()).await;
+    conn.close().await.ok();
+    let user = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Created admin {} ({}) with id {}", user.username, user.email, user.id);
+    Ok(())
 }

@@ -219,3 +219,45 @@ async fn openapi_command_prints_the_document() {
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(spec["paths"]["/api/v1/categories"]["get"].is_object());
 }
+
+#[tokio::test]
+async fn createsuperuser_from_flags_or_prompts() {
+    use std::io::Write as _;
+    let env = Env::new().await;
+    let out = ok(&env.run(&[
+        "createsuperuser",
+        "--username",
+        "root",
+        "--email",
+        "root@shop.test",
+        "--password",
+        "long-enough-1",
+    ]));
+    assert!(out.starts_with("Created admin root (root@shop.test)"), "{out}");
+    let dup = failed(&env.run(&[
+        "createsuperuser",
+        "--username",
+        "root",
+        "--email",
+        "x@shop.test",
+        "--password",
+        "long-enough-1",
+    ]));
+    assert!(dup.contains("username already exists"), "{dup}");
+    let bad = failed(&env.run(&["createsuperuser", "--username", "r", "--email", "nope", "--password", "short"]));
+    assert!(bad.contains("username") && bad.contains("email") && bad.contains("password"), "{bad}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shop"))
+        .arg("createsuperuser")
+        .current_dir(env.dir.path())
+        .env("DATABASE_URL", &env.db.url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"second\nsecond@shop.test\nanother-password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(ok(&out).starts_with("Created admin second"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("Password:"));
+}
