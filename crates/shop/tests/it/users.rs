@@ -132,45 +132,48 @@ async fn signup_rejects_bad_input_and_duplicates() {
 
 #[tokio::test]
 async fn token_defects_are_401() {
-    let app = TestApp::new(migrate::Dialect::Sqlite).await;
-    let me = format!("{API}/users/me");
-    let valid = app.user_token.clone();
-    let mut tampered = valid.clone();
-    tampered.pop();
-    tampered.push(if valid.ends_with('A') { 'B' } else { 'A' });
-    let parts: Vec<&str> = valid.split('.').collect();
-    let none_header = base64url(br#"{"alg":"none","typ":"JWT"}"#);
-    let alg_none = format!("{none_header}.{}.", parts[1]);
-    let now = chrono::Utc::now().timestamp();
-    let sign = |claims: Value, key: &str| {
-        jsonwebtoken::encode(
-            &jsonwebtoken::Header::default(),
-            &claims,
-            &jsonwebtoken::EncodingKey::from_secret(key.as_bytes()),
-        )
-        .unwrap()
-    };
-    let expired = sign(json!({"sub": "2", "exp": now - 10, "iat": now - 100}), crate::support::SECRET);
-    let wrong_key = sign(json!({"sub": "2", "exp": now + 600, "iat": now}), "another-secret");
-    let unknown_user = sign(json!({"sub": "999", "exp": now + 600, "iat": now}), crate::support::SECRET);
-    for (name, token) in [
-        ("tampered", tampered),
-        ("alg none", alg_none),
-        ("expired", expired),
-        ("wrong key", wrong_key),
-        ("unknown user", unknown_user),
-        ("garbage", "abc".to_owned()),
-    ] {
-        let reply = app.call(Method::GET, &me, None, Some(&token)).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{name}");
-        assert_eq!(reply.headers["www-authenticate"], "Bearer", "{name}");
+    for dialect in dialects() {
+        let app = TestApp::new(dialect).await;
+        let me = format!("{API}/users/me");
+        let valid = app.user_token.clone();
+        let mut tampered = valid.clone();
+        tampered.pop();
+        tampered.push(if valid.ends_with('A') { 'B' } else { 'A' });
+        let parts: Vec<&str> = valid.split('.').collect();
+        let none_header = base64url(br#"{"alg":"none","typ":"JWT"}"#);
+        let alg_none = format!("{none_header}.{}.", parts[1]);
+        let now = chrono::Utc::now().timestamp();
+        let sign = |claims: Value, key: &str| {
+            jsonwebtoken::encode(
+                &jsonwebtoken::Header::default(),
+                &claims,
+                &jsonwebtoken::EncodingKey::from_secret(key.as_bytes()),
+            )
+            .unwrap()
+        };
+        let expired = sign(json!({"sub": "2", "exp": now - 10, "iat": now - 100}), crate::support::SECRET);
+        let wrong_key = sign(json!({"sub": "2", "exp": now + 600, "iat": now}), "another-secret");
+        let unknown_user = sign(json!({"sub": "999", "exp": now + 600, "iat": now}), crate::support::SECRET);
+        for (name, token) in [
+            ("tampered", tampered),
+            ("alg none", alg_none),
+            ("expired", expired),
+            ("wrong key", wrong_key),
+            ("unknown user", unknown_user),
+            ("garbage", "abc".to_owned()),
+        ] {
+            let reply = app.call(Method::GET, &me, None, Some(&token)).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{name}");
+            assert_eq!(reply.headers["www-authenticate"], "Bearer", "{name}");
+        }
+        assert_eq!(app.call(Method::GET, &me, None, Some(&valid)).await.status, StatusCode::OK);
+        // A deactivated user's token stops working at once.
+        let admin = app.admin_token.clone();
+        let off =
+            app.call(Method::PATCH, &format!("{API}/users/2"), Some(json!({"is_active": false})), Some(&admin)).await;
+        assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+        assert_eq!(app.call(Method::GET, &me, None, Some(&valid)).await.status, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(app.call(Method::GET, &me, None, Some(&valid)).await.status, StatusCode::OK);
-    // A deactivated user's token stops working at once.
-    let admin = app.admin_token.clone();
-    let off = app.call(Method::PATCH, &format!("{API}/users/2"), Some(json!({"is_active": false})), Some(&admin)).await;
-    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
-    assert_eq!(app.call(Method::GET, &me, None, Some(&valid)).await.status, StatusCode::UNAUTHORIZED);
 }
 
 fn base64url(bytes: &[u8]) -> String {
