@@ -43,6 +43,10 @@ pub enum MigrateError {
     LockTimeout { waited: Duration, holder: String },
     #[error("{0}")]
     Usage(String),
+    #[error("the schema differs:\n  - {}", .0.join("\n  - "))]
+    Drift(Vec<String>),
+    #[error("lint warnings (--strict):\n  - {}", .0.join("\n  - "))]
+    Lint(Vec<String>),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }

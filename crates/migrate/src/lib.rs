@@ -6,14 +6,18 @@
 //! and a migrator lock. The crate knows nothing about any particular application.
 
 pub mod cli;
+pub mod codegen;
 pub mod compare;
 pub mod dialect;
+pub mod diff;
 pub mod entity;
 mod error;
 pub mod graph;
 pub mod inspect;
+pub mod lint;
 pub mod lock;
 pub mod migrator;
+pub mod offline;
 pub mod ops;
 pub mod render;
 pub mod replay;
@@ -23,6 +27,7 @@ pub mod schema;
 pub mod store;
 pub mod target;
 pub mod testing;
+pub mod verify;
 
 pub use dialect::Dialect;
 pub use error::MigrateError;

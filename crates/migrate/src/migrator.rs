@@ -146,6 +146,30 @@ impl Migrator {
             .collect())
     }
 
+    /// Lint warnings for what `upgrade(target)` (or `downgrade`) would run now.
+    ///
+    /// # Errors
+    /// As `upgrade`/`downgrade` planning: bad targets, a database ahead of the code.
+    pub async fn lint_plan(&self, target: &str, upgrading: bool) -> Result<Vec<String>, MigrateError> {
+        let applied = self.applied().await?;
+        let wanted = target::resolve(&self.graph, target, &applied)?;
+        let mut model = self.graph.schema_with(&applied);
+        let mut warnings = Vec::new();
+        let revisions: Vec<&Revision> = if upgrading {
+            self.graph.in_order(&wanted.difference(&applied).cloned().collect())
+        } else {
+            self.graph.in_order(&applied.difference(&wanted).cloned().collect()).into_iter().rev().collect()
+        };
+        for rev in revisions {
+            let ops = if upgrading { rev.upgrade_ops() } else { rev.downgrade_ops() };
+            warnings.extend(
+                crate::lint::lint(&ops, &model, self.dialect()).into_iter().map(|w| format!("{}: {w}", rev.id)),
+            );
+            let _ = model.apply_all(&ops);
+        }
+        Ok(warnings)
+    }
+
     async fn applied(&self) -> Result<BTreeSet<String>, MigrateError> {
         let heads = self.current().await?;
         let unknown: Vec<String> = heads.iter().filter(|h| !self.graph.contains(h)).cloned().collect();

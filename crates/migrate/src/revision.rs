@@ -1,5 +1,7 @@
 //! A revision: an id, its parents, a message, and the functions that record its operations.
 
+use std::sync::Arc;
+
 use sha2::{Digest, Sha256};
 
 use crate::ops::{Op, Ops};
@@ -15,6 +17,9 @@ pub struct Revision {
     pub depends_on: Vec<String>,
     pub upgrade: fn(&mut Ops),
     pub downgrade: fn(&mut Ops),
+    /// Operations given as data (generated revisions, tests); they come after `upgrade`'s.
+    pub upgrade_data: Arc<Vec<Op>>,
+    pub downgrade_data: Arc<Vec<Op>>,
 }
 
 fn nothing(_: &mut Ops) {}
@@ -31,7 +36,17 @@ impl Revision {
             depends_on: Vec::new(),
             upgrade: nothing,
             downgrade: nothing,
+            upgrade_data: Arc::default(),
+            downgrade_data: Arc::default(),
         }
+    }
+
+    /// Sets the operations as data instead of functions.
+    #[must_use]
+    pub fn with_ops(mut self, upgrade: Vec<Op>, downgrade: Vec<Op>) -> Self {
+        self.upgrade_data = Arc::new(upgrade);
+        self.downgrade_data = Arc::new(downgrade);
+        self
     }
 
     /// Sets the parent revision.
@@ -81,13 +96,17 @@ impl Revision {
     pub fn upgrade_ops(&self) -> Vec<Op> {
         let mut ops = Ops::new();
         (self.upgrade)(&mut ops);
-        ops.into_vec()
+        let mut ops = ops.into_vec();
+        ops.extend(self.upgrade_data.iter().cloned());
+        ops
     }
 
     pub fn downgrade_ops(&self) -> Vec<Op> {
         let mut ops = Ops::new();
         (self.downgrade)(&mut ops);
-        ops.into_vec()
+        let mut ops = ops.into_vec();
+        ops.extend(self.downgrade_data.iter().cloned());
+        ops
     }
 
     /// SHA-256 over the canonical (JSON) form of the upgrade and downgrade operations: a

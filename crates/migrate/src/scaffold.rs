@@ -45,44 +45,61 @@ fn rust_string(text: &str) -> String {
     format!("{text:?}")
 }
 
+/// What a new revision file says.
+#[derive(Debug, Default)]
+pub struct NewRevision<'a> {
+    pub id: &'a str,
+    pub parents: &'a [String],
+    pub message: &'a str,
+    pub branch_labels: &'a [String],
+    pub depends_on: &'a [String],
+    /// Generated upgrade and downgrade bodies (Rust statements); `None` writes empty ones.
+    pub bodies: Option<(String, String)>,
+}
+
 /// The source of a new revision file.
-pub fn render_revision(
-    id: &str,
-    parents: &[String],
-    message: &str,
-    date: &str,
-    upgrade: &str,
-    downgrade: &str,
-) -> String {
-    let revises = match parents {
-        [] => String::new(),
-        [one] => format!("\n        .revises({})", rust_string(one)),
-        many => format!("\n        .merges(&[{}])", many.iter().map(|p| rust_string(p)).collect::<Vec<_>>().join(", ")),
+pub fn render_revision(spec: &NewRevision<'_>, date: &str) -> String {
+    let mut builder = String::new();
+    match spec.parents {
+        [] => {}
+        [one] => builder.push_str(&format!("\n        .revises({})", rust_string(one))),
+        many => builder.push_str(&format!(
+            "\n        .merges(&[{}])",
+            many.iter().map(|p| rust_string(p)).collect::<Vec<_>>().join(", ")
+        )),
+    }
+    for label in spec.branch_labels {
+        builder.push_str(&format!("\n        .branch_label({})", rust_string(label)));
+    }
+    for dep in spec.depends_on {
+        builder.push_str(&format!("\n        .depends_on({})", rust_string(dep)));
+    }
+    let (imports, upgrade, downgrade) = match &spec.bodies {
+        Some((up, down)) => (crate::codegen::IMPORTS.to_owned(), up.clone(), down.clone()),
+        None => {
+            ("use migrate::{Ops, Revision};".to_owned(), "    let _ = op;\n".to_owned(), "    let _ = op;\n".to_owned())
+        }
     };
-    let doc_message = message.replace('\n', " ");
+    let doc_message = spec.message.replace('\n', " ");
     format!(
         "//! {doc_message}\n//!\n//! Revision ID: {id}\n//! Revises: {}\n//! Create Date: {date}\n\n\
-         use migrate::{{Ops, Revision}};\n\n\
-         pub fn revision() -> Revision {{\n    Revision::new({}, {}){revises}\n        .created({})\n        .upgrade(upgrade)\n        .downgrade(downgrade)\n}}\n\n\
+         {imports}\n\n\
+         pub fn revision() -> Revision {{\n    Revision::new({}, {}){builder}\n        .created({})\n        .upgrade(upgrade)\n        .downgrade(downgrade)\n}}\n\n\
          fn upgrade(op: &mut Ops) {{\n{upgrade}}}\n\nfn downgrade(op: &mut Ops) {{\n{downgrade}}}\n",
-        parents.join(", "),
-        rust_string(id),
-        rust_string(message),
+        spec.parents.join(", "),
+        rust_string(spec.id),
+        rust_string(spec.message),
         rust_string(date),
+        id = spec.id,
     )
 }
 
-/// Writes a new revision file into `dir` and registers it in `dir/mod.rs`.
+/// Writes a new revision file into `dir`, registers it in `dir/mod.rs`, and formats it with
+/// rustfmt when rustfmt is installed.
 ///
 /// # Errors
 /// A missing or marker-less `mod.rs`, or I/O errors.
-pub fn write_revision(
-    dir: &Path,
-    id: &str,
-    parents: &[String],
-    message: &str,
-    body: Option<(&str, &str)>,
-) -> Result<PathBuf, MigrateError> {
+pub fn write_revision(dir: &Path, spec: &NewRevision<'_>) -> Result<PathBuf, MigrateError> {
     let registry = dir.join("mod.rs");
     let source = std::fs::read_to_string(&registry)
         .map_err(|e| MigrateError::Usage(format!("cannot read the revision registry {}: {e}", registry.display())))?;
@@ -101,14 +118,15 @@ pub fn write_revision(
         .max()
         .unwrap_or(0)
         + 1;
-    let module = format!("r{next:04}_{}", slug(message));
+    let module = format!("r{next:04}_{}", slug(spec.message));
     let path = dir.join(format!("{module}.rs"));
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
-    let (upgrade, downgrade) = body.unwrap_or(("    let _ = op;\n", "    let _ = op;\n"));
-    std::fs::write(&path, render_revision(id, parents, message, &date, upgrade, downgrade))?;
+    std::fs::write(&path, render_revision(spec, &date))?;
     let source = insert_before_marker(&source, MODULES_END, &format!("mod {module};"));
     let source = insert_before_marker(&source, REVISIONS_END, &format!("{module}::revision(),"));
     std::fs::write(&registry, source)?;
+    // Best effort: generated code reads like hand-written code once formatted.
+    let _ = std::process::Command::new("rustfmt").args(["--edition", "2024"]).arg(&path).output();
     Ok(path)
 }
 

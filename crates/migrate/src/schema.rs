@@ -70,6 +70,13 @@ impl Column {
         self
     }
 
+    /// Marks the column as auto-incrementing.
+    #[must_use]
+    pub fn auto_increment(mut self) -> Self {
+        self.auto_increment = true;
+        self
+    }
+
     /// An auto-incrementing integer primary key column.
     pub fn id(name: impl Into<String>) -> Self {
         Self { auto_increment: true, ..Self::new(name, ColumnType::Integer) }

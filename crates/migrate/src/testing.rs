@@ -90,6 +90,19 @@ impl TestDb {
         }
     }
 
+    /// Creates a fresh database on the server at `server_url` (used by `verify`).
+    ///
+    /// # Errors
+    /// When the server cannot be reached or refuses to create the database.
+    pub async fn on_server(dialect: Dialect, server_url: &str) -> Result<Self, crate::MigrateError> {
+        let name = unique_name();
+        let conn = Database::connect(server_url).await?;
+        conn.execute_unprepared(&format!("CREATE DATABASE {}", dialect.quote(&name))).await?;
+        let _ = conn.close().await;
+        let url = with_database(server_url, &name);
+        Ok(Self { dialect, url, server_url: Some(server_url.to_owned()), name, _dir: None })
+    }
+
     /// Connects with a small pool.
     ///
     /// # Panics

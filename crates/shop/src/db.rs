@@ -17,6 +17,7 @@ pub fn migrate_context(settings: &Settings) -> anyhow::Result<migrate::cli::Cont
         graph: migrations::graph().context("the shop's revision registry is invalid")?,
         migrations_dir: migrations::source_dir(),
         options: Options::default(),
+        target: Some(crate::entity::target_schema()),
     })
 }
 

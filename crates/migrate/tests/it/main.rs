@@ -1,7 +1,10 @@
 //! Integration tests of the migration engine: graph and targets in memory, then the executor
 //! against real databases (SQLite always; PostgreSQL and MySQL when their URLs are set).
 
+mod autogen;
 mod batch;
+mod branches;
 mod engine;
 mod fixtures;
+mod generated_sample;
 mod graph;

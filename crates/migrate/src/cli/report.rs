@@ -1,144 +1,38 @@
-//! A reusable `db` command set (clap) with Alembic's verbs, for any application that hands
-//! over its revision graph and database URL.
+//! Human and JSON output of the read-only verbs: current, history, heads, show, and the
+//! report of an upgrade or downgrade.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
-use std::time::Duration;
 
 use serde_json::json;
 
+use crate::MigrateError;
 use crate::graph::RevisionGraph;
-use crate::migrator::{Migrator, Options, StepReport};
+use crate::migrator::{Migrator, StepReport};
 use crate::revision::Revision;
 use crate::store::HistoryRow;
-use crate::{MigrateError, scaffold};
 
-#[derive(clap::Args, Debug, Clone)]
-pub struct DbArgs {
-    /// Print JSON instead of text.
-    #[arg(long, global = true)]
-    pub json: bool,
-    /// Seconds to wait for another migrator to finish before giving up.
-    #[arg(long, global = true, default_value_t = 60)]
-    pub lock_timeout: u64,
-    #[command(subcommand)]
-    pub command: DbCommand,
-}
-
-#[derive(clap::Subcommand, Debug, Clone)]
-pub enum DbCommand {
-    /// Upgrade to a later revision (head, heads, +N, an id or prefix, <id>+N).
-    Upgrade {
-        #[arg(default_value = "head", allow_hyphen_values = true)]
-        target: String,
-    },
-    /// Revert to an earlier revision (base, -N, an id or prefix, <id>-N).
-    Downgrade {
-        #[arg(allow_hyphen_values = true)]
-        target: String,
-    },
-    /// Show the revision(s) the database is at.
-    Current {
-        #[arg(short, long)]
-        verbose: bool,
-    },
-    /// List revisions, newest first.
-    History {
-        /// Show parents, dates, and when each revision was applied and how long it took.
-        #[arg(short, long)]
-        verbose: bool,
-        /// Range `A:B` (ids, prefixes, base, head, current; either side may be empty).
-        #[arg(short = 'r', long = "rev-range")]
-        range: Option<String>,
-    },
-    /// Show the code's head revision(s).
-    Heads,
-    /// Show one revision and its operations.
-    Show { rev: String },
-    /// Record a revision as current without running anything.
-    Stamp { rev: String },
-    /// Write a new empty revision file after the current head.
-    Revision {
-        #[arg(short, long)]
-        message: String,
-        /// Folder of the revision files and their `mod.rs` registry.
-        #[arg(long)]
-        dir: Option<PathBuf>,
-    },
-}
-
-/// What the command set needs from the application.
-pub struct Context {
-    pub url: String,
-    pub graph: RevisionGraph,
-    pub migrations_dir: PathBuf,
-    pub options: Options,
-}
-
-/// Runs one `db` command and returns what to print.
-///
-/// # Errors
-/// Any engine error; the caller prints it and exits non-zero.
-pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError> {
-    ctx.options.lock_timeout = Duration::from_secs(args.lock_timeout);
-    let json = args.json;
-    match &args.command {
-        DbCommand::Heads => Ok(heads(&ctx.graph, json)),
-        DbCommand::Show { rev } => show(&ctx.graph, rev, json),
-        DbCommand::Revision { message, dir } => revision(&ctx, message, dir.as_deref(), json),
-        DbCommand::History { verbose: false, range } => history(&ctx.graph, range.as_deref(), None, json),
-        command => {
-            let migrator = Migrator::connect(&ctx.url, ctx.graph, ctx.options).await?;
-            let result = connected(&migrator, command, json).await;
-            migrator.close().await;
-            result
-        }
-    }
-}
-
-async fn connected(m: &Migrator, command: &DbCommand, json: bool) -> Result<String, MigrateError> {
-    match command {
-        DbCommand::Upgrade { target } => {
-            let reports = m.upgrade(target).await?;
-            steps_output(m, &reports, json).await
-        }
-        DbCommand::Downgrade { target } => {
-            let reports = m.downgrade(target).await?;
-            steps_output(m, &reports, json).await
-        }
-        DbCommand::Current { verbose } => current(m, *verbose, json).await,
-        DbCommand::History { range, .. } => {
-            let state = Some((m.current().await?, m.history().await?));
-            history(m.graph(), range.as_deref(), state, json)
-        }
-        DbCommand::Stamp { rev } => {
-            let heads = m.stamp(rev).await?;
-            Ok(if json {
-                json!({ "stamped": heads }).to_string()
-            } else if heads.is_empty() {
-                "Stamped base (no revision)\n".to_owned()
-            } else {
-                format!("Stamped {}\n", heads.join(", "))
-            })
-        }
-        DbCommand::Heads | DbCommand::Show { .. } | DbCommand::Revision { .. } => Ok(String::new()),
-    }
-}
-
-fn label(graph: &RevisionGraph, id: &str) -> String {
+pub fn label(graph: &RevisionGraph, id: &str) -> String {
     if graph.heads().iter().any(|h| h == id) { format!("{id} (head)") } else { id.to_owned() }
 }
 
-fn parents(rev: &Revision) -> String {
+pub fn parents(rev: &Revision) -> String {
     if rev.down_revisions.is_empty() { "<base>".to_owned() } else { rev.down_revisions.join(", ") }
 }
 
-async fn steps_output(m: &Migrator, reports: &[StepReport], json: bool) -> Result<String, MigrateError> {
+pub async fn steps_output(
+    m: &Migrator,
+    reports: &[StepReport],
+    warnings: &[String],
+    json: bool,
+) -> Result<String, MigrateError> {
     let current = m.current().await?;
     if json {
-        return Ok(json!({ "steps": reports, "current": current }).to_string());
+        return Ok(json!({ "steps": reports, "current": current, "warnings": warnings }).to_string());
     }
     let mut out = String::new();
+    for w in warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
     for r in reports {
         let rev = m.graph().get(&r.revision);
         let (from, to) = match (r.direction.as_str(), rev) {
@@ -160,7 +54,7 @@ async fn steps_output(m: &Migrator, reports: &[StepReport], json: bool) -> Resul
     Ok(out)
 }
 
-fn heads(graph: &RevisionGraph, json: bool) -> String {
+pub fn heads(graph: &RevisionGraph, json: bool) -> String {
     let heads = graph.heads();
     if json {
         let items: Vec<_> = heads
@@ -173,7 +67,7 @@ fn heads(graph: &RevisionGraph, json: bool) -> String {
     heads.iter().map(|h| format!("{h} (head)\n")).collect()
 }
 
-fn describe(
+pub fn describe(
     graph: &RevisionGraph,
     rev: &Revision,
     current: &[String],
@@ -210,7 +104,7 @@ fn describe(
     out
 }
 
-fn rev_json(rev: &Revision, applied: Option<&HistoryRow>) -> serde_json::Value {
+pub fn rev_json(rev: &Revision, applied: Option<&HistoryRow>) -> serde_json::Value {
     json!({
         "revision": rev.id,
         "down_revisions": rev.down_revisions,
@@ -223,7 +117,7 @@ fn rev_json(rev: &Revision, applied: Option<&HistoryRow>) -> serde_json::Value {
     })
 }
 
-fn show(graph: &RevisionGraph, rev: &str, json: bool) -> Result<String, MigrateError> {
+pub fn show(graph: &RevisionGraph, rev: &str, json: bool) -> Result<String, MigrateError> {
     let id = if rev == "head" {
         match graph.heads().as_slice() {
             [one] => one.clone(),
@@ -244,7 +138,7 @@ fn show(graph: &RevisionGraph, rev: &str, json: bool) -> Result<String, MigrateE
 }
 
 /// The last upgrade of each revision still in effect, by revision id.
-fn last_applied(rows: &[HistoryRow]) -> std::collections::BTreeMap<&str, &HistoryRow> {
+pub fn last_applied(rows: &[HistoryRow]) -> std::collections::BTreeMap<&str, &HistoryRow> {
     let mut map = std::collections::BTreeMap::new();
     for row in rows {
         match row.direction.as_str() {
@@ -259,7 +153,7 @@ fn last_applied(rows: &[HistoryRow]) -> std::collections::BTreeMap<&str, &Histor
     map
 }
 
-async fn current(m: &Migrator, verbose: bool, json: bool) -> Result<String, MigrateError> {
+pub async fn current(m: &Migrator, verbose: bool, json: bool) -> Result<String, MigrateError> {
     let heads = m.current().await?;
     let rows = if verbose || json { m.history().await? } else { Vec::new() };
     let applied = last_applied(&rows);
@@ -301,7 +195,7 @@ async fn current(m: &Migrator, verbose: bool, json: bool) -> Result<String, Migr
     Ok(out)
 }
 
-fn history(
+pub fn history(
     graph: &RevisionGraph,
     range: Option<&str>,
     state: Option<(Vec<String>, Vec<HistoryRow>)>,
@@ -348,22 +242,4 @@ fn history(
         }
     }
     Ok(out)
-}
-
-fn revision(ctx: &Context, message: &str, dir: Option<&std::path::Path>, json: bool) -> Result<String, MigrateError> {
-    let parents = ctx.graph.heads();
-    if parents.len() > 1 {
-        return Err(MigrateError::MultipleHeads(parents));
-    }
-    let id = scaffold::new_revision_id(&ctx.graph);
-    let path = scaffold::write_revision(dir.unwrap_or(&ctx.migrations_dir), &id, &parents, message, None)?;
-    Ok(if json {
-        json!({ "revision": id, "path": path, "down_revisions": parents }).to_string()
-    } else {
-        format!(
-            "Generating {} ... done\nRevision {id} revises {}; rebuild to register it.\n",
-            path.display(),
-            if parents.is_empty() { "<base>".to_owned() } else { parents.join(", ") }
-        )
-    })
 }

@@ -1,0 +1,211 @@
+//! A reusable `db` command set (clap) with Alembic's verbs, for any application that hands
+//! over its revision graph and database URL.
+
+pub mod author;
+pub mod report;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::MigrateError;
+use crate::dialect::Dialect;
+use crate::graph::RevisionGraph;
+use crate::migrator::{Migrator, Options};
+use crate::schema::Schema;
+use report::{current, heads, history, show, steps_output};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Seconds to wait for another migrator to finish before giving up.
+    #[arg(long, global = true, default_value_t = 60)]
+    pub lock_timeout: u64,
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum DbCommand {
+    /// Upgrade to a later revision (head, heads, +N, an id or prefix, <id>+N, label@head).
+    Upgrade {
+        /// The target; with --sql also `A:B` (from A, default base).
+        #[arg(default_value = "head", allow_hyphen_values = true)]
+        target: String,
+        /// Print the SQL instead of running it (no connection needed).
+        #[arg(long)]
+        sql: bool,
+        /// Dialect of the printed SQL (default: that of the database URL).
+        #[arg(long, value_enum)]
+        dialect: Option<Dialect>,
+        /// Treat lint warnings as errors.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Revert to an earlier revision (base, -N, an id or prefix, <id>-N).
+    Downgrade {
+        /// The target; with --sql `B:A` (from B down to A).
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+        #[arg(long)]
+        sql: bool,
+        #[arg(long, value_enum)]
+        dialect: Option<Dialect>,
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Show the revision(s) the database is at.
+    Current {
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// List revisions, newest first.
+    History {
+        /// Show parents, dates, and when each revision was applied and how long it took.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Range `A:B` (ids, prefixes, base, head, current; either side may be empty).
+        #[arg(short = 'r', long = "rev-range")]
+        range: Option<String>,
+    },
+    /// Show the code's head revision(s).
+    Heads,
+    /// Show one revision and its operations.
+    Show { rev: String },
+    /// Record a revision as current without running anything.
+    Stamp { rev: String },
+    /// Write a new revision file: empty, or with --autogenerate the changes from the entities.
+    Revision {
+        #[arg(short, long)]
+        message: String,
+        /// Compare the entities with the schema at head and write the difference.
+        #[arg(long)]
+        autogenerate: bool,
+        /// Parent revision (default: the single head); naming an older one starts a branch.
+        #[arg(long)]
+        head: Option<String>,
+        #[arg(long)]
+        branch_label: Option<String>,
+        #[arg(long)]
+        depends_on: Vec<String>,
+        /// Treat lint warnings of the generated revision as errors (nothing is written).
+        #[arg(long)]
+        strict: bool,
+        /// Folder of the revision files and their `mod.rs` registry.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Write a merge revision joining two or more heads.
+    Merge {
+        #[arg(short, long)]
+        message: String,
+        #[arg(required = true, num_args = 2..)]
+        revisions: Vec<String>,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Fail when the entities and the schema at head differ; with --database also compare the
+    /// live database with the schema at its current revision (drift).
+    Check {
+        #[arg(long)]
+        database: bool,
+    },
+    /// On fresh databases, upgrade, downgrade and re-upgrade every revision, comparing the
+    /// introspected schema with the model each time.
+    Verify {
+        /// Server URLs to verify on (a database is created and dropped on each); a temporary
+        /// SQLite file is always used.
+        #[arg(long = "url")]
+        urls: Vec<String>,
+    },
+}
+
+/// What the command set needs from the application.
+pub struct Context {
+    pub url: String,
+    pub graph: RevisionGraph,
+    pub migrations_dir: PathBuf,
+    pub options: Options,
+    /// The schema the application's entities describe (for autogenerate and check).
+    pub target: Option<Schema>,
+}
+
+/// Runs one `db` command and returns what to print.
+///
+/// # Errors
+/// Any engine error; the caller prints it and exits non-zero.
+pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError> {
+    ctx.options.lock_timeout = Duration::from_secs(args.lock_timeout);
+    let json = args.json;
+    match &args.command {
+        DbCommand::Heads => Ok(heads(&ctx.graph, json)),
+        DbCommand::Show { rev } => show(&ctx.graph, rev, json),
+        DbCommand::Revision { message, autogenerate, head, branch_label, depends_on, strict, dir } => {
+            let request = author::RevisionRequest {
+                message,
+                autogenerate: *autogenerate,
+                head: head.as_deref(),
+                branch_label: branch_label.as_deref(),
+                depends_on,
+                strict: *strict,
+                dir: dir.as_deref(),
+            };
+            author::revision(&ctx, &request, json)
+        }
+        DbCommand::Merge { message, revisions, dir } => author::merge(&ctx, message, revisions, dir.as_deref(), json),
+        DbCommand::History { verbose: false, range } => history(&ctx.graph, range.as_deref(), None, json),
+        DbCommand::Upgrade { target, sql: true, dialect, .. }
+        | DbCommand::Downgrade { target, sql: true, dialect, .. } => {
+            let upgrading = matches!(args.command, DbCommand::Upgrade { .. });
+            author::offline(&ctx, target, *dialect, upgrading)
+        }
+        DbCommand::Check { database: false } => author::check(&ctx, None, json).await,
+        DbCommand::Verify { urls } => crate::verify::verify(&ctx, urls, json).await,
+        command => {
+            let target = ctx.target.clone();
+            let migrator = Migrator::connect(&ctx.url, ctx.graph, ctx.options).await?;
+            let result = match command {
+                DbCommand::Check { .. } => author::check_with(&migrator, target.as_ref(), json).await,
+                _ => connected(&migrator, command, json).await,
+            };
+            migrator.close().await;
+            result
+        }
+    }
+}
+
+async fn connected(m: &Migrator, command: &DbCommand, json: bool) -> Result<String, MigrateError> {
+    match command {
+        DbCommand::Upgrade { target, strict, .. } => {
+            let warnings = m.lint_plan(target, true).await?;
+            author::refuse_if_strict(&warnings, *strict)?;
+            let reports = m.upgrade(target).await?;
+            steps_output(m, &reports, &warnings, json).await
+        }
+        DbCommand::Downgrade { target, strict, .. } => {
+            let warnings = m.lint_plan(target, false).await?;
+            author::refuse_if_strict(&warnings, *strict)?;
+            let reports = m.downgrade(target).await?;
+            steps_output(m, &reports, &warnings, json).await
+        }
+        DbCommand::Current { verbose } => current(m, *verbose, json).await,
+        DbCommand::History { range, .. } => {
+            let state = Some((m.current().await?, m.history().await?));
+            history(m.graph(), range.as_deref(), state, json)
+        }
+        DbCommand::Stamp { rev } => {
+            let heads = m.stamp(rev).await?;
+            Ok(if json {
+                json!({ "stamped": heads }).to_string()
+            } else if heads.is_empty() {
+                "Stamped base (no revision)\n".to_owned()
+            } else {
+                format!("Stamped {}\n", heads.join(", "))
+            })
+        }
+        _ => Ok(String::new()),
+    }
+}
