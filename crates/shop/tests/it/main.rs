@@ -8,6 +8,7 @@ mod http;
 mod migrations;
 mod orders;
 mod products;
+mod schema_tools;
 mod server;
 mod suppliers;
 mod support;
