@@ -136,6 +136,13 @@ pub fn merge(
     if parents.len() < 2 {
         return Err(MigrateError::Usage("a merge needs at least two different revisions".to_owned()));
     }
+    for p in &parents {
+        for q in parents.iter().filter(|q| *q != p) {
+            if ctx.graph.ancestors(std::slice::from_ref(q)).contains(p) {
+                return Err(MigrateError::Usage(format!("{p} is an ancestor of {q}: there is nothing to merge")));
+            }
+        }
+    }
     let id = scaffold::new_revision_id(&ctx.graph);
     let spec = NewRevision { id: &id, parents: &parents, message, ..NewRevision::default() };
     let path = scaffold::write_revision(dir.unwrap_or(&ctx.migrations_dir), &spec)?;

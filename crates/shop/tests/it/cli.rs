@@ -261,3 +261,47 @@ async fn createsuperuser_from_flags_or_prompts() {
     assert!(ok(&out).starts_with("Created admin second"), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("Password:"));
 }
+
+#[tokio::test]
+async fn revision_options_merge_rules_and_strict_lint() {
+    let env = Env::new().await;
+    let migrations = env.dir.path().join("migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrations");
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), migrations.join(entry.file_name())).unwrap();
+    }
+    let dir = migrations.to_string_lossy().into_owned();
+    let out = ok(&env.run(&[
+        "db",
+        "revision",
+        "-m",
+        "experiment",
+        "--head",
+        "7081",
+        "--branch-label",
+        "exp",
+        "--depends-on",
+        "5e6f",
+        "--dir",
+        &dir,
+    ]));
+    let module = format!("r{:04}_experiment", revision_count() + 1);
+    let file = std::fs::read_to_string(migrations.join(format!("{module}.rs"))).unwrap();
+    assert!(file.contains(".revises(\"708192a3b4c5\")"), "{out}\n{file}");
+    assert!(file.contains(".branch_label(\"exp\")") && file.contains(".depends_on(\"5e6f708192a3\")"), "{file}");
+
+    let err = failed(&env.run(&["db", "merge", "-m", "m", "62e7", "7081", "--dir", &dir]));
+    assert!(err.contains("ancestor"), "{err}");
+    let usage = env.run(&["db", "merge", "-m", "m", "62e7", "--dir", &dir]);
+    assert_eq!(usage.status.code(), Some(2), "clap's usage error");
+    assert!(text(&usage.stderr).contains("2 values required"));
+
+    // Upgrading shows lint warnings; --strict refuses and leaves the database alone.
+    let strict = failed(&env.run(&["db", "upgrade", "head", "--strict"]));
+    assert!(strict.contains("NOT NULL without a default"), "{strict}");
+    assert_eq!(ok(&env.run(&["db", "current"])), "base (no revision applied)\n");
+    let up = ok(&env.run(&["db", "upgrade", "head"]));
+    assert!(up.starts_with("warning: 3c4d5e6f7081: alter column users.role"), "{up}");
+}
