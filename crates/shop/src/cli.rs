@@ -34,6 +34,8 @@ pub enum Command {
     Db(migrate::cli::DbArgs),
     /// Print the OpenAPI document (JSON).
     Openapi,
+    /// Load the guide's sample dataset (idempotent).
+    Seed,
     /// Create an admin user; asks for whatever is not given as a flag.
     Createsuperuser(SuperuserArgs),
 }
@@ -47,6 +49,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve(settings).await,
         Command::Createsuperuser(args) => createsuperuser(&settings, args).await,
+        Command::Seed => {
+            db::prepare_schema(&settings).await?;
+            let conn = crate::app::connect(&settings).await?;
+            let report = crate::seed::seed_sample(&conn).await.map_err(|e| anyhow::anyhow!("{e}"));
+            conn.close().await.ok();
+            let r = report?;
+            println!(
+                "Seeded {} categories, {} suppliers, {} products, {} tags, {} users, {} orders (existing rows kept).",
+                r.categories, r.suppliers, r.products, r.tags, r.users, r.orders
+            );
+            Ok(())
+        }
         Command::Openapi => {
             let spec = crate::api::openapi(&settings.api_v1_str);
             println!("{}", spec.to_pretty_json().context("rendering the OpenAPI document")?);

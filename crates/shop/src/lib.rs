@@ -12,5 +12,6 @@ pub mod middleware;
 pub mod migrations;
 pub mod schema;
 pub mod security;
+pub mod seed;
 pub mod service;
 pub mod telemetry;
