@@ -1,6 +1,7 @@
 //! The shop: an e-commerce backend (catalog, users, orders, analytics) with its schema
 //! history, served by one binary on SQLite, PostgreSQL or MySQL.
 
+pub mod analytics;
 pub mod api;
 pub mod app;
 pub mod cli;

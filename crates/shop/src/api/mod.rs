@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource, and the OpenAPI document assembled from them.
 
+pub mod analytics;
 pub mod auth;
 pub mod categories;
 pub mod docs;
@@ -37,6 +38,7 @@ use crate::error::ApiError;
         (name = "login", description = "Access tokens (OAuth2 password flow)"),
         (name = "users", description = "Accounts and profiles"),
         (name = "orders", description = "Orders with line items and a status lifecycle"),
+        (name = "analytics", description = "Reports: aggregations, joins, window functions"),
     )
 )]
 struct ApiDoc;
@@ -58,6 +60,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(login::routes())
         .merge(users::routes())
         .merge(orders::routes())
+        .merge(analytics::routes())
 }
 
 fn assembled(prefix: &str) -> (Router<AppState>, utoipa::openapi::OpenApi) {

@@ -2,6 +2,7 @@
 //! commands, and the HTTP API through the real router on a real database. SQLite always;
 //! PostgreSQL and MySQL when their URLs are set.
 
+mod analytics;
 mod categories;
 mod cli;
 mod http;

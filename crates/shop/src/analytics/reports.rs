@@ -1,0 +1,402 @@
+//! The eight reports of API.md, each a single statement.
+
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use sea_orm::{DatabaseConnection, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Report, Sql, average, money, run};
+use crate::error::ApiError;
+use crate::schema::common::Money;
+
+const NOT_CANCELLED: &str = "o.status <> 'cancelled'";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Summary {
+    pub product_count: i64,
+    pub avg_price: Option<Money>,
+    pub min_price: Option<Money>,
+    pub max_price: Option<Money>,
+    pub total_stock: i64,
+    pub inventory_value: Money,
+}
+
+/// Totals over active products.
+///
+/// # Errors
+/// Database errors.
+pub async fn summary(db: &DatabaseConnection, explain: bool) -> Result<Report<Summary>, ApiError> {
+    let s = Sql::of(db);
+    let sql = format!(
+        "SELECT COUNT(*), {sum}, {min}, {max}, {stock}, {value} FROM products p WHERE p.is_active = ?",
+        sum = s.int(&format!("COALESCE(SUM({}), 0)", s.cents("p.price"))),
+        min = s.cents("MIN(p.price)"),
+        max = s.cents("MAX(p.price)"),
+        stock = s.int("COALESCE(SUM(p.stock_quantity), 0)"),
+        value = s.int(&format!("COALESCE(SUM({}), 0)", s.cents("p.price * p.stock_quantity"))),
+    );
+    let ran = run(db, &sql, vec![true.into()], explain).await?;
+    let row = ran.rows.first().ok_or_else(|| ApiError::Internal("summary returned no row".into()))?;
+    let count: i64 = row.try_get_by_index(0)?;
+    let data = Summary {
+        product_count: count,
+        avg_price: average(row.try_get_by_index(1)?, count),
+        min_price: row.try_get_by_index::<Option<i64>>(2)?.map(money),
+        max_price: row.try_get_by_index::<Option<i64>>(3)?.map(money),
+        total_stock: row.try_get_by_index(4)?,
+        inventory_value: money(row.try_get_by_index(5)?),
+    };
+    Ok(ran.report(data))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryStats {
+    pub category_id: i32,
+    pub category_name: String,
+    pub product_count: i64,
+    pub avg_price: Option<Money>,
+    pub total_stock: i64,
+}
+
+/// Per category, empty ones included; `HAVING` on count and average price.
+///
+/// # Errors
+/// Database errors.
+pub async fn categories(
+    db: &DatabaseConnection,
+    min_products: Option<i64>,
+    min_avg_price: Option<Decimal>,
+    explain: bool,
+) -> Result<Report<Vec<CategoryStats>>, ApiError> {
+    let s = Sql::of(db);
+    let sum = s.int(&format!("COALESCE(SUM({}), 0)", s.cents("p.price")));
+    let mut having = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(n) = min_products {
+        having.push("COUNT(p.id) >= ?".to_owned());
+        values.push(n.into());
+    }
+    if let Some(avg) = min_avg_price {
+        // avg >= x  <=>  sum_cents >= x_cents * count, in exact integers.
+        having.push(format!("COUNT(p.id) > 0 AND {sum} >= ? * COUNT(p.id)"));
+        let cents = (avg * Decimal::from(100)).round_dp_with_strategy(0, RoundingStrategy::AwayFromZero);
+        values.push(cents.to_i64().unwrap_or(i64::MAX).into());
+    }
+    let having = if having.is_empty() { String::new() } else { format!(" HAVING {}", having.join(" AND ")) };
+    let sql = format!(
+        "SELECT c.id, c.name, COUNT(p.id), {sum}, {stock} FROM categories c LEFT JOIN products p ON p.category_id = c.id \
+         GROUP BY c.id, c.name{having} ORDER BY c.id",
+        stock = s.int("COALESCE(SUM(p.stock_quantity), 0)"),
+    );
+    let ran = run(db, &sql, values, explain).await?;
+    let mut data = Vec::with_capacity(ran.rows.len());
+    for row in &ran.rows {
+        let count: i64 = row.try_get_by_index(2)?;
+        data.push(CategoryStats {
+            category_id: row.try_get_by_index(0)?,
+            category_name: row.try_get_by_index(1)?,
+            product_count: count,
+            avg_price: average(row.try_get_by_index(3)?, count),
+            total_stock: row.try_get_by_index(4)?,
+        });
+    }
+    Ok(ran.report(data))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupplierStats {
+    pub supplier_id: i32,
+    pub supplier_name: String,
+    pub total_products: i64,
+    pub total_orders: i64,
+    pub total_revenue: Money,
+    pub avg_product_price: Option<Money>,
+}
+
+/// Per supplier (those without products too): products, distinct orders, revenue.
+///
+/// # Errors
+/// Database errors.
+pub async fn suppliers(db: &DatabaseConnection, explain: bool) -> Result<Report<Vec<SupplierStats>>, ApiError> {
+    let s = Sql::of(db);
+    let sold = format!(
+        "FROM order_items oi JOIN orders o ON o.id = oi.order_id AND {NOT_CANCELLED} \
+         JOIN products sp ON sp.id = oi.product_id WHERE sp.supplier_id = s.id"
+    );
+    let sql = format!(
+        "SELECT s.id, s.name, \
+         (SELECT COUNT(*) FROM products p WHERE p.supplier_id = s.id), \
+         (SELECT {psum} FROM products p WHERE p.supplier_id = s.id), \
+         (SELECT COUNT(DISTINCT oi.order_id) {sold}), \
+         (SELECT {revenue} {sold}) \
+         FROM suppliers s ORDER BY s.id",
+        psum = s.int(&format!("COALESCE(SUM({}), 0)", s.cents("p.price"))),
+        revenue = s.int(&format!("COALESCE(SUM({}), 0)", s.cents("oi.unit_price * oi.quantity"))),
+    );
+    let ran = run(db, &sql, Vec::new(), explain).await?;
+    let mut data = Vec::with_capacity(ran.rows.len());
+    for row in &ran.rows {
+        let products: i64 = row.try_get_by_index(2)?;
+        data.push(SupplierStats {
+            supplier_id: row.try_get_by_index(0)?,
+            supplier_name: row.try_get_by_index(1)?,
+            total_products: products,
+            avg_product_price: average(row.try_get_by_index(3)?, products),
+            total_orders: row.try_get_by_index(4)?,
+            total_revenue: money(row.try_get_by_index(5)?),
+        });
+    }
+    Ok(ran.report(data))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BestSeller {
+    pub product_id: i32,
+    pub name: String,
+    pub category_name: String,
+    pub supplier_name: Option<String>,
+    pub total_orders: i64,
+    pub total_sold: i64,
+}
+
+/// Products with at least one (non-cancelled) order, most sold first.
+///
+/// # Errors
+/// Database errors.
+pub async fn best_sellers(
+    db: &DatabaseConnection,
+    limit: u64,
+    explain: bool,
+) -> Result<Report<Vec<BestSeller>>, ApiError> {
+    let s = Sql::of(db);
+    let sold = s.int("SUM(oi.quantity)");
+    let sql = format!(
+        "SELECT p.id, p.name, c.name, sup.name, COUNT(DISTINCT oi.order_id), {sold} FROM order_items oi \
+         JOIN orders o ON o.id = oi.order_id AND {NOT_CANCELLED} JOIN products p ON p.id = oi.product_id \
+         JOIN categories c ON c.id = p.category_id LEFT JOIN suppliers sup ON sup.id = p.supplier_id \
+         GROUP BY p.id, p.name, c.name, sup.name ORDER BY {sold} DESC, p.id LIMIT ?"
+    );
+    let ran = run(db, &sql, vec![i64::try_from(limit).unwrap_or(10).into()], explain).await?;
+    let mut data = Vec::with_capacity(ran.rows.len());
+    for row in &ran.rows {
+        data.push(BestSeller {
+            product_id: row.try_get_by_index(0)?,
+            name: row.try_get_by_index(1)?,
+            category_name: row.try_get_by_index(2)?,
+            supplier_name: row.try_get_by_index(3)?,
+            total_orders: row.try_get_by_index(4)?,
+            total_sold: row.try_get_by_index(5)?,
+        });
+    }
+    Ok(ran.report(data))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AboveAverage {
+    pub product_id: i32,
+    pub name: String,
+    pub price: Money,
+    pub category_name: String,
+    pub category_avg_price: Money,
+    pub price_premium: Money,
+    /// Percent above the category average, two decimals.
+    pub premium_percentage: f64,
+}
+
+/// Products priced above their category's average (a derived-table join).
+///
+/// # Errors
+/// Database errors.
+pub async fn above_category_average(
+    db: &DatabaseConnection,
+    explain: bool,
+) -> Result<Report<Vec<AboveAverage>>, ApiError> {
+    let s = Sql::of(db);
+    let sql = format!(
+        "SELECT p.id, p.name, {price}, c.name, ca.sum_cents, ca.n FROM products p \
+         JOIN categories c ON c.id = p.category_id \
+         JOIN (SELECT category_id, {sum} AS sum_cents, COUNT(*) AS n FROM products GROUP BY category_id) ca \
+           ON ca.category_id = p.category_id \
+         WHERE {price} * ca.n > ca.sum_cents ORDER BY p.id",
+        price = s.cents("p.price"),
+        sum = s.int(&format!("SUM({})", s.cents("price"))),
+    );
+    let ran = run(db, &sql, Vec::new(), explain).await?;
+    let mut data = Vec::with_capacity(ran.rows.len());
+    for row in &ran.rows {
+        let price = Decimal::new(row.try_get_by_index(2)?, 2);
+        let sum = Decimal::new(row.try_get_by_index(4)?, 2);
+        let n: i64 = row.try_get_by_index(5)?;
+        let avg = sum / Decimal::from(n.max(1));
+        let premium = price - avg;
+        let pct =
+            (premium / avg * Decimal::from(100)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        data.push(AboveAverage {
+            product_id: row.try_get_by_index(0)?,
+            name: row.try_get_by_index(1)?,
+            price: Money(price),
+            category_name: row.try_get_by_index(3)?,
+            category_avg_price: Money(avg.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
+            price_premium: Money(premium.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
+            premium_percentage: pct.to_f64().unwrap_or_default(),
+        });
+    }
+    Ok(ran.report(data))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TopProduct {
+    pub category_id: i32,
+    pub category_name: String,
+    pub product_id: Option<i32>,
+    pub product_name: Option<String>,
+    pub highest_price: Option<Money>,
+}
+
+/// The most expensive product of each category (a window function); nulls for empty ones.
+///
+/// # Errors
+/// Database errors.
+pub async fn top_product_per_category(
+    db: &DatabaseConnection,
+    explain: bool,
+) -> Result<Report<Vec<TopProduct>>, ApiError> {
+    let s = Sql::of(db);
+    let sql = format!(
+        "SELECT c.id, c.name, t.id, t.name, t.price_cents FROM categories c LEFT JOIN \
+         (SELECT id, name, category_id, {price} AS price_cents, \
+            ROW_NUMBER() OVER (PARTITION BY category_id ORDER BY price DESC, id ASC) AS rn FROM products) t \
+         ON t.category_id = c.id AND t.rn = 1 ORDER BY c.id",
+        price = s.cents("price"),
+    );
+    let ran = run(db, &sql, Vec::new(), explain).await?;
+    let mut data = Vec::with_capacity(ran.rows.len());
+    for row in &ran.rows {
+        data.push(TopProduct {
+            category_id: row.try_get_by_index(0)?,
+            category_name: row.try_get_by_index(1)?,
+            product_id: row.try_get_by_index(2)?,
+            product_name: row.try_get_by_index(3)?,
+            highest_price: row.try_get_by_index::<Option<i64>>(4)?.map(money),
+        });
+    }
+    Ok(ran.report(data))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecentActivity {
+    pub category_id: i32,
+    pub category_name: String,
+    pub recent_order_count: i64,
+}
+
+/// Categories with (non-cancelled) orders in the last `days` days.
+///
+/// # Errors
+/// Database errors.
+pub async fn recent_activity(
+    db: &DatabaseConnection,
+    days: i64,
+    explain: bool,
+) -> Result<Report<Vec<RecentActivity>>, ApiError> {
+    let since = Utc::now() - Duration::days(days);
+    let sql = format!(
+        "SELECT c.id, c.name, COUNT(DISTINCT o.id) AS recent FROM categories c \
+         JOIN products p ON p.category_id = c.id JOIN order_items oi ON oi.product_id = p.id \
+         JOIN orders o ON o.id = oi.order_id AND {NOT_CANCELLED} WHERE o.created_at >= ? \
+         GROUP BY c.id, c.name ORDER BY recent DESC, c.id"
+    );
+    let ran = run(db, &sql, vec![since.into()], explain).await?;
+    let mut data = Vec::with_capacity(ran.rows.len());
+    for row in &ran.rows {
+        data.push(RecentActivity {
+            category_id: row.try_get_by_index(0)?,
+            category_name: row.try_get_by_index(1)?,
+            recent_order_count: row.try_get_by_index(2)?,
+        });
+    }
+    Ok(ran.report(data))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthlySales {
+    #[schema(example = "2024-11")]
+    pub month: String,
+    pub total_orders: i64,
+    pub items_sold: i64,
+    pub revenue: Money,
+    pub avg_order_value: Money,
+    pub previous_month_revenue: Option<Money>,
+    /// (revenue - previous) / previous; null without a previous month.
+    pub growth_rate: Option<f64>,
+}
+
+/// The first day of the month `back` months before `today`'s month.
+fn month_start(today: NaiveDate, back: u32) -> NaiveDate {
+    let total = today.year() * 12 + i32::try_from(today.month0()).unwrap_or(0) - i32::try_from(back).unwrap_or(0);
+    NaiveDate::from_ymd_opt(total.div_euclid(12), u32::try_from(total.rem_euclid(12)).unwrap_or(0) + 1, 1)
+        .unwrap_or(today)
+}
+
+/// Sales per calendar month over the last `months` months, newest first, with the previous
+/// month's revenue from a window function (LAG).
+///
+/// # Errors
+/// Database errors.
+pub async fn monthly_sales(
+    db: &DatabaseConnection,
+    months: u32,
+    explain: bool,
+) -> Result<Report<Vec<MonthlySales>>, ApiError> {
+    let s = Sql::of(db);
+    let today = Utc::now().date_naive();
+    // One month more than shown, so the oldest shown month has its previous month.
+    let since = month_start(today, months).and_hms_opt(0, 0, 0).map(|d| d.and_utc()).unwrap_or_else(Utc::now);
+    let sql = format!(
+        "SELECT m.month, m.orders, m.items, m.revenue, LAG(m.month) OVER (ORDER BY m.month), \
+         LAG(m.revenue) OVER (ORDER BY m.month) FROM \
+         (SELECT {month} AS month, COUNT(DISTINCT o.id) AS orders, {items} AS items, {revenue} AS revenue \
+          FROM orders o JOIN order_items oi ON oi.order_id = o.id WHERE {NOT_CANCELLED} AND o.created_at >= ? \
+          GROUP BY {month}) m ORDER BY m.month DESC",
+        month = s.month("o.created_at"),
+        items = s.int("SUM(oi.quantity)"),
+        revenue = s.int(&format!("SUM({})", s.cents("oi.unit_price * oi.quantity"))),
+    );
+    let ran = run(db, &sql, vec![since.into()], explain).await?;
+    let first_shown = month_start(today, months.saturating_sub(1)).format("%Y-%m").to_string();
+    let mut data = Vec::new();
+    for row in &ran.rows {
+        let month: String = row.try_get_by_index(0)?;
+        if month < first_shown {
+            continue;
+        }
+        let orders: i64 = row.try_get_by_index(1)?;
+        let revenue: i64 = row.try_get_by_index(3)?;
+        let previous_month: Option<String> = row.try_get_by_index(4)?;
+        let expected_previous = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .map(|d| month_start(d, 1).format("%Y-%m").to_string())
+            .ok();
+        // LAG gives the previous row; only a calendar-adjacent month counts as "previous".
+        let previous = if previous_month.is_some() && previous_month == expected_previous {
+            row.try_get_by_index::<Option<i64>>(5)?
+        } else {
+            None
+        };
+        let growth = previous.filter(|p| *p != 0).map(|p| {
+            let rate = (Decimal::from(revenue) - Decimal::from(p)) / Decimal::from(p);
+            rate.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero).to_f64().unwrap_or_default()
+        });
+        data.push(MonthlySales {
+            month,
+            total_orders: orders,
+            items_sold: row.try_get_by_index(2)?,
+            revenue: money(revenue),
+            avg_order_value: average(revenue, orders).unwrap_or_default(),
+            previous_month_revenue: previous.map(money),
+            growth_rate: growth,
+        });
+    }
+    Ok(ran.report(data))
+}

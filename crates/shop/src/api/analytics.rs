@@ -1,0 +1,137 @@
+//! `/analytics`: reports over the catalog and the orders (public reads).
+
+use axum::Json;
+use axum::extract::State;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::Params;
+use crate::analytics::Report;
+use crate::analytics::reports::{
+    self, AboveAverage, BestSeller, CategoryStats, MonthlySales, RecentActivity, Summary, SupplierStats, TopProduct,
+};
+use crate::app::AppState;
+use crate::error::{ApiError, ValidationDetail};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(summary))
+        .routes(routes!(categories))
+        .routes(routes!(suppliers))
+        .routes(routes!(best_sellers))
+        .routes(routes!(above_category_average))
+        .routes(routes!(top_product_per_category))
+        .routes(routes!(recent_activity))
+        .routes(routes!(monthly_sales))
+}
+
+fn explain(params: &mut Params) -> bool {
+    params.bool("explain").unwrap_or(false)
+}
+
+/// Count, price range, stock and inventory value of active products.
+#[utoipa::path(get, path = "/analytics/summary", tag = "analytics", operation_id = "analytics-summary",
+    params(("explain" = Option<bool>, Query, description = "Also return the statement and the database's plan")),
+    responses((status = 200, body = Report<Summary>), (status = 422, body = ValidationDetail)))]
+pub async fn summary(State(state): State<AppState>, mut params: Params) -> Result<Json<Report<Summary>>, ApiError> {
+    let explain = explain(&mut params);
+    params.finish()?;
+    Ok(Json(reports::summary(&state.db, explain).await?))
+}
+
+/// Per category, empty ones included; filter groups with `min_products` / `min_avg_price`.
+#[utoipa::path(get, path = "/analytics/categories", tag = "analytics", operation_id = "analytics-categories",
+    params(("min_products" = Option<i64>, Query, minimum = 0), ("min_avg_price" = Option<String>, Query, example = "100.00"),
+        ("explain" = Option<bool>, Query)),
+    responses((status = 200, body = Report<Vec<CategoryStats>>), (status = 422, body = ValidationDetail)))]
+pub async fn categories(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> Result<Json<Report<Vec<CategoryStats>>>, ApiError> {
+    let min_products = params.int("min_products", 0, i64::from(i32::MAX));
+    let min_avg_price = params.decimal("min_avg_price");
+    let explain = explain(&mut params);
+    params.finish()?;
+    Ok(Json(reports::categories(&state.db, min_products, min_avg_price, explain).await?))
+}
+
+/// Per supplier: products, distinct orders, revenue (cancelled orders excluded).
+#[utoipa::path(get, path = "/analytics/suppliers", tag = "analytics", operation_id = "analytics-suppliers",
+    params(("explain" = Option<bool>, Query)),
+    responses((status = 200, body = Report<Vec<SupplierStats>>), (status = 422, body = ValidationDetail)))]
+pub async fn suppliers(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> Result<Json<Report<Vec<SupplierStats>>>, ApiError> {
+    let explain = explain(&mut params);
+    params.finish()?;
+    Ok(Json(reports::suppliers(&state.db, explain).await?))
+}
+
+/// Products with orders, most units sold first.
+#[utoipa::path(get, path = "/analytics/best-sellers", tag = "analytics", operation_id = "analytics-best-sellers",
+    params(("limit" = Option<u64>, Query, minimum = 1, maximum = 100), ("explain" = Option<bool>, Query)),
+    responses((status = 200, body = Report<Vec<BestSeller>>), (status = 422, body = ValidationDetail)))]
+pub async fn best_sellers(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> Result<Json<Report<Vec<BestSeller>>>, ApiError> {
+    let limit = params.int("limit", 1, 100).and_then(|v| u64::try_from(v).ok()).unwrap_or(10);
+    let explain = explain(&mut params);
+    params.finish()?;
+    Ok(Json(reports::best_sellers(&state.db, limit, explain).await?))
+}
+
+/// Products priced above their category's average, with the premium.
+#[utoipa::path(get, path = "/analytics/above-category-average", tag = "analytics", operation_id = "analytics-above-category-average",
+    params(("explain" = Option<bool>, Query)),
+    responses((status = 200, body = Report<Vec<AboveAverage>>), (status = 422, body = ValidationDetail)))]
+pub async fn above_category_average(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> Result<Json<Report<Vec<AboveAverage>>>, ApiError> {
+    let explain = explain(&mut params);
+    params.finish()?;
+    Ok(Json(reports::above_category_average(&state.db, explain).await?))
+}
+
+/// The most expensive product of each category (nulls for empty categories).
+#[utoipa::path(get, path = "/analytics/top-product-per-category", tag = "analytics", operation_id = "analytics-top-product-per-category",
+    params(("explain" = Option<bool>, Query)),
+    responses((status = 200, body = Report<Vec<TopProduct>>), (status = 422, body = ValidationDetail)))]
+pub async fn top_product_per_category(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> Result<Json<Report<Vec<TopProduct>>>, ApiError> {
+    let explain = explain(&mut params);
+    params.finish()?;
+    Ok(Json(reports::top_product_per_category(&state.db, explain).await?))
+}
+
+/// Categories with orders in the last `days` days.
+#[utoipa::path(get, path = "/analytics/recent-activity", tag = "analytics", operation_id = "analytics-recent-activity",
+    params(("days" = Option<i64>, Query, minimum = 1, maximum = 3650), ("explain" = Option<bool>, Query)),
+    responses((status = 200, body = Report<Vec<RecentActivity>>), (status = 422, body = ValidationDetail)))]
+pub async fn recent_activity(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> Result<Json<Report<Vec<RecentActivity>>>, ApiError> {
+    let days = params.int("days", 1, 3650).unwrap_or(30);
+    let explain = explain(&mut params);
+    params.finish()?;
+    Ok(Json(reports::recent_activity(&state.db, days, explain).await?))
+}
+
+/// Monthly sales, newest first, with month-over-month growth.
+#[utoipa::path(get, path = "/analytics/sales/monthly", tag = "analytics", operation_id = "analytics-sales-monthly",
+    params(("months" = Option<u32>, Query, minimum = 1, maximum = 120), ("explain" = Option<bool>, Query)),
+    responses((status = 200, body = Report<Vec<MonthlySales>>), (status = 422, body = ValidationDetail)))]
+pub async fn monthly_sales(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> Result<Json<Report<Vec<MonthlySales>>>, ApiError> {
+    let months = params.int("months", 1, 120).and_then(|v| u32::try_from(v).ok()).unwrap_or(12);
+    let explain = explain(&mut params);
+    params.finish()?;
+    Ok(Json(reports::monthly_sales(&state.db, months, explain).await?))
+}
