@@ -34,21 +34,63 @@ fn existed(created: &BTreeSet<String>, schema: &Schema, table: &str) -> bool {
     !created.contains(table) && schema.tables.contains_key(table)
 }
 
-/// The warnings for `ops` applied to `before` on `dialect`.
+/// One lint finding: the table it is about and what may happen. All current findings matter
+/// only when the table holds rows, so an online upgrade can drop those for empty tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub table: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The warnings for `ops` applied to `before` on `dialect`, as text.
 pub fn lint(ops: &[Op], before: &Schema, dialect: Dialect) -> Vec<String> {
-    let mut out = Vec::new();
+    findings(ops, before, dialect).into_iter().map(|w| w.message).collect()
+}
+
+fn table_of(op: &Op) -> String {
+    match op {
+        Op::CreateTable(t) => t.name.clone(),
+        Op::DropTable { table }
+        | Op::AddColumn { table, .. }
+        | Op::DropColumn { table, .. }
+        | Op::AlterColumn { table, .. }
+        | Op::RenameColumn { table, .. }
+        | Op::CreateIndex { table, .. }
+        | Op::DropIndex { table, .. }
+        | Op::AddUnique { table, .. }
+        | Op::DropUnique { table, .. }
+        | Op::AddForeignKey { table, .. }
+        | Op::DropForeignKey { table, .. }
+        | Op::AddCheck { table, .. }
+        | Op::DropCheck { table, .. }
+        | Op::BulkInsert { table, .. } => table.clone(),
+        Op::RenameTable { from, .. } => from.clone(),
+        Op::Sql(_) | Op::Data(_) => String::new(),
+    }
+}
+
+/// The structured warnings for `ops` applied to `before` on `dialect`.
+pub fn findings(ops: &[Op], before: &Schema, dialect: Dialect) -> Vec<Warning> {
+    let mut out: Vec<Warning> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
     let mut schema = before.clone();
     let mut created: BTreeSet<String> = BTreeSet::new();
     for op in ops {
         let existing = |table: &str| existed(&created, &schema, table);
         match op {
             Op::CreateTable(_) => {}
-            Op::DropTable { table } => out.push(format!("drop table {table}: deletes the table and all its rows")),
+            Op::DropTable { table } => texts.push(format!("drop table {table}: deletes the table and all its rows")),
             Op::DropColumn { table, column } if existing(table) => {
-                out.push(format!("drop column {table}.{column}: deletes the column's data"));
+                texts.push(format!("drop column {table}.{column}: deletes the column's data"));
             }
             Op::AddColumn { table, column } if existing(table) && !column.nullable && column.default.is_none() => {
-                out.push(format!(
+                texts.push(format!(
                     "add column {table}.{}: NOT NULL without a default fails on a table that has rows",
                     column.name
                 ));
@@ -58,7 +100,7 @@ pub fn lint(ops: &[Op], before: &Schema, dialect: Dialect) -> Vec<String> {
                 if let (Some(current), Some(ty)) = (&current, &alter.ty)
                     && narrows(&current.ty, ty)
                 {
-                    out.push(format!(
+                    texts.push(format!(
                         "alter column {table}.{column}: narrows {:?} to {ty:?}; values that do not fit fail or are cut",
                         current.ty
                     ));
@@ -67,25 +109,25 @@ pub fn lint(ops: &[Op], before: &Schema, dialect: Dialect) -> Vec<String> {
                     && dialect == Dialect::Mysql
                     && current.ty != *ty
                 {
-                    out.push(format!(
+                    texts.push(format!(
                         "alter column {table}.{column}: MySQL copies the whole table to change a column's type"
                     ));
                 }
                 let default = alter.default.clone().unwrap_or_else(|| current.as_ref().and_then(|c| c.default.clone()));
                 if alter.nullable == Some(false) && current.as_ref().is_some_and(|c| c.nullable) && default.is_none() {
-                    out.push(format!(
+                    texts.push(format!(
                         "alter column {table}.{column}: NOT NULL without a default fails if any row holds NULL"
                     ));
                 }
             }
             Op::CreateIndex { table, index } if index.unique && existing(table) => {
-                out.push(format!(
+                texts.push(format!(
                     "create unique index {} on {table}: fails if existing rows hold duplicates",
                     index.name
                 ));
             }
             Op::AddUnique { table, unique } if existing(table) => {
-                out.push(format!("add unique {} on {table}: fails if existing rows hold duplicates", unique.name));
+                texts.push(format!("add unique {} on {table}: fails if existing rows hold duplicates", unique.name));
             }
             _ => {}
         }
@@ -93,8 +135,9 @@ pub fn lint(ops: &[Op], before: &Schema, dialect: Dialect) -> Vec<String> {
             && let Some(table) = sqlite_rewrites(&schema, op)
             && existing(&table)
         {
-            out.push(format!("{}: SQLite rebuilds table {table} (batch mode: copy every row)", op.describe()));
+            texts.push(format!("{}: SQLite rebuilds table {table} (batch mode: copy every row)", op.describe()));
         }
+        out.extend(texts.drain(..).map(|message| Warning { table: table_of(op), message }));
         if let Op::CreateTable(t) = op {
             created.insert(t.name.clone());
         }

@@ -160,14 +160,32 @@ impl Migrator {
         } else {
             self.graph.in_order(&applied.difference(&wanted).cloned().collect()).into_iter().rev().collect()
         };
+        let mut has_rows: std::collections::BTreeMap<String, bool> = std::collections::BTreeMap::new();
         for rev in revisions {
             let ops = if upgrading { rev.upgrade_ops() } else { rev.downgrade_ops() };
-            warnings.extend(
-                crate::lint::lint(&ops, &model, self.dialect()).into_iter().map(|w| format!("{}: {w}", rev.id)),
-            );
+            for w in crate::lint::findings(&ops, &model, self.dialect()) {
+                // Every finding is about rows; an empty or not yet created table has none.
+                if !has_rows.contains_key(&w.table) {
+                    let rows = self.table_has_rows(&w.table).await;
+                    has_rows.insert(w.table.clone(), rows);
+                }
+                if has_rows.get(&w.table).copied().unwrap_or(true) {
+                    warnings.push(format!("{}: {w}", rev.id));
+                }
+            }
             let _ = model.apply_all(&ops);
         }
         Ok(warnings)
+    }
+
+    /// Whether `table` exists and holds at least one row.
+    async fn table_has_rows(&self, table: &str) -> bool {
+        let sql = format!("SELECT 1 FROM {} LIMIT 1", self.dialect().quote(table));
+        match self.conn.query_one_raw(self.store.statement(&sql, Vec::new())).await {
+            Ok(row) => row.is_some(),
+            // A missing table: nothing to lose yet.
+            Err(_) => false,
+        }
     }
 
     async fn applied(&self) -> Result<BTreeSet<String>, MigrateError> {

@@ -298,10 +298,20 @@ async fn revision_options_merge_rules_and_strict_lint() {
     assert_eq!(usage.status.code(), Some(2), "clap's usage error");
     assert!(text(&usage.stderr).contains("2 values required"));
 
-    // Upgrading shows lint warnings; --strict refuses and leaves the database alone.
+    // On an empty database nothing can fail; with a user row, the role backfill is flagged.
+    ok(&env.run(&["db", "upgrade", "2b3c"]));
+    let conn = env.db.connect().await;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &conn,
+        "INSERT INTO users (username, email, full_name, hashed_password, is_active, is_superuser, created_at, updated_at) \
+         VALUES ('u', 'u@x.io', 'U X', 'x', 1, 0, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+    )
+    .await
+    .unwrap();
+    let _ = conn.close().await;
     let strict = failed(&env.run(&["db", "upgrade", "head", "--strict"]));
     assert!(strict.contains("NOT NULL without a default"), "{strict}");
-    assert_eq!(ok(&env.run(&["db", "current"])), "base (no revision applied)\n");
+    assert_eq!(ok(&env.run(&["db", "current"])), "2b3c4d5e6f70\n");
     let up = ok(&env.run(&["db", "upgrade", "head"]));
     assert!(up.starts_with("warning: 3c4d5e6f7081: alter column users.role"), "{up}");
 }
