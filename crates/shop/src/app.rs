@@ -86,6 +86,8 @@ fn trim_trailing_slash(mut request: Request) -> Request {
 
 /// The routes with their middleware (see [`build`] for what is served).
 pub fn router(state: AppState) -> Router {
+    // The recorder must exist before the first request is counted.
+    let _ = crate::metrics::handle();
     let cors = CorsLayer::new()
         .allow_origin(
             state.settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect::<Vec<_>>(),

@@ -166,8 +166,14 @@ impl IntoResponse for ApiError {
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
         match &err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(err.to_string()),
-            _ => Self::Internal(err.to_string()),
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                crate::metrics::record_db_error("unavailable");
+                Self::Unavailable(err.to_string())
+            }
+            _ => {
+                crate::metrics::record_db_error("query");
+                Self::Internal(err.to_string())
+            }
         }
     }
 }

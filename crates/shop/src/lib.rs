@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod metrics;
 pub mod middleware;
 pub mod migrations;
 pub mod schema;

@@ -43,6 +43,12 @@ pub async fn trace_request(request: Request, next: Next) -> Response {
     if let Ok(value) = HeaderValue::from_str(&format!("{:.6}", elapsed.as_secs_f64())) {
         headers.insert("x-process-time", value);
     }
+    crate::metrics::record_request(
+        method.as_str(),
+        route.as_deref().unwrap_or("unmatched"),
+        response.status().as_u16(),
+        elapsed.as_secs_f64(),
+    );
     span.in_scope(|| {
         tracing::info!(status = response.status().as_u16(), ms = elapsed.as_secs_f64() * 1000.0, "{method} {path}");
     });

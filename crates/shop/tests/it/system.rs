@@ -123,3 +123,26 @@ async fn unknown_paths_and_methods_and_cors() {
     let foreign = Request::builder().uri("/").header("origin", "http://evil.example").body(Body::empty()).unwrap();
     assert!(!app.send(foreign).await.headers.contains_key("access-control-allow-origin"));
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_and_report_the_pool() {
+    let app = TestApp::new(Dialect::Sqlite).await;
+    for id in [1, 2, 3] {
+        assert_eq!(app.get(&format!("/api/v1/categories/{id}")).await.status, StatusCode::NOT_FOUND);
+    }
+    let reply = app.get("/metrics").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let text = reply.body.as_str().unwrap().to_owned();
+    let line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("http_requests_total")
+                && l.contains("route=\"/api/v1/categories/{id}\"")
+                && l.contains("status=\"404\"")
+        })
+        .unwrap_or_else(|| panic!("no counter for the route template:\n{text}"));
+    let count: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(count >= 3.0, "{line}");
+    assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
+    assert!(text.contains("db_pool_connections{state=\"idle\"}"), "{text}");
+}
