@@ -66,6 +66,28 @@ impl Dialect {
         }
     }
 
+    /// A statement from SQL written with `?` placeholders (rewritten to `$1, $2, ...` for
+    /// PostgreSQL).
+    pub fn statement(self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+        let sql = if self == Self::Postgres {
+            let mut out = String::with_capacity(sql.len() + 8);
+            let mut n = 0;
+            for ch in sql.chars() {
+                if ch == '?' {
+                    n += 1;
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        } else {
+            sql.to_owned()
+        };
+        sea_orm::Statement::from_sql_and_values(self.backend(), sql, values)
+    }
+
     /// Whether DDL runs inside a transaction that can be rolled back.
     pub fn transactional_ddl(self) -> bool {
         !matches!(self, Self::Mysql)

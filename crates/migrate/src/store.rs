@@ -27,22 +27,7 @@ pub struct HistoryRow {
 impl Store {
     /// Builds a statement from SQL written with `?` placeholders.
     pub fn statement(&self, sql: &str, values: Vec<Value>) -> Statement {
-        let sql = if self.dialect == Dialect::Postgres {
-            let mut out = String::with_capacity(sql.len() + 8);
-            let mut n = 0;
-            for ch in sql.chars() {
-                if ch == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(ch);
-                }
-            }
-            out
-        } else {
-            sql.to_owned()
-        };
-        Statement::from_sql_and_values(self.dialect.backend(), sql, values)
+        self.dialect.statement(sql, values)
     }
 
     /// The DDL of the bookkeeping tables (also printed by offline mode).

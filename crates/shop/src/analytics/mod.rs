@@ -60,22 +60,7 @@ impl Sql {
     }
 
     fn statement(self, sql: &str, values: Vec<Value>) -> Statement {
-        let sql = if self.0 == Dialect::Postgres {
-            let mut out = String::with_capacity(sql.len());
-            let mut n = 0;
-            for ch in sql.chars() {
-                if ch == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(ch);
-                }
-            }
-            out
-        } else {
-            sql.to_owned()
-        };
-        Statement::from_sql_and_values(self.0.backend(), sql, values)
+        self.0.statement(sql, values)
     }
 }
 

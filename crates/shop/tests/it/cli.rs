@@ -45,6 +45,18 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A copy of the shop's migrations folder to write new revisions into.
+fn copy_migrations(env: &Env) -> std::path::PathBuf {
+    let migrations = env.dir.path().join("migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrations");
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), migrations.join(entry.file_name())).unwrap();
+    }
+    migrations
+}
+
 struct Env {
     db: TestDb,
     dir: tempfile::TempDir,
@@ -173,13 +185,7 @@ async fn two_concurrent_upgrade_processes_apply_each_revision_once() {
 #[tokio::test]
 async fn revision_writes_a_registered_file_after_the_head() {
     let env = Env::new().await;
-    let migrations = env.dir.path().join("migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrations");
-    for entry in std::fs::read_dir(&source).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), migrations.join(entry.file_name())).unwrap();
-    }
+    let migrations = copy_migrations(&env);
     let dir = migrations.to_string_lossy().into_owned();
     let out = ok(&env.run(&["db", "revision", "-m", "Add widgets table", "--dir", &dir]));
     let module = format!("r{:04}_add_widgets_table", revision_count() + 1);
@@ -265,13 +271,7 @@ async fn createsuperuser_from_flags_or_prompts() {
 #[tokio::test]
 async fn revision_options_merge_rules_and_strict_lint() {
     let env = Env::new().await;
-    let migrations = env.dir.path().join("migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrations");
-    for entry in std::fs::read_dir(&source).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), migrations.join(entry.file_name())).unwrap();
-    }
+    let migrations = copy_migrations(&env);
     let dir = migrations.to_string_lossy().into_owned();
     let out = ok(&env.run(&[
         "db",
