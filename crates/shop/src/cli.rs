@@ -26,6 +26,16 @@ pub struct SuperuserArgs {
     pub password: Option<String>,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct SeedArgs {
+    /// Generate this many products (with about 10x as many order lines) instead.
+    #[arg(long)]
+    pub scale: Option<u64>,
+    /// Random seed for --scale; the same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Migrate the database (when AUTO_MIGRATE is on) and serve the API.
@@ -34,8 +44,8 @@ pub enum Command {
     Db(migrate::cli::DbArgs),
     /// Print the OpenAPI document (JSON).
     Openapi,
-    /// Load the guide's sample dataset (idempotent).
-    Seed,
+    /// Load the guide's sample dataset (idempotent), or with --scale a large generated one.
+    Seed(SeedArgs),
     /// Create an admin user; asks for whatever is not given as a flag.
     Createsuperuser(SuperuserArgs),
 }
@@ -49,7 +59,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve(settings).await,
         Command::Createsuperuser(args) => createsuperuser(&settings, args).await,
-        Command::Seed => {
+        Command::Seed(SeedArgs { scale: Some(n), seed }) => {
+            db::prepare_schema(&settings).await?;
+            let conn = crate::app::connect(&settings).await?;
+            let report = crate::seed_scale::seed_scale(&conn, n, seed).await.map_err(|e| anyhow::anyhow!("{e}"));
+            conn.close().await.ok();
+            let r = report?;
+            println!(
+                "Wrote {} rows in {:.1} s ({:.0} rows/s).",
+                r.rows,
+                r.seconds,
+                r.rows as f64 / r.seconds.max(1e-9)
+            );
+            Ok(())
+        }
+        Command::Seed(SeedArgs { scale: None, .. }) => {
             db::prepare_schema(&settings).await?;
             let conn = crate::app::connect(&settings).await?;
             let report = crate::seed::seed_sample(&conn).await.map_err(|e| anyhow::anyhow!("{e}"));

@@ -15,5 +15,6 @@ pub mod migrations;
 pub mod schema;
 pub mod security;
 pub mod seed;
+pub mod seed_scale;
 pub mod service;
 pub mod telemetry;

@@ -10,6 +10,7 @@ mod migrations;
 mod orders;
 mod products;
 mod schema_tools;
+mod seed;
 mod server;
 mod suppliers;
 mod support;
