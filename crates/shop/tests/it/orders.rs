@@ -171,6 +171,14 @@ async fn totals_prices_validation_and_insufficient_stock() {
             assert_eq!(reply.body["detail"][0]["loc"], loc, "{body}");
         }
         assert_eq!(app.call(Method::POST, ORDERS, Some(order(a, 1)), None).await.status, StatusCode::UNAUTHORIZED);
+        // An inactive product is not for sale.
+        let mut inactive: products::ActiveModel =
+            products::Entity::find_by_id(a).one(&app.conn).await.unwrap().unwrap().into();
+        inactive.is_active = Set(false);
+        inactive.update(&app.conn).await.unwrap();
+        let reply = app.call(Method::POST, ORDERS, Some(order(a, 1)), Some(&token)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect}");
+        assert_eq!(reply.body["detail"][0]["loc"], json!(["body", "items", 0, "product_id"]));
         let list = app.call(Method::GET, ORDERS, None, Some(&token)).await;
         assert_eq!(list.body["total"], 1, "{dialect}: failed orders left nothing");
     }
