@@ -43,7 +43,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm:
     options
         .max_connections(settings.db_pool_size)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)))
         .connect_timeout(Duration::from_secs(5))
         .sqlx_logging(false);
     if settings.database_kind() == DatabaseKind::Sqlite {
@@ -57,6 +57,11 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm:
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });
+    }
+    if settings.database_kind() == DatabaseKind::Postgres {
+        // A runaway query is cancelled by the server instead of holding a connection.
+        let timeout = settings.db_statement_timeout_ms.to_string();
+        options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", timeout.as_str())]));
     }
     Database::connect(options).await
 }
@@ -102,6 +107,10 @@ pub fn router(state: AppState) -> Router {
     api::routes(state.clone())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(
+            Duration::from_secs(u64::from(state.settings.request_timeout_seconds)),
+            middleware::time_limit,
+        ))
         .layer(axum::middleware::from_fn(middleware::trace_request))
 }
 

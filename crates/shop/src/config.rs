@@ -23,6 +23,9 @@ pub const DEFAULT_DB_PORT: u16 = 5432;
 pub const DEFAULT_DB_USER: &str = "postgres";
 pub const DEFAULT_DB_NAME: &str = "shop";
 pub const DEFAULT_LOGIN_MAX_FAILURES: u32 = 5;
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u32 = 30;
+pub const DEFAULT_DB_STATEMENT_TIMEOUT_MS: u32 = 10_000;
+pub const DEFAULT_DB_ACQUIRE_TIMEOUT_MS: u32 = 2_000;
 pub const DEFAULT_LOGIN_LOCKOUT_SECONDS: u32 = 300;
 
 // Public on purpose: anyone can forge tokens signed with it, which is why
@@ -183,6 +186,12 @@ pub struct Settings {
     pub first_superuser: Option<String>,
     pub first_superuser_password: Option<Secret>,
     pub auto_migrate: bool,
+    /// A request that takes longer is answered 503 (its work is dropped).
+    pub request_timeout_seconds: u32,
+    /// PostgreSQL `statement_timeout` for every pooled connection.
+    pub db_statement_timeout_ms: u32,
+    /// How long a request waits for a pooled connection before it is answered 503.
+    pub db_acquire_timeout_ms: u32,
     /// Failed logins for one username or client before further attempts are refused.
     pub login_max_failures: u32,
     /// How long failures are remembered, and how long a refused client waits.
@@ -211,6 +220,9 @@ impl fmt::Debug for Settings {
             .field("first_superuser", &self.first_superuser)
             .field("first_superuser_password", &self.first_superuser_password)
             .field("auto_migrate", &self.auto_migrate)
+            .field("request_timeout_seconds", &self.request_timeout_seconds)
+            .field("db_statement_timeout_ms", &self.db_statement_timeout_ms)
+            .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
             .field("login_max_failures", &self.login_max_failures)
             .field("login_lockout_seconds", &self.login_lockout_seconds)
             .finish()
@@ -383,10 +395,16 @@ impl Settings {
             None => database_kind == DatabaseKind::Sqlite,
         };
 
+        let request_timeout_seconds = positive(&env, "REQUEST_TIMEOUT_SECONDS", DEFAULT_REQUEST_TIMEOUT_SECONDS)?;
+        let db_statement_timeout_ms = positive(&env, "DB_STATEMENT_TIMEOUT_MS", DEFAULT_DB_STATEMENT_TIMEOUT_MS)?;
+        let db_acquire_timeout_ms = positive(&env, "DB_ACQUIRE_TIMEOUT_MS", DEFAULT_DB_ACQUIRE_TIMEOUT_MS)?;
         let login_max_failures = positive(&env, "LOGIN_MAX_FAILURES", DEFAULT_LOGIN_MAX_FAILURES)?;
         let login_lockout_seconds = positive(&env, "LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_LOCKOUT_SECONDS)?;
 
         Ok(Settings {
+            request_timeout_seconds,
+            db_statement_timeout_ms,
+            db_acquire_timeout_ms,
             login_max_failures,
             login_lockout_seconds,
             database_url,

@@ -54,3 +54,19 @@ pub async fn trace_request(request: Request, next: Next) -> Response {
     });
     response
 }
+
+/// Answers 503 when a request runs past `REQUEST_TIMEOUT_SECONDS`; dropping the handler's
+/// future rolls back any transaction it had open.
+pub async fn time_limit(
+    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => axum::response::IntoResponse::into_response(crate::error::ApiError::Unavailable(format!(
+            "request exceeded {} s",
+            limit.as_secs()
+        ))),
+    }
+}

@@ -146,3 +146,26 @@ async fn metrics_count_requests_by_route_template_and_report_the_pool() {
     assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
     assert!(text.contains("db_pool_connections{state=\"idle\"}"), "{text}");
 }
+
+#[tokio::test]
+async fn a_request_past_the_time_limit_is_a_503() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let slow = axum::Router::new()
+        .route(
+            "/slow",
+            axum::routing::get(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                "done"
+            }),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            std::time::Duration::from_millis(100),
+            shop::middleware::time_limit,
+        ));
+    let start = std::time::Instant::now();
+    let response = slow.oneshot(Request::builder().uri("/slow").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+}
