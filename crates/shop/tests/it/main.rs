@@ -5,6 +5,7 @@
 mod analytics;
 mod categories;
 mod cli;
+mod fault;
 mod http;
 mod migrations;
 mod orders;

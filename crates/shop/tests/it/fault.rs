@@ -1,0 +1,111 @@
+//! Fault tolerance against a private PostgreSQL cluster (initdb/pg_ctl on a free port) that
+//! the test stops and restarts without touching the shared server: fast 503s while it is
+//! down, 200s again when it returns, without restarting `shop`.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::server::Server;
+
+struct Cluster {
+    bin: PathBuf,
+    data: PathBuf,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+fn as_postgres(program: &std::path::Path, args: &[&str]) -> std::process::Output {
+    // initdb refuses to run as root; CI runs as root, so drop to the postgres user there.
+    let root = Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
+    let mut command = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    command.args(args).output().expect("run a PostgreSQL tool")
+}
+
+impl Cluster {
+    fn start() -> Option<Self> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("bin"))
+            .find(|p| p.join("initdb").exists())?;
+        let dir = tempfile::tempdir().ok()?;
+        let _ = Command::new("chmod").args(["777"]).arg(dir.path()).status();
+        let data = dir.path().join("data");
+        let out = as_postgres(&bin.join("initdb"), &["-A", "trust", "-U", "postgres", "-D", data.to_str()?]);
+        if !out.status.success() {
+            eprintln!("skipping: initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let cluster = Self { bin, data, port, _dir: dir };
+        cluster.ctl("start").then_some(cluster)
+    }
+
+    fn ctl(&self, action: &str) -> bool {
+        let options = format!("-p {} -k /tmp -c listen_addresses=127.0.0.1", self.port);
+        let data = self.data.to_string_lossy().into_owned();
+        let mut args = vec![action, "-D", data.as_str(), "-w", "-m", "fast"];
+        if action != "stop" {
+            args.extend(["-o", options.as_str(), "-l"]);
+        }
+        let log = self.data.join("server.log").to_string_lossy().into_owned();
+        if action != "stop" {
+            args.push(log.as_str());
+        }
+        as_postgres(&self.bin.join("pg_ctl"), &args).status.success()
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.ctl("stop");
+    }
+}
+
+#[tokio::test]
+async fn a_dead_database_gives_fast_503s_and_service_resumes_when_it_returns() {
+    let Some(cluster) = Cluster::start() else {
+        eprintln!("skipping: no PostgreSQL server binaries to start a private cluster");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server =
+        Server::start(&cluster.url(), dir.path(), &[("AUTO_MIGRATE", "true"), ("DB_ACQUIRE_TIMEOUT_MS", "1000")]);
+    assert_eq!(server.get("/health").0, 200);
+    assert_eq!(server.get("/api/v1/categories").0, 200);
+
+    assert!(cluster.ctl("stop"), "pg_ctl stop");
+    let start = Instant::now();
+    let (status, body) = server.get("/health");
+    assert_eq!(status, 503, "{body}");
+    assert!(start.elapsed() < Duration::from_secs(1), "health took {:?}", start.elapsed());
+    let start = Instant::now();
+    let (status, body) = server.get("/api/v1/categories");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("Service temporarily unavailable"), "{body}");
+    assert!(start.elapsed() < Duration::from_secs(3), "API took {:?} with a 1 s acquire timeout", start.elapsed());
+
+    assert!(cluster.ctl("start"), "pg_ctl start");
+    let mut back = false;
+    for _ in 0..50 {
+        if server.get("/health").0 == 200 && server.get("/api/v1/categories").0 == 200 {
+            back = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(back, "no 200s after the database came back");
+    let (clean, _) = server.terminate();
+    assert!(clean);
+}
