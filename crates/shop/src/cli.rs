@@ -29,7 +29,7 @@ pub struct SuperuserArgs {
 #[derive(clap::Args, Debug)]
 pub struct SeedArgs {
     /// Generate this many products (with about 10x as many order lines) instead.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub scale: Option<u64>,
     /// Random seed for --scale; the same seed gives the same data.
     #[arg(long, default_value_t = 1)]
