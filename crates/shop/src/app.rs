@@ -13,6 +13,7 @@ use tower::Layer;
 use tower::util::{MapRequest, MapRequestLayer};
 use tower_http::cors::CorsLayer;
 
+use crate::cache::ResponseCache;
 use crate::config::{DatabaseKind, Settings};
 use crate::service::throttle::LoginThrottle;
 use crate::{api, middleware};
@@ -25,12 +26,14 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
+    pub cache: Arc<ResponseCache>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Arc<Settings>) -> Self {
         let login_throttle = Arc::new(LoginThrottle::new(settings.login_max_failures, settings.login_lockout_seconds));
-        Self { db, settings, login_throttle }
+        let cache = Arc::new(ResponseCache::new(settings.cache_enabled, settings.cache_ttl_seconds));
+        Self { db, settings, login_throttle, cache }
     }
 }
 
@@ -111,6 +114,7 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(u64::from(state.settings.request_timeout_seconds)),
             middleware::time_limit,
         ))
+        .layer(axum::middleware::from_fn_with_state(state.cache.clone(), middleware::invalidate_on_write))
         .layer(axum::middleware::from_fn(middleware::trace_request))
 }
 

@@ -24,6 +24,7 @@ pub const DEFAULT_DB_USER: &str = "postgres";
 pub const DEFAULT_DB_NAME: &str = "shop";
 pub const DEFAULT_LOGIN_MAX_FAILURES: u32 = 5;
 pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u32 = 30;
+pub const DEFAULT_CACHE_TTL_SECONDS: u32 = 60;
 pub const DEFAULT_DB_STATEMENT_TIMEOUT_MS: u32 = 10_000;
 pub const DEFAULT_DB_ACQUIRE_TIMEOUT_MS: u32 = 2_000;
 pub const DEFAULT_LOGIN_LOCKOUT_SECONDS: u32 = 300;
@@ -186,6 +187,10 @@ pub struct Settings {
     pub first_superuser: Option<String>,
     pub first_superuser_password: Option<Secret>,
     pub auto_migrate: bool,
+    /// Cache analytics results in process (`CACHE_ENABLED=false` turns it off).
+    pub cache_enabled: bool,
+    /// Safety net: cached entries expire after this even without a write.
+    pub cache_ttl_seconds: u32,
     /// A request that takes longer is answered 503 (its work is dropped).
     pub request_timeout_seconds: u32,
     /// PostgreSQL `statement_timeout` for every pooled connection.
@@ -220,6 +225,8 @@ impl fmt::Debug for Settings {
             .field("first_superuser", &self.first_superuser)
             .field("first_superuser_password", &self.first_superuser_password)
             .field("auto_migrate", &self.auto_migrate)
+            .field("cache_enabled", &self.cache_enabled)
+            .field("cache_ttl_seconds", &self.cache_ttl_seconds)
             .field("request_timeout_seconds", &self.request_timeout_seconds)
             .field("db_statement_timeout_ms", &self.db_statement_timeout_ms)
             .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
@@ -398,10 +405,17 @@ impl Settings {
         let request_timeout_seconds = positive(&env, "REQUEST_TIMEOUT_SECONDS", DEFAULT_REQUEST_TIMEOUT_SECONDS)?;
         let db_statement_timeout_ms = positive(&env, "DB_STATEMENT_TIMEOUT_MS", DEFAULT_DB_STATEMENT_TIMEOUT_MS)?;
         let db_acquire_timeout_ms = positive(&env, "DB_ACQUIRE_TIMEOUT_MS", DEFAULT_DB_ACQUIRE_TIMEOUT_MS)?;
+        let cache_enabled = match env.get("CACHE_ENABLED")? {
+            Some(raw) => parse_bool("CACHE_ENABLED", &raw)?,
+            None => true,
+        };
+        let cache_ttl_seconds = positive(&env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS)?;
         let login_max_failures = positive(&env, "LOGIN_MAX_FAILURES", DEFAULT_LOGIN_MAX_FAILURES)?;
         let login_lockout_seconds = positive(&env, "LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_LOCKOUT_SECONDS)?;
 
         Ok(Settings {
+            cache_enabled,
+            cache_ttl_seconds,
             request_timeout_seconds,
             db_statement_timeout_ms,
             db_acquire_timeout_ms,

@@ -114,6 +114,26 @@ impl ApiError {
         Self::Validation(vec![error])
     }
 
+    /// A copy of this error (errors shared between waiters of one cache entry).
+    pub fn duplicate(&self) -> ApiError {
+        match self {
+            Self::BadRequest(m) => Self::BadRequest(m.clone()),
+            Self::Unauthorized(m) => Self::Unauthorized(m.clone()),
+            Self::Forbidden(m) => Self::Forbidden(m.clone()),
+            Self::NotFound(m) => Self::NotFound(m.clone()),
+            Self::MethodNotAllowed => Self::MethodNotAllowed,
+            Self::Conflict(m) => Self::Conflict(m.clone()),
+            Self::PayloadTooLarge(m) => Self::PayloadTooLarge(m.clone()),
+            Self::UnsupportedMediaType(m) => Self::UnsupportedMediaType(m.clone()),
+            Self::Validation(v) => Self::Validation(v.clone()),
+            Self::TooManyRequests { detail, retry_after } => {
+                Self::TooManyRequests { detail: detail.clone(), retry_after: *retry_after }
+            }
+            Self::Unavailable(m) => Self::Unavailable(m.clone()),
+            Self::Internal(m) => Self::Internal(m.clone()),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,

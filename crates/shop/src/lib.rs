@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod api;
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -70,3 +70,18 @@ pub async fn time_limit(
         ))),
     }
 }
+
+/// Any successful write may change what a cached read shows: invalidate after it.
+pub async fn invalidate_on_write(
+    axum::extract::State(cache): axum::extract::State<std::sync::Arc<crate::cache::ResponseCache>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let writes =
+        !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS);
+    let response = next.run(request).await;
+    if writes && response.status().is_success() {
+        cache.invalidate();
+    }
+    response
+}

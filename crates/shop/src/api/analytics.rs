@@ -1,7 +1,9 @@
 //! `/analytics`: reports over the catalog and the orders (public reads).
 
-use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{Uri, header};
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -25,6 +27,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(monthly_sales))
 }
 
+/// Serves a report from the cache (same path and query, no write since) or computes it;
+/// `?explain=true` always runs the statement.
+async fn respond<T, F, Fut>(state: &AppState, uri: &Uri, explain: bool, run: F) -> Result<Response, ApiError>
+where
+    T: serde::Serialize + utoipa::ToSchema,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Report<T>, ApiError>>,
+{
+    let compute = || async move {
+        let report = run().await?;
+        serde_json::to_vec(&report).map(Bytes::from).map_err(|e| ApiError::Internal(format!("encoding a report: {e}")))
+    };
+    let body = if explain { compute().await? } else { state.cache.get_or_compute(&uri.to_string(), compute).await? };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
 fn explain(params: &mut Params) -> bool {
     params.bool("explain").unwrap_or(false)
 }
@@ -33,10 +51,10 @@ fn explain(params: &mut Params) -> bool {
 #[utoipa::path(get, path = "/analytics/summary", tag = "analytics", operation_id = "analytics-summary",
     params(("explain" = Option<bool>, Query, description = "Also return the statement and the database's plan")),
     responses((status = 200, body = Report<Summary>), (status = 422, body = ValidationDetail)))]
-pub async fn summary(State(state): State<AppState>, mut params: Params) -> Result<Json<Report<Summary>>, ApiError> {
+pub async fn summary(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
     params.finish()?;
-    Ok(Json(reports::summary(&state.db, explain).await?))
+    respond(&state, &uri, explain, || reports::summary(&state.db, explain)).await
 }
 
 /// Per category, empty ones included; filter groups with `min_products` / `min_avg_price`.
@@ -44,42 +62,33 @@ pub async fn summary(State(state): State<AppState>, mut params: Params) -> Resul
     params(("min_products" = Option<i64>, Query, minimum = 0), ("min_avg_price" = Option<String>, Query, example = "100.00"),
         ("explain" = Option<bool>, Query)),
     responses((status = 200, body = Report<Vec<CategoryStats>>), (status = 422, body = ValidationDetail)))]
-pub async fn categories(
-    State(state): State<AppState>,
-    mut params: Params,
-) -> Result<Json<Report<Vec<CategoryStats>>>, ApiError> {
+pub async fn categories(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
     let min_products = params.int("min_products", 0, i64::from(i32::MAX));
     let min_avg_price = params.decimal("min_avg_price");
     let explain = explain(&mut params);
     params.finish()?;
-    Ok(Json(reports::categories(&state.db, min_products, min_avg_price, explain).await?))
+    respond(&state, &uri, explain, || reports::categories(&state.db, min_products, min_avg_price, explain)).await
 }
 
 /// Per supplier: products, distinct orders, revenue (cancelled orders excluded).
 #[utoipa::path(get, path = "/analytics/suppliers", tag = "analytics", operation_id = "analytics-suppliers",
     params(("explain" = Option<bool>, Query)),
     responses((status = 200, body = Report<Vec<SupplierStats>>), (status = 422, body = ValidationDetail)))]
-pub async fn suppliers(
-    State(state): State<AppState>,
-    mut params: Params,
-) -> Result<Json<Report<Vec<SupplierStats>>>, ApiError> {
+pub async fn suppliers(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
     params.finish()?;
-    Ok(Json(reports::suppliers(&state.db, explain).await?))
+    respond(&state, &uri, explain, || reports::suppliers(&state.db, explain)).await
 }
 
 /// Products with orders, most units sold first.
 #[utoipa::path(get, path = "/analytics/best-sellers", tag = "analytics", operation_id = "analytics-best-sellers",
     params(("limit" = Option<u64>, Query, minimum = 1, maximum = 100), ("explain" = Option<bool>, Query)),
     responses((status = 200, body = Report<Vec<BestSeller>>), (status = 422, body = ValidationDetail)))]
-pub async fn best_sellers(
-    State(state): State<AppState>,
-    mut params: Params,
-) -> Result<Json<Report<Vec<BestSeller>>>, ApiError> {
+pub async fn best_sellers(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
     let limit = params.int("limit", 1, 100).and_then(|v| u64::try_from(v).ok()).unwrap_or(10);
     let explain = explain(&mut params);
     params.finish()?;
-    Ok(Json(reports::best_sellers(&state.db, limit, explain).await?))
+    respond(&state, &uri, explain, || reports::best_sellers(&state.db, limit, explain)).await
 }
 
 /// Products priced above their category's average, with the premium.
@@ -88,11 +97,12 @@ pub async fn best_sellers(
     responses((status = 200, body = Report<Vec<AboveAverage>>), (status = 422, body = ValidationDetail)))]
 pub async fn above_category_average(
     State(state): State<AppState>,
+    uri: Uri,
     mut params: Params,
-) -> Result<Json<Report<Vec<AboveAverage>>>, ApiError> {
+) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
     params.finish()?;
-    Ok(Json(reports::above_category_average(&state.db, explain).await?))
+    respond(&state, &uri, explain, || reports::above_category_average(&state.db, explain)).await
 }
 
 /// The most expensive product of each category (nulls for empty categories).
@@ -101,11 +111,12 @@ pub async fn above_category_average(
     responses((status = 200, body = Report<Vec<TopProduct>>), (status = 422, body = ValidationDetail)))]
 pub async fn top_product_per_category(
     State(state): State<AppState>,
+    uri: Uri,
     mut params: Params,
-) -> Result<Json<Report<Vec<TopProduct>>>, ApiError> {
+) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
     params.finish()?;
-    Ok(Json(reports::top_product_per_category(&state.db, explain).await?))
+    respond(&state, &uri, explain, || reports::top_product_per_category(&state.db, explain)).await
 }
 
 /// Categories with orders in the last `days` days.
@@ -114,24 +125,22 @@ pub async fn top_product_per_category(
     responses((status = 200, body = Report<Vec<RecentActivity>>), (status = 422, body = ValidationDetail)))]
 pub async fn recent_activity(
     State(state): State<AppState>,
+    uri: Uri,
     mut params: Params,
-) -> Result<Json<Report<Vec<RecentActivity>>>, ApiError> {
+) -> Result<Response, ApiError> {
     let days = params.int("days", 1, 3650).unwrap_or(30);
     let explain = explain(&mut params);
     params.finish()?;
-    Ok(Json(reports::recent_activity(&state.db, days, explain).await?))
+    respond(&state, &uri, explain, || reports::recent_activity(&state.db, days, explain)).await
 }
 
 /// Monthly sales, newest first, with month-over-month growth.
 #[utoipa::path(get, path = "/analytics/sales/monthly", tag = "analytics", operation_id = "analytics-sales-monthly",
     params(("months" = Option<u32>, Query, minimum = 1, maximum = 120), ("explain" = Option<bool>, Query)),
     responses((status = 200, body = Report<Vec<MonthlySales>>), (status = 422, body = ValidationDetail)))]
-pub async fn monthly_sales(
-    State(state): State<AppState>,
-    mut params: Params,
-) -> Result<Json<Report<Vec<MonthlySales>>>, ApiError> {
+pub async fn monthly_sales(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
     let months = params.int("months", 1, 120).and_then(|v| u32::try_from(v).ok()).unwrap_or(12);
     let explain = explain(&mut params);
     params.finish()?;
-    Ok(Json(reports::monthly_sales(&state.db, months, explain).await?))
+    respond(&state, &uri, explain, || reports::monthly_sales(&state.db, months, explain)).await
 }

@@ -39,9 +39,19 @@ pub struct Reply {
 
 impl TestApp {
     pub async fn new(dialect: Dialect) -> Self {
+        Self::with_settings(dialect, &[]).await
+    }
+
+    /// With some settings overridden (name, value).
+    pub async fn with_settings(dialect: Dialect, overrides: &[(&str, &str)]) -> Self {
         let db = TestDb::new(dialect).await;
         let url = db.url.clone();
+        let overrides: Vec<(String, String)> =
+            overrides.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let settings = Settings::from_map(|name| match name {
+            _ if overrides.iter().any(|(k, _)| k == name) => {
+                overrides.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+            }
             "DATABASE_URL" => Some(url.clone()),
             "SECRET_KEY" => Some(SECRET.to_owned()),
             "AUTO_MIGRATE" => Some("true".to_owned()),
