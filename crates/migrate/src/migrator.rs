@@ -361,30 +361,39 @@ impl Migrator {
         }
         let result = async {
             let txn = self.conn.begin().await?;
-            for (what, step) in planned {
-                exec(&txn, self.dialect(), step).await.map_err(|e| fail(what.clone(), e))?;
+            let filled = async {
+                for (what, step) in planned {
+                    exec(&txn, self.dialect(), step).await.map_err(|e| fail(what.clone(), e))?;
+                }
+                if sqlite {
+                    let rows = txn.query_all_raw(self.store.statement("PRAGMA foreign_key_check", Vec::new())).await?;
+                    if !rows.is_empty() {
+                        let details = rows
+                            .iter()
+                            .take(5)
+                            .map(|r| {
+                                let table: String = r.try_get_by_index(0).unwrap_or_default();
+                                let parent: String = r.try_get_by_index(2).unwrap_or_default();
+                                format!("{table} -> {parent}")
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        return Err(MigrateError::ForeignKeys { revision: rev.id.clone(), details });
+                    }
+                }
+                self.store.set_heads(&txn, heads).await?;
+                self.store.record(&txn, &history_row(&rev.id, direction, elapsed_ms(start), rev.checksum())).await?;
+                Ok(())
             }
-            if sqlite {
-                let rows = txn.query_all_raw(self.store.statement("PRAGMA foreign_key_check", Vec::new())).await?;
-                if !rows.is_empty() {
-                    let details = rows
-                        .iter()
-                        .take(5)
-                        .map(|r| {
-                            let table: String = r.try_get_by_index(0).unwrap_or_default();
-                            let parent: String = r.try_get_by_index(2).unwrap_or_default();
-                            format!("{table} -> {parent}")
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    txn.rollback().await?;
-                    return Err(MigrateError::ForeignKeys { revision: rev.id.clone(), details });
+            .await;
+            match filled {
+                Ok(()) => txn.commit().await.map_err(MigrateError::from),
+                Err(e) => {
+                    // An explicit rollback: a dropped transaction only queues it on the connection.
+                    let _ = txn.rollback().await;
+                    Err(e)
                 }
             }
-            self.store.set_heads(&txn, heads).await?;
-            self.store.record(&txn, &history_row(&rev.id, direction, elapsed_ms(start), rev.checksum())).await?;
-            txn.commit().await?;
-            Ok(())
         }
         .await;
         if sqlite {

@@ -115,6 +115,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         let Some(server_url) = self.server_url.clone() else { return };
+        let (dialect, name) = (self.dialect, self.name.clone());
         let sql = match self.dialect {
             Dialect::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.dialect.quote(&self.name)),
             _ => format!("DROP DATABASE IF EXISTS {}", self.dialect.quote(&self.name)),
@@ -124,6 +125,22 @@ impl Drop for TestDb {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             rt.block_on(async move {
                 if let Ok(conn) = Database::connect(&server_url).await {
+                    if dialect == Dialect::Mysql {
+                        // MySQL has no DROP DATABASE ... FORCE: end the sessions still using it,
+                        // or a connection holding a metadata lock makes the drop wait forever.
+                        let sessions = sea_orm::Statement::from_sql_and_values(
+                            sea_orm::DbBackend::MySql,
+                            "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ?",
+                            [sea_orm::Value::from(name.clone())],
+                        );
+                        if let Ok(rows) = conn.query_all_raw(sessions).await {
+                            for row in rows {
+                                if let Ok(id) = row.try_get_by_index::<i64>(0) {
+                                    let _ = conn.execute_unprepared(&format!("KILL {id}")).await;
+                                }
+                            }
+                        }
+                    }
                     let _ = conn.execute_unprepared(&sql).await;
                     let _ = conn.close().await;
                 }

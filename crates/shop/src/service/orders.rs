@@ -155,6 +155,27 @@ async fn place_once(
     print: Option<&str>,
 ) -> Result<Placed, Failure> {
     let txn = begin_write(db).await?;
+    match fill_order(&txn, user, input, idempotency_key, print).await {
+        Ok(placed) => {
+            txn.commit().await?;
+            Ok(placed)
+        }
+        Err(failure) => {
+            // Roll back now: a dropped transaction only queues its rollback until the pooled
+            // connection is used again, holding row locks meanwhile.
+            let _ = txn.rollback().await;
+            Err(failure)
+        }
+    }
+}
+
+async fn fill_order(
+    txn: &DatabaseTransaction,
+    user: &users::Model,
+    input: &OrderCreate,
+    idempotency_key: Option<&str>,
+    print: Option<&str>,
+) -> Result<Placed, Failure> {
     let now = Utc::now();
     // The order row first: a concurrent retry with the same key stops here, before stock.
     let order = orders::ActiveModel {
@@ -168,15 +189,15 @@ async fn place_once(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| match unique_violation_column(&e, "orders", &["idempotency_key", "user_id"]) {
         Some(_) if idempotency_key.is_some() => Failure::KeyTaken,
         _ => Failure::Db(e),
     })?;
 
-    let lines = resolve_lines(&txn, input).await?;
-    take_stock(&txn, input, &lines).await?;
+    let lines = resolve_lines(txn, input).await?;
+    take_stock(txn, input, &lines).await?;
     let mut items = Vec::with_capacity(input.items.len());
     let mut total = Decimal::ZERO;
     for (item, (_, unit_price)) in input.items.iter().zip(&lines) {
@@ -191,14 +212,13 @@ async fn place_once(
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         items.push(row);
     }
     let mut order: orders::ActiveModel = order.into();
     order.total_amount = Set(total);
-    let order = order.update(&txn).await?;
-    txn.commit().await?;
+    let order = order.update(txn).await?;
     Ok(Placed { order, items })
 }
 
@@ -413,23 +433,45 @@ pub async fn transition(
     let Placed { order, items } = get(db, viewer, id).await?;
     let allowed: Vec<&str> = sources(to).iter().map(|s| s.as_str()).collect();
     let txn = begin_write(db).await?;
+    match apply_transition(&txn, order.id, &allowed, to, &items).await {
+        Ok(true) => txn.commit().await?,
+        Ok(false) => {
+            txn.rollback().await?;
+            let current = orders::Entity::find_by_id(order.id).one(db).await?.map_or(order.status, |o| o.status);
+            return Err(ApiError::Conflict(format!("An order cannot go from {current} to {}", to.as_str())));
+        }
+        Err(err) => {
+            // Roll back now rather than leave it queued on the pooled connection.
+            let _ = txn.rollback().await;
+            return Err(err.into());
+        }
+    }
+    get(db, viewer, id).await
+}
+
+/// The conditional status change (and stock restore for a cancel); `false` when the order
+/// was not in a status the lifecycle allows to move to `to`.
+async fn apply_transition(
+    txn: &DatabaseTransaction,
+    order_id: i32,
+    allowed: &[&str],
+    to: OrderStatus,
+    items: &[order_items::Model],
+) -> Result<bool, DbErr> {
     let changed = orders::Entity::update_many()
         .col_expr(orders::Column::Status, Expr::value(to.as_str()))
         .col_expr(orders::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(orders::Column::Id.eq(order.id))
-        .filter(orders::Column::Status.is_in(allowed))
-        .exec(&txn)
+        .filter(orders::Column::Id.eq(order_id))
+        .filter(orders::Column::Status.is_in(allowed.iter().copied()))
+        .exec(txn)
         .await?;
     if changed.rows_affected == 0 {
-        txn.rollback().await?;
-        let current = orders::Entity::find_by_id(order.id).one(db).await?.map_or(order.status, |o| o.status);
-        return Err(ApiError::Conflict(format!("An order cannot go from {current} to {}", to.as_str())));
+        return Ok(false);
     }
     if to == OrderStatus::Cancelled {
-        restore_stock(&txn, &items).await?;
+        restore_stock(txn, items).await?;
     }
-    txn.commit().await?;
-    get(db, viewer, id).await
+    Ok(true)
 }
 
 async fn restore_stock(txn: &DatabaseTransaction, items: &[order_items::Model]) -> Result<(), DbErr> {
