@@ -1,1 +1,86 @@
-//! Business rules of suppliers.
+//! Suppliers: unique names. Deleting one keeps its products: the foreign key's
+//! `ON DELETE SET NULL` clears their `supplier_id`.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set};
+
+use super::key;
+use crate::entity::suppliers;
+use crate::error::{ApiError, unique_violation_column};
+use crate::schema::common::Pagination;
+use crate::schema::supplier::{SupplierCreate, SupplierUpdate};
+
+const WHAT: &str = "Supplier";
+
+fn clash(err: DbErr) -> ApiError {
+    if unique_violation_column(&err, "suppliers", &["name"]).is_some() {
+        return ApiError::Conflict("A supplier with this name already exists".to_owned());
+    }
+    err.into()
+}
+
+/// # Errors
+/// Database errors.
+pub async fn list(db: &impl ConnectionTrait, page: Pagination) -> Result<(Vec<suppliers::Model>, u64), ApiError> {
+    let total = suppliers::Entity::find().count(db).await?;
+    let items = suppliers::Entity::find()
+        .order_by_asc(suppliers::Column::Id)
+        .offset(page.skip)
+        .limit(page.limit)
+        .all(db)
+        .await?;
+    Ok((items, total))
+}
+
+/// # Errors
+/// 404 when missing.
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<suppliers::Model, ApiError> {
+    suppliers::Entity::find_by_id(key(id, WHAT)?).one(db).await?.ok_or_else(|| ApiError::not_found(WHAT))
+}
+
+/// # Errors
+/// 409 on a duplicate name.
+pub async fn create(db: &impl ConnectionTrait, input: SupplierCreate) -> Result<suppliers::Model, ApiError> {
+    let now = Utc::now();
+    let model = suppliers::ActiveModel {
+        name: Set(input.name),
+        contact_email: Set(input.contact_email),
+        rating: Set(input.rating),
+        is_active: Set(input.is_active),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    model.insert(db).await.map_err(clash)
+}
+
+/// # Errors
+/// 404 when missing, 409 on a duplicate name.
+pub async fn update(db: &impl ConnectionTrait, id: i64, patch: SupplierUpdate) -> Result<suppliers::Model, ApiError> {
+    let current = get(db, id).await?;
+    let mut model: suppliers::ActiveModel = current.into();
+    if let Some(name) = patch.name {
+        model.name = Set(name);
+    }
+    if let Some(contact_email) = patch.contact_email {
+        model.contact_email = Set(contact_email);
+    }
+    if let Some(rating) = patch.rating {
+        model.rating = Set(rating);
+    }
+    if let Some(is_active) = patch.is_active {
+        model.is_active = Set(is_active);
+    }
+    model.updated_at = Set(Utc::now());
+    model.update(db).await.map_err(clash)
+}
+
+/// Deletes a supplier; its products stay, with `supplier_id` set to NULL by the foreign key.
+///
+/// # Errors
+/// 404 when missing.
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<(), ApiError> {
+    let supplier = get(db, id).await?;
+    suppliers::Entity::delete_by_id(supplier.id).exec(db).await?;
+    Ok(())
+}
