@@ -5,8 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::common::{Money, nullable, timestamp};
-use crate::entity::products;
+use super::category::CategoryPublic;
+use super::common::{Money, includes, nullable, timestamp};
+use super::variant::VariantPublic;
+use crate::api::extract::Params;
+use crate::entity::{products, suppliers, tags};
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -81,6 +84,20 @@ pub struct ProductPublic {
     #[serde(serialize_with = "timestamp")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: DateTime<Utc>,
+    /// Present with `?include=category`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
+    pub category: Option<CategoryPublic>,
+    /// Present with `?include=supplier`; null when the product has no supplier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ProductSupplier>)]
+    pub supplier: Option<Option<ProductSupplier>>,
+    /// Present with `?include=tags`, by tag id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<ProductTag>>,
+    /// Present with `?include=variants`, by variant id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<VariantPublic>>,
 }
 
 impl From<products::Model> for ProductPublic {
@@ -97,6 +114,128 @@ impl From<products::Model> for ProductPublic {
             supplier_id: m.supplier_id,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            category: None,
+            supplier: None,
+            tags: None,
+            variants: None,
         }
     }
+}
+
+/// A product's supplier, as embedded with `?include=supplier`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductSupplier {
+    #[schema(example = 1)]
+    pub id: i32,
+    #[schema(example = "TechCorp")]
+    pub name: String,
+    #[schema(example = "tech@corp.com", format = Email)]
+    pub contact_email: Option<String>,
+    #[schema(example = 4.5, minimum = 0, maximum = 5)]
+    pub rating: Option<f64>,
+    pub is_active: bool,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<suppliers::Model> for ProductSupplier {
+    fn from(m: suppliers::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            contact_email: m.contact_email,
+            rating: m.rating,
+            is_active: m.is_active,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A product's tag, as embedded with `?include=tags`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductTag {
+    #[schema(example = 1)]
+    pub id: i32,
+    #[schema(example = "new")]
+    pub name: String,
+    #[schema(example = "#28a745")]
+    pub color: Option<String>,
+}
+
+impl From<tags::Model> for ProductTag {
+    fn from(m: tags::Model) -> Self {
+        Self { id: m.id, name: m.name, color: m.color }
+    }
+}
+
+/// The complete set of a product's tags; duplicates are ignored, `[]` removes them all.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductTagsUpdate {
+    #[validate(length(max = 100, message = "List should have at most 100 items"))]
+    #[schema(example = json!([1, 2]))]
+    pub tag_ids: Vec<i64>,
+}
+
+/// The relations `?include=` may embed in a product.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ProductInclude {
+    pub category: bool,
+    pub supplier: bool,
+    pub tags: bool,
+    pub variants: bool,
+}
+
+impl ProductInclude {
+    pub const ALLOWED: [&str; 4] = ["category", "supplier", "tags", "variants"];
+
+    /// Reads `include`, recording unknown relations in `params`.
+    pub fn read(params: &mut Params) -> Self {
+        let names = includes(params, &Self::ALLOWED);
+        let has = |name: &str| names.iter().any(|n| n == name);
+        Self { category: has("category"), supplier: has("supplier"), tags: has("tags"), variants: has("variants") }
+    }
+}
+
+/// One key of a products `sort`.
+#[derive(Debug, Clone, Copy)]
+pub struct SortKey {
+    pub column: products::Column,
+    pub descending: bool,
+}
+
+/// The fields `sort` accepts, with their columns.
+const SORT_FIELDS: [(&str, products::Column); 8] = [
+    ("id", products::Column::Id),
+    ("name", products::Column::Name),
+    ("price", products::Column::Price),
+    ("stock_quantity", products::Column::StockQuantity),
+    ("category_id", products::Column::CategoryId),
+    ("supplier_id", products::Column::SupplierId),
+    ("created_at", products::Column::CreatedAt),
+    ("updated_at", products::Column::UpdatedAt),
+];
+
+/// Reads `sort` (`category_id,-price`: fields, `-` for descending), recording unknown fields
+/// in `params`. Empty when not sent.
+pub fn read_sort(params: &mut Params) -> Vec<SortKey> {
+    let Some(raw) = params.string("sort", 200) else { return Vec::new() };
+    let mut keys = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, descending) = part.strip_prefix('-').map_or((part, false), |rest| (rest.trim(), true));
+        match SORT_FIELDS.iter().find(|(field, _)| *field == name) {
+            Some((_, column)) => keys.push(SortKey { column: *column, descending }),
+            None => {
+                let allowed: Vec<&str> = SORT_FIELDS.iter().map(|(field, _)| *field).collect();
+                let msg = format!("Unknown sort field '{name}'; allowed: {}", allowed.join(", "));
+                params.fail("sort", msg, "enum");
+            }
+        }
+    }
+    keys
 }

@@ -1,1 +1,380 @@
-//! Business rules of products.
+//! Products: a category and supplier that must exist (422), unique SKUs (409), no deletion once
+//! ordered (409), tags replaced as a whole set, and relations embedded with one statement per
+//! relation however many products there are.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::Utc;
+use sea_orm::sea_query::NullOrdering;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+
+use super::{key, variants};
+use crate::entity::{categories, order_items, product_tags, products, suppliers, tags};
+use crate::error::{ApiError, FieldError, is_foreign_key_violation, unique_violation_column};
+use crate::schema::category::CategoryPublic;
+use crate::schema::common::Pagination;
+use crate::schema::product::{
+    ProductCreate, ProductInclude, ProductPublic, ProductSupplier, ProductTag, ProductUpdate, SortKey,
+};
+
+const WHAT: &str = "Product";
+
+/// Starts a write transaction. On SQLite it takes the write lock up front (`IMMEDIATE`), so a
+/// transaction that reads before it writes never fails on upgrading its lock.
+///
+/// # Errors
+/// Database errors.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        isolation_level: None,
+        access_mode: None,
+    };
+    db.begin_with_options(options).await
+}
+
+/// Commits `txn` when `result` is a success; otherwise rolls it back at once (a dropped
+/// transaction only queues its rollback on the pooled connection) and returns the error.
+///
+/// # Errors
+/// The error of `result`, or of the commit.
+pub async fn finish<T>(txn: DatabaseTransaction, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    match result {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            let _ = txn.rollback().await;
+            Err(err)
+        }
+    }
+}
+
+fn clash(err: DbErr) -> ApiError {
+    if unique_violation_column(&err, "products", &["sku"]).is_some() {
+        return ApiError::Conflict("A product with this sku already exists".to_owned());
+    }
+    err.into()
+}
+
+/// # Errors
+/// Database errors.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    page: Pagination,
+    sort: &[SortKey],
+) -> Result<(Vec<products::Model>, u64), ApiError> {
+    let total = products::Entity::find().count(db).await?;
+    let mut query = products::Entity::find();
+    for key in sort {
+        let order = if key.descending { Order::Desc } else { Order::Asc };
+        query = if matches!(key.column, products::Column::SupplierId) {
+            // Missing suppliers sort last ascending, first descending, on every database.
+            let nulls = if key.descending { NullOrdering::First } else { NullOrdering::Last };
+            query.order_by_with_nulls(key.column, order, nulls)
+        } else {
+            query.order_by(key.column, order)
+        };
+    }
+    if !sort.iter().any(|k| matches!(k.column, products::Column::Id)) {
+        query = query.order_by_asc(products::Column::Id);
+    }
+    let items = query.offset(page.skip).limit(page.limit).all(db).await?;
+    Ok((items, total))
+}
+
+/// # Errors
+/// 404 when missing.
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<products::Model, ApiError> {
+    products::Entity::find_by_id(key(id, WHAT)?).one(db).await?.ok_or_else(|| ApiError::not_found(WHAT))
+}
+
+/// A positive 32-bit id, or `None` for values no row can have.
+fn row_id(raw: i64) -> Option<i32> {
+    i32::try_from(raw).ok().filter(|id| *id > 0)
+}
+
+/// Checks that the category and supplier about to be referenced exist: one 422 entry per
+/// missing one. Returns their ids.
+async fn check_refs(
+    db: &impl ConnectionTrait,
+    category_id: Option<i64>,
+    supplier_id: Option<i64>,
+) -> Result<(Option<i32>, Option<i32>), ApiError> {
+    let mut errors = Vec::new();
+    let mut category = None;
+    if let Some(raw) = category_id {
+        category = match row_id(raw) {
+            Some(id) => categories::Entity::find_by_id(id).one(db).await?.map(|c| c.id),
+            None => None,
+        };
+        if category.is_none() {
+            errors.push(FieldError::body(&["category_id"], format!("Category {raw} does not exist"), "value_error"));
+        }
+    }
+    let mut supplier = None;
+    if let Some(raw) = supplier_id {
+        supplier = match row_id(raw) {
+            Some(id) => suppliers::Entity::find_by_id(id).one(db).await?.map(|s| s.id),
+            None => None,
+        };
+        if supplier.is_none() {
+            errors.push(FieldError::body(&["supplier_id"], format!("Supplier {raw} does not exist"), "value_error"));
+        }
+    }
+    if errors.is_empty() { Ok((category, supplier)) } else { Err(ApiError::validation(errors)) }
+}
+
+/// A failed insert or update: a foreign-key violation means a category or supplier went away
+/// after [`check_refs`], so it is checked again to say which (422).
+async fn write_failed(
+    db: &impl ConnectionTrait,
+    err: DbErr,
+    category_id: Option<i64>,
+    supplier_id: Option<i64>,
+) -> ApiError {
+    if !is_foreign_key_violation(&err) {
+        return clash(err);
+    }
+    match check_refs(db, category_id, supplier_id).await {
+        Err(answer) => answer,
+        Ok(_) => ApiError::one(FieldError::body(
+            &["category_id"],
+            "The category or supplier no longer exists",
+            "value_error",
+        )),
+    }
+}
+
+/// # Errors
+/// 422 for an unknown category or supplier, 409 on a duplicate SKU.
+pub async fn create(db: &impl ConnectionTrait, input: ProductCreate) -> Result<products::Model, ApiError> {
+    let (category_id, supplier_id) = check_refs(db, Some(input.category_id), input.supplier_id).await?;
+    let now = Utc::now();
+    let model = products::ActiveModel {
+        name: Set(input.name),
+        description: Set(input.description),
+        sku: Set(input.sku),
+        price: Set(input.price.0),
+        stock_quantity: Set(input.stock_quantity),
+        is_active: Set(input.is_active),
+        // `check_refs` found the category, as one was asked for.
+        category_id: Set(category_id.unwrap_or_default()),
+        supplier_id: Set(supplier_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    match model.insert(db).await {
+        Ok(created) => Ok(created),
+        Err(err) => Err(write_failed(db, err, Some(input.category_id), input.supplier_id).await),
+    }
+}
+
+/// # Errors
+/// 404 when missing, 422 for an unknown category or supplier, 409 on a duplicate SKU.
+pub async fn update(db: &impl ConnectionTrait, id: i64, patch: ProductUpdate) -> Result<products::Model, ApiError> {
+    let current = get(db, id).await?;
+    let new_supplier = patch.supplier_id.flatten();
+    let (category_id, supplier_id) = check_refs(db, patch.category_id, new_supplier).await?;
+    let mut model: products::ActiveModel = current.into();
+    if let Some(name) = patch.name {
+        model.name = Set(name);
+    }
+    if let Some(description) = patch.description {
+        model.description = Set(description);
+    }
+    if let Some(sku) = patch.sku {
+        model.sku = Set(sku);
+    }
+    if let Some(price) = patch.price {
+        model.price = Set(price.0);
+    }
+    if let Some(stock_quantity) = patch.stock_quantity {
+        model.stock_quantity = Set(stock_quantity);
+    }
+    if let Some(is_active) = patch.is_active {
+        model.is_active = Set(is_active);
+    }
+    if let Some(category_id) = category_id {
+        model.category_id = Set(category_id);
+    }
+    if patch.supplier_id.is_some() {
+        model.supplier_id = Set(supplier_id);
+    }
+    model.updated_at = Set(Utc::now());
+    match model.update(db).await {
+        Ok(updated) => Ok(updated),
+        Err(err) => Err(write_failed(db, err, patch.category_id, new_supplier).await),
+    }
+}
+
+/// Deletes a product; its variants and tag links go with it (foreign-key cascades).
+///
+/// # Errors
+/// 404 when missing, 409 once it appears in an order.
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<(), ApiError> {
+    let product = get(db, id).await?;
+    let ordered = order_items::Entity::find().filter(order_items::Column::ProductId.eq(product.id)).count(db).await?;
+    if ordered > 0 {
+        return Err(ApiError::Conflict(format!(
+            "Product is in {ordered} order item(s) and cannot be deleted; deactivate it instead"
+        )));
+    }
+    // An order placed after the count still trips the foreign key: same answer.
+    products::Entity::delete_by_id(product.id).exec(db).await.map_err(|err| {
+        if is_foreign_key_violation(&err) {
+            ApiError::Conflict("Product is in orders and cannot be deleted; deactivate it instead".to_owned())
+        } else {
+            err.into()
+        }
+    })?;
+    Ok(())
+}
+
+/// Replaces a product's tags with `tag_ids` in one transaction and returns the product with
+/// its new tags.
+///
+/// # Errors
+/// 404 when the product is missing, 422 naming each unknown tag id (nothing changes).
+pub async fn set_tags(db: &DatabaseConnection, id: i64, tag_ids: &[i64]) -> Result<ProductPublic, ApiError> {
+    let txn = begin_write(db).await?;
+    let result = replace_tags(&txn, id, tag_ids).await;
+    let (product, tags) = finish(txn, result).await?;
+    let mut body = ProductPublic::from(product);
+    body.tags = Some(tags.into_iter().map(ProductTag::from).collect());
+    Ok(body)
+}
+
+async fn replace_tags(
+    txn: &DatabaseTransaction,
+    id: i64,
+    tag_ids: &[i64],
+) -> Result<(products::Model, Vec<tags::Model>), ApiError> {
+    // Locking the product serializes concurrent replacements of its tags.
+    let product = products::Entity::find_by_id(key(id, WHAT)?)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found(WHAT))?;
+    let wanted: BTreeSet<i32> = tag_ids.iter().filter_map(|raw| row_id(*raw)).collect();
+    let found = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        // Shared locks keep the tags from being deleted before the commit.
+        let query = tags::Entity::find().filter(tags::Column::Id.is_in(wanted.iter().copied()));
+        query.order_by_asc(tags::Column::Id).lock_shared().all(txn).await?
+    };
+    let errors: Vec<FieldError> = tag_ids
+        .iter()
+        .enumerate()
+        .filter(|(_, raw)| !found.iter().any(|tag| i64::from(tag.id) == **raw))
+        .map(|(index, raw)| {
+            let loc = vec!["body".into(), "tag_ids".into(), index.into()];
+            FieldError::new(loc, format!("Tag {raw} does not exist"), "value_error")
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    product_tags::Entity::delete_many().filter(product_tags::Column::ProductId.eq(product.id)).exec(txn).await?;
+    if !found.is_empty() {
+        let links =
+            found.iter().map(|tag| product_tags::ActiveModel { product_id: Set(product.id), tag_id: Set(tag.id) });
+        product_tags::Entity::insert_many(links).exec_without_returning(txn).await?;
+    }
+    Ok((product, found))
+}
+
+/// One product with the relations of `include` embedded.
+///
+/// # Errors
+/// Database errors.
+pub async fn embed_one(
+    db: &impl ConnectionTrait,
+    product: products::Model,
+    include: ProductInclude,
+) -> Result<ProductPublic, ApiError> {
+    let mut out = embed(db, vec![product], include).await?;
+    out.pop().ok_or_else(|| ApiError::Internal("embedding lost the product".to_owned()))
+}
+
+/// Products with the relations of `include` embedded: one statement per relation (two for
+/// variants and their attributes), batched over all the products, never one per product.
+///
+/// # Errors
+/// Database errors.
+pub async fn embed(
+    db: &impl ConnectionTrait,
+    items: Vec<products::Model>,
+    include: ProductInclude,
+) -> Result<Vec<ProductPublic>, ApiError> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i32> = items.iter().map(|p| p.id).collect();
+    let categories = if include.category {
+        let wanted: BTreeSet<i32> = items.iter().map(|p| p.category_id).collect();
+        let found = categories::Entity::find().filter(categories::Column::Id.is_in(wanted)).all(db).await?;
+        found.into_iter().map(|c| (c.id, c)).collect()
+    } else {
+        HashMap::new()
+    };
+    let suppliers = if include.supplier { suppliers_of(db, &items).await? } else { HashMap::new() };
+    let mut tags = if include.tags { tags_of(db, &ids).await? } else { HashMap::new() };
+    let mut variants = if include.variants { variants::of_products(db, &ids).await? } else { HashMap::new() };
+    Ok(items
+        .into_iter()
+        .map(|product| {
+            let (id, category_id, supplier_id) = (product.id, product.category_id, product.supplier_id);
+            let mut out = ProductPublic::from(product);
+            if include.category {
+                out.category = categories.get(&category_id).cloned().map(CategoryPublic::from);
+            }
+            if include.supplier {
+                out.supplier = Some(supplier_id.and_then(|s| suppliers.get(&s)).cloned().map(ProductSupplier::from));
+            }
+            if include.tags {
+                out.tags = Some(tags.remove(&id).unwrap_or_default());
+            }
+            if include.variants {
+                out.variants = Some(variants.remove(&id).unwrap_or_default());
+            }
+            out
+        })
+        .collect())
+}
+
+async fn suppliers_of(
+    db: &impl ConnectionTrait,
+    items: &[products::Model],
+) -> Result<HashMap<i32, suppliers::Model>, ApiError> {
+    let wanted: BTreeSet<i32> = items.iter().filter_map(|p| p.supplier_id).collect();
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found = suppliers::Entity::find().filter(suppliers::Column::Id.is_in(wanted)).all(db).await?;
+    Ok(found.into_iter().map(|s| (s.id, s)).collect())
+}
+
+/// The tags of each product, by tag id: one statement (a join through `product_tags`).
+async fn tags_of(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, Vec<ProductTag>>, ApiError> {
+    let rows = product_tags::Entity::find()
+        .filter(product_tags::Column::ProductId.is_in(ids.iter().copied()))
+        .find_also_related(tags::Entity)
+        .order_by_asc(tags::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i32, Vec<ProductTag>> = HashMap::new();
+    for (link, tag) in rows {
+        if let Some(tag) = tag {
+            out.entry(link.product_id).or_default().push(tag.into());
+        }
+    }
+    Ok(out)
+}
