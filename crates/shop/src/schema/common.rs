@@ -144,13 +144,17 @@ impl Pagination {
 
 /// The ids in `?include=a,b` (also repeatable), checked against `allowed`.
 pub fn includes(params: &mut Params, allowed: &[&str]) -> Vec<String> {
-    let Some(raw) = params.string("include", 200) else { return Vec::new() };
-    let mut out = Vec::new();
+    let raw = params.all("include").join(",");
+    if raw.chars().count() > 200 {
+        params.fail("include", "String should have at most 200 characters", "string_too_long");
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
     for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        if allowed.contains(&part) {
-            out.push(part.to_owned());
-        } else {
+        if !allowed.contains(&part) {
             params.fail("include", format!("Unknown relation '{part}'; allowed: {}", allowed.join(", ")), "enum");
+        } else if !out.iter().any(|o| o == part) {
+            out.push(part.to_owned());
         }
     }
     out

@@ -195,3 +195,15 @@ async fn every_response_has_request_id_and_process_time() {
     assert_eq!(app.get(&format!("{BASE}/")).await.status, StatusCode::OK);
     assert_eq!(app.get(BASE).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn include_may_be_repeated() {
+    let app = TestApp::new(migrate::Dialect::Sqlite).await;
+    let category = create(&app, "Tools").await;
+    let id = category["id"].as_i64().unwrap();
+    let repeated = app.get(&format!("{BASE}/{id}?include=products&include=products")).await;
+    assert_eq!(repeated.status, StatusCode::OK);
+    assert_eq!(repeated.body["products"], json!([]));
+    let bad = app.get(&format!("{BASE}/{id}?include=products&include=nope")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
