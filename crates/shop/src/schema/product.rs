@@ -9,7 +9,7 @@ use super::category::CategoryPublic;
 use super::common::{Money, includes, nullable, timestamp};
 use super::variant::VariantPublic;
 use crate::api::extract::Params;
-use crate::entity::{products, suppliers, tags};
+use crate::entity::{products, tags};
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -122,39 +122,8 @@ impl From<products::Model> for ProductPublic {
     }
 }
 
-/// A product's supplier, as embedded with `?include=supplier`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProductSupplier {
-    #[schema(example = 1)]
-    pub id: i32,
-    #[schema(example = "TechCorp")]
-    pub name: String,
-    #[schema(example = "tech@corp.com", format = Email)]
-    pub contact_email: Option<String>,
-    #[schema(example = 4.5, minimum = 0, maximum = 5)]
-    pub rating: Option<f64>,
-    pub is_active: bool,
-    #[serde(serialize_with = "timestamp")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "timestamp")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<suppliers::Model> for ProductSupplier {
-    fn from(m: suppliers::Model) -> Self {
-        Self {
-            id: m.id,
-            name: m.name,
-            contact_email: m.contact_email,
-            rating: m.rating,
-            is_active: m.is_active,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-        }
-    }
-}
+/// The supplier embedded by `?include=supplier`.
+pub use super::supplier::SupplierPublic as ProductSupplier;
 
 /// A product's tag, as embedded with `?include=tags`.
 #[derive(Debug, Serialize, ToSchema)]
