@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod migrations;
 pub mod schema;
+pub mod search;
 pub mod security;
 pub mod seed;
 pub mod seed_scale;

@@ -220,6 +220,11 @@ impl Params {
             self.fail(name, format!("String should have at most {max_len} characters"), "string_too_long");
             return None;
         }
+        // No database stores NUL in text, and PostgreSQL refuses it outright.
+        if raw.contains('\0') {
+            self.fail(name, "String should not contain NUL characters", "string_type");
+            return None;
+        }
         Some(raw)
     }
 

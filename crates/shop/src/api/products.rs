@@ -11,10 +11,11 @@ use super::auth::AdminUser;
 use super::extract::{Params, PathId, ValidJson};
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
-use crate::schema::common::{Page, Pagination};
+use crate::schema::common::Pagination;
 use crate::schema::product::{
-    ProductCreate, ProductInclude, ProductPublic, ProductTagsUpdate, ProductUpdate, read_sort,
+    ProductCreate, ProductInclude, ProductPage, ProductPublic, ProductTagsUpdate, ProductUpdate,
 };
+use crate::search::query::ProductSearch;
 use crate::service::products as service;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -24,23 +25,42 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(set_tags))
 }
 
-/// List products, by id unless `sort` says otherwise; `include` embeds relations.
+/// Search products: list filters, a `filter` expression, `sort`, and keyset paging with
+/// `cursor`; `include` embeds relations.
 #[utoipa::path(get, path = "/products", tag = "products", operation_id = "products-list",
-    params(("skip" = Option<u64>, Query, minimum = 0), ("limit" = Option<u64>, Query, minimum = 1, maximum = 100),
+    params(("skip" = Option<u64>, Query, minimum = 0, description = "Rows to skip; not with `cursor`"),
+        ("limit" = Option<u64>, Query, minimum = 1, maximum = 100),
+        ("q" = Option<String>, Query, description = "Case-insensitive search in the name"),
+        ("category_id" = Option<Vec<i64>>, Query, explode = true, description = "Any of these categories (repeatable)"),
+        ("supplier_id" = Option<i64>, Query),
+        ("tag" = Option<String>, Query, description = "Tagged with this tag name"),
+        ("min_price" = Option<String>, Query, example = "10.00", description = "Inclusive"),
+        ("max_price" = Option<String>, Query, example = "99.99", description = "Inclusive"),
+        ("in_stock" = Option<bool>, Query), ("is_active" = Option<bool>, Query),
+        ("has_description" = Option<bool>, Query),
         ("sort" = Option<String>, Query, example = "category_id,-price",
             description = "Comma list of fields, `-` for descending; ties are broken by id. Allowed: id, name, \
                 price, stock_quantity, category_id, supplier_id, created_at, updated_at"),
+        ("filter" = Option<String>, Query,
+            example = "(category_id = 2 and price < 50) or (category_id = 1 and price > 1000)",
+            description = "Boolean expression over product fields: `= != < <= > >=`, `in (...)`, \
+                `between a and b`, `like`, `ilike`, `is [not] null`, `and`, `or`, `not`, parentheses. \
+                Strings in single quotes (`''` escapes a quote); `like` is case-sensitive, `ilike` is not."),
+        ("cursor" = Option<String>, Query, description = "The `next_cursor` of the previous page, sent with the \
+            same filters and sort"),
         ("include" = Option<String>, Query, example = "category,tags",
             description = "Relations to embed: category, supplier, tags, variants")),
-    responses((status = 200, body = Page<ProductPublic>), (status = 422, body = ValidationDetail)))]
-pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<Json<Page<ProductPublic>>, ApiError> {
+    responses((status = 200, body = ProductPage), (status = 422, body = ValidationDetail)))]
+pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<Json<ProductPage>, ApiError> {
     let page = Pagination::read(&mut params);
-    let sort = read_sort(&mut params);
+    let search = ProductSearch::read(&mut params);
     let include = ProductInclude::read(&mut params);
     params.finish()?;
-    let (items, total) = service::list(&state.db, page, &sort).await?;
+    let secret = state.settings.secret_key.expose().as_bytes();
+    let (items, total, next_cursor) = service::search(&state.db, &search, page, secret).await?;
     let items = service::embed(&state.db, items, include).await?;
-    Ok(Json(page.page(items, total)))
+    let skip = if search.cursor.is_some() { 0 } else { page.skip };
+    Ok(Json(ProductPage { items, total, skip, limit: page.limit, next_cursor }))
 }
 
 /// One product; `?include=category,supplier,tags,variants` embeds those relations.

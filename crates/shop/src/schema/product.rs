@@ -171,40 +171,13 @@ impl ProductInclude {
     }
 }
 
-/// One key of a products `sort`.
-#[derive(Debug, Clone, Copy)]
-pub struct SortKey {
-    pub column: products::Column,
-    pub descending: bool,
-}
-
-/// The fields `sort` accepts, with their columns.
-const SORT_FIELDS: [(&str, products::Column); 8] = [
-    ("id", products::Column::Id),
-    ("name", products::Column::Name),
-    ("price", products::Column::Price),
-    ("stock_quantity", products::Column::StockQuantity),
-    ("category_id", products::Column::CategoryId),
-    ("supplier_id", products::Column::SupplierId),
-    ("created_at", products::Column::CreatedAt),
-    ("updated_at", products::Column::UpdatedAt),
-];
-
-/// Reads `sort` (`category_id,-price`: fields, `-` for descending), recording unknown fields
-/// in `params`. Empty when not sent.
-pub fn read_sort(params: &mut Params) -> Vec<SortKey> {
-    let Some(raw) = params.string("sort", 200) else { return Vec::new() };
-    let mut keys = Vec::new();
-    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (name, descending) = part.strip_prefix('-').map_or((part, false), |rest| (rest.trim(), true));
-        match SORT_FIELDS.iter().find(|(field, _)| *field == name) {
-            Some((_, column)) => keys.push(SortKey { column: *column, descending }),
-            None => {
-                let allowed: Vec<&str> = SORT_FIELDS.iter().map(|(field, _)| *field).collect();
-                let msg = format!("Unknown sort field '{name}'; allowed: {}", allowed.join(", "));
-                params.fail("sort", msg, "enum");
-            }
-        }
-    }
-    keys
+/// A page of products. `next_cursor` continues after the last item (with the same filters
+/// and sort); it is null on the last page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductPage {
+    pub items: Vec<ProductPublic>,
+    pub total: u64,
+    pub skip: u64,
+    pub limit: u64,
+    pub next_cursor: Option<String>,
 }

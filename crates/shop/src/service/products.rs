@@ -5,9 +5,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
-use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, Order,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqliteTransactionMode, TransactionOptions,
     TransactionTrait,
 };
@@ -18,8 +17,10 @@ use crate::error::{ApiError, FieldError, is_foreign_key_violation, unique_violat
 use crate::schema::category::CategoryPublic;
 use crate::schema::common::Pagination;
 use crate::schema::product::{
-    ProductCreate, ProductInclude, ProductPublic, ProductSupplier, ProductTag, ProductUpdate, SortKey,
+    ProductCreate, ProductInclude, ProductPublic, ProductSupplier, ProductTag, ProductUpdate,
 };
+use crate::search::cursor::CursorCodec;
+use crate::search::query::ProductSearch;
 
 const WHAT: &str = "Product";
 
@@ -62,30 +63,33 @@ fn clash(err: DbErr) -> ApiError {
     err.into()
 }
 
+/// One page of the products `search` selects, the number it selects, and the cursor of the
+/// next page (`None` on the last one). Cursors are signed with `secret`.
+///
 /// # Errors
-/// Database errors.
-pub async fn list(
+/// 422 for a bad cursor; database errors.
+pub async fn search(
     db: &impl ConnectionTrait,
+    search: &ProductSearch,
     page: Pagination,
-    sort: &[SortKey],
-) -> Result<(Vec<products::Model>, u64), ApiError> {
-    let total = products::Entity::find().count(db).await?;
-    let mut query = products::Entity::find();
-    for key in sort {
-        let order = if key.descending { Order::Desc } else { Order::Asc };
-        query = if matches!(key.column, products::Column::SupplierId) {
-            // Missing suppliers sort last ascending, first descending, on every database.
-            let nulls = if key.descending { NullOrdering::First } else { NullOrdering::Last };
-            query.order_by_with_nulls(key.column, order, nulls)
-        } else {
-            query.order_by(key.column, order)
-        };
+    secret: &[u8],
+) -> Result<(Vec<products::Model>, u64, Option<String>), ApiError> {
+    let fingerprint = search.fingerprint();
+    let codec = CursorCodec { secret, fingerprint: &fingerprint };
+    let after = search.cursor_values(&codec)?;
+    let condition = search.condition(db.get_database_backend());
+    let total = products::Entity::find().filter(condition.clone()).count(db).await?;
+    let mut query = search.order(products::Entity::find().filter(condition));
+    match after {
+        Some(values) => query = query.filter(search.after(&values)),
+        None => query = query.offset(page.skip),
     }
-    if !sort.iter().any(|k| matches!(k.column, products::Column::Id)) {
-        query = query.order_by_asc(products::Column::Id);
-    }
-    let items = query.offset(page.skip).limit(page.limit).all(db).await?;
-    Ok((items, total))
+    // One row more than asked says whether there is a next page.
+    let mut items = query.limit(page.limit + 1).all(db).await?;
+    let more = items.len() as u64 > page.limit;
+    items.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+    let next = if more { items.last().map(|row| search.cursor_after(&codec, row)) } else { None };
+    Ok((items, total, next))
 }
 
 /// # Errors

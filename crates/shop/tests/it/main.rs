@@ -11,6 +11,7 @@ mod migrations;
 mod orders;
 mod products;
 mod schema_tools;
+mod search;
 mod seed;
 mod server;
 mod suppliers;

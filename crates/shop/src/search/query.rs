@@ -1,0 +1,256 @@
+//! The query of `GET /products`: list filters, the `filter` expression, `sort` and the keyset
+//! `cursor`, read from the query string with every problem reported at once.
+
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, NullOrdering, Query};
+use sea_orm::{DbBackend, Order, QueryOrder, Select};
+
+use super::cursor::{CursorCodec, CursorError, KeyValue, fingerprint};
+use super::field::{self, Field};
+use super::parser::{self, Expr as Filter};
+use super::sql;
+use crate::api::extract::Params;
+use crate::entity::{product_tags, products, tags};
+use crate::error::{ApiError, FieldError};
+
+/// One key of a `sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    pub field: Field,
+    pub descending: bool,
+}
+
+/// Everything that selects and orders products, as parsed from the query string.
+#[derive(Debug, Default)]
+pub struct ProductSearch {
+    q: Option<String>,
+    category_ids: Vec<i64>,
+    supplier_id: Option<i64>,
+    tag: Option<String>,
+    min_price: Option<Decimal>,
+    max_price: Option<Decimal>,
+    in_stock: Option<bool>,
+    is_active: Option<bool>,
+    has_description: Option<bool>,
+    filter: Option<Filter>,
+    /// The order, ending with `id` so that it is total.
+    sort: Vec<SortKey>,
+    pub cursor: Option<String>,
+}
+
+impl ProductSearch {
+    /// Reads the search parameters, recording problems in `params`.
+    pub fn read(params: &mut Params) -> Self {
+        let mut search = Self {
+            q: params.string("q", 200).filter(|q| !q.is_empty()),
+            category_ids: params.ints("category_id"),
+            supplier_id: params.int("supplier_id", i64::MIN, i64::MAX),
+            tag: params.string("tag", 50),
+            min_price: params.decimal("min_price"),
+            max_price: params.decimal("max_price"),
+            in_stock: params.bool("in_stock"),
+            is_active: params.bool("is_active"),
+            has_description: params.bool("has_description"),
+            sort: read_sort(params),
+            cursor: params.string("cursor", 2000),
+            ..Self::default()
+        };
+        if let Some(raw) = params.string("filter", parser::MAX_LENGTH) {
+            match parser::parse(&raw) {
+                Ok(expr) => search.filter = Some(expr),
+                Err(err) => params.fail("filter", err.to_string(), "filter_error"),
+            }
+        }
+        if search.cursor.is_some() && params.has("skip") {
+            params.fail("skip", "skip cannot be combined with cursor", "value_error");
+        }
+        search
+    }
+
+    /// The rows the filters select (without the cursor).
+    pub fn condition(&self, backend: DbBackend) -> Condition {
+        let col = |name: &str| sql::column(field::find(name).unwrap_or_else(field::id));
+        let mut all = Condition::all();
+        if let Some(q) = &self.q {
+            all = all.add(sql::contains(backend, field::find("name").unwrap_or_else(field::id), q));
+        }
+        if !self.category_ids.is_empty() {
+            all = all.add(col("category_id").is_in(self.category_ids.iter().copied()));
+        }
+        if let Some(id) = self.supplier_id {
+            all = all.add(col("supplier_id").eq(id));
+        }
+        if let Some(tag) = &self.tag {
+            let tagged = Query::select()
+                .column((product_tags::Entity, product_tags::Column::ProductId))
+                .from(product_tags::Entity)
+                .inner_join(
+                    tags::Entity,
+                    Expr::col((tags::Entity, tags::Column::Id))
+                        .equals((product_tags::Entity, product_tags::Column::TagId)),
+                )
+                .and_where(Expr::col((tags::Entity, tags::Column::Name)).eq(tag.as_str()))
+                .to_owned();
+            all = all.add(col("id").in_subquery(tagged));
+        }
+        if let Some(min) = self.min_price {
+            all = all.add(col("price").gte(min));
+        }
+        if let Some(max) = self.max_price {
+            all = all.add(col("price").lte(max));
+        }
+        match self.in_stock {
+            Some(true) => all = all.add(col("stock_quantity").gt(0)),
+            Some(false) => all = all.add(col("stock_quantity").lte(0)),
+            None => {}
+        }
+        if let Some(active) = self.is_active {
+            all = all.add(col("is_active").eq(active));
+        }
+        match self.has_description {
+            Some(true) => all = all.add(col("description").is_not_null()).add(col("description").ne("")),
+            Some(false) => {
+                all = all.add(Condition::any().add(col("description").is_null()).add(col("description").eq("")));
+            }
+            None => {}
+        }
+        if let Some(filter) = &self.filter {
+            all = all.add(sql::condition(backend, filter));
+        }
+        all
+    }
+
+    /// Orders `select` by the sort keys. A nullable key puts missing values last ascending
+    /// and first descending, on every database.
+    pub fn order(&self, mut select: Select<products::Entity>) -> Select<products::Entity> {
+        for key in &self.sort {
+            let order = if key.descending { Order::Desc } else { Order::Asc };
+            select = if key.field.nullable {
+                let nulls = if key.descending { NullOrdering::First } else { NullOrdering::Last };
+                select.order_by_with_nulls(key.field.column, order, nulls)
+            } else {
+                select.order_by(key.field.column, order)
+            };
+        }
+        select
+    }
+
+    /// The fields whose values a cursor carries.
+    pub fn key_fields(&self) -> Vec<Field> {
+        self.sort.iter().map(|k| k.field).collect()
+    }
+
+    /// Identifies the filters and sort, so a cursor is only accepted with the same ones.
+    pub fn fingerprint(&self) -> String {
+        let mut categories = self.category_ids.clone();
+        categories.sort_unstable();
+        categories.dedup();
+        let canonical = format!(
+            "{:?}|{categories:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.q,
+            self.supplier_id,
+            self.tag,
+            self.min_price.map(|d| d.normalize()),
+            self.max_price.map(|d| d.normalize()),
+            self.in_stock,
+            self.is_active,
+            self.has_description,
+            self.filter,
+            self.sort.iter().map(|k| (k.field.name, k.descending)).collect::<Vec<_>>(),
+        );
+        fingerprint(&canonical)
+    }
+
+    /// The rows strictly after the row whose sort values are `values`, in the sort order.
+    pub fn after(&self, values: &[KeyValue]) -> Condition {
+        let mut tail: Option<Condition> = None;
+        for (key, value) in self.sort.iter().zip(values).rev() {
+            let mut any = Condition::any();
+            if let Some(strict) = strictly_after(*key, value) {
+                any = any.add(strict);
+            }
+            if let Some(rest) = tail {
+                any = any.add(Condition::all().add(equal(key.field, value)).add(rest));
+            }
+            tail = Some(any);
+        }
+        tail.unwrap_or_else(Condition::all)
+    }
+
+    /// Decodes the cursor, if any.
+    ///
+    /// # Errors
+    /// 422 on `cursor` for a forged, altered or mismatched cursor.
+    pub fn cursor_values(&self, codec: &CursorCodec<'_>) -> Result<Option<Vec<KeyValue>>, ApiError> {
+        let Some(cursor) = &self.cursor else { return Ok(None) };
+        codec
+            .decode(cursor, &self.key_fields())
+            .map(Some)
+            .map_err(|err: CursorError| ApiError::one(FieldError::query("cursor", err.message(), "value_error")))
+    }
+
+    /// The cursor that continues after `row`.
+    pub fn cursor_after(&self, codec: &CursorCodec<'_>, row: &products::Model) -> String {
+        let values: Vec<KeyValue> = self.sort.iter().map(|k| KeyValue::of(k.field, row)).collect();
+        codec.encode(&values)
+    }
+}
+
+fn bound(value: &KeyValue) -> Option<sea_orm::Value> {
+    match value {
+        KeyValue::Int(v) => v.map(Into::into),
+        KeyValue::Money(v) => Some((*v).into()),
+        KeyValue::Text(v) => Some(v.clone().into()),
+        KeyValue::Time(v) => Some((*v).into()),
+    }
+}
+
+/// Rows whose `key` value comes strictly after `value`; `None` when none can.
+fn strictly_after(key: SortKey, value: &KeyValue) -> Option<Condition> {
+    let col = sql::column(key.field);
+    let cond = match (bound(value), key.descending) {
+        // Nulls come last ascending: after a value are the greater ones and the nulls.
+        (Some(v), false) if key.field.nullable => Condition::any().add(col.clone().gt(v)).add(col.is_null()),
+        (Some(v), false) => Condition::all().add(col.gt(v)),
+        (Some(v), true) => Condition::all().add(col.lt(v)),
+        // Nulls come first descending: after a null are all the values.
+        (None, true) => Condition::all().add(col.is_not_null()),
+        (None, false) => return None,
+    };
+    Some(cond)
+}
+
+fn equal(field: Field, value: &KeyValue) -> Condition {
+    let col = sql::column(field);
+    match bound(value) {
+        Some(v) => Condition::all().add(col.eq(v)),
+        None => Condition::all().add(col.is_null()),
+    }
+}
+
+/// Reads `sort` (`category_id,-price`), recording unknown fields in `params`. The result ends
+/// with `id` (ascending unless sorted otherwise), and keys after `id` are dropped: they can
+/// never decide an order.
+pub fn read_sort(params: &mut Params) -> Vec<SortKey> {
+    let raw = params.string("sort", 200).unwrap_or_default();
+    let mut keys: Vec<SortKey> = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, descending) = part.strip_prefix('-').map_or((part, false), |rest| (rest.trim(), true));
+        match field::find(name).filter(|f| f.sortable) {
+            Some(field) if keys.iter().any(|k| k.field == field) => {
+                params.fail("sort", format!("Sort field '{name}' is given twice"), "value_error");
+            }
+            Some(field) => keys.push(SortKey { field, descending }),
+            None => {
+                let msg = format!("Unknown sort field '{name}'; allowed: {}", field::sort_names());
+                params.fail("sort", msg, "enum");
+            }
+        }
+    }
+    if let Some(at) = keys.iter().position(|k| k.field == field::id()) {
+        keys.truncate(at + 1);
+    } else {
+        keys.push(SortKey { field: field::id(), descending: false });
+    }
+    keys
+}

@@ -1,0 +1,174 @@
+//! Turns parsed filters into sea-query conditions. Values are always bound; the dialect only
+//! decides how text is compared, so that every database answers the same:
+//! - text comparisons are exact and by code point (`COLLATE "C"` on PostgreSQL, `BINARY` on
+//!   MySQL, whose default collations ignore case and trailing spaces);
+//! - `like` is case-sensitive (`GLOB` on SQLite, whose `LIKE` ignores ASCII case);
+//! - `ilike` ignores case (on SQLite only for ASCII letters, as SQLite's `LIKE` does);
+//! - a backslash in a pattern is an ordinary character.
+
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, SimpleExpr, Value};
+
+use super::field::{Field, Kind};
+use super::parser::{CmpOp, Expr as Filter, Literal, Test};
+use crate::entity::products;
+
+pub fn column(field: Field) -> SimpleExpr {
+    Expr::col((products::Entity, field.column))
+}
+
+/// A custom SQL fragment whose `$1`, `$2`... each appear once and in order.
+fn custom(backend: DbBackend, template: &str, args: Vec<SimpleExpr>) -> SimpleExpr {
+    let mut sql = template.to_owned();
+    if backend != DbBackend::Postgres {
+        for n in (1..=args.len()).rev() {
+            sql = sql.replace(&format!("${n}"), "?");
+        }
+    }
+    Expr::cust_with_exprs(sql, args)
+}
+
+pub fn value(literal: &Literal) -> Value {
+    match literal {
+        Literal::Int(v) => (*v).into(),
+        Literal::Money(v) => (*v).into(),
+        Literal::Text(v) => v.clone().into(),
+        Literal::Bool(v) => (*v).into(),
+        Literal::Time(v) => (*v).into(),
+    }
+}
+
+/// The column as filters compare it: text by code point on every database.
+fn compared(backend: DbBackend, field: Field) -> SimpleExpr {
+    match (field.kind, backend) {
+        (Kind::Text, DbBackend::Postgres) => custom(backend, "$1 COLLATE \"C\"", vec![column(field)]),
+        (Kind::Text, DbBackend::MySql) => custom(backend, "BINARY $1", vec![column(field)]),
+        _ => column(field),
+    }
+}
+
+pub fn condition(backend: DbBackend, filter: &Filter) -> Condition {
+    match filter {
+        Filter::Or(terms) => terms.iter().fold(Condition::any(), |c, t| c.add(condition(backend, t))),
+        Filter::And(terms) => terms.iter().fold(Condition::all(), |c, t| c.add(condition(backend, t))),
+        Filter::Not(inner) => condition(backend, inner).not(),
+        Filter::Pred(pred) => Condition::all().add(predicate(backend, pred.field, &pred.test)),
+    }
+}
+
+fn predicate(backend: DbBackend, field: Field, test: &Test) -> SimpleExpr {
+    let col = compared(backend, field);
+    match test {
+        Test::Cmp(op, literal) => {
+            let v = value(literal);
+            match op {
+                CmpOp::Eq => col.eq(v),
+                CmpOp::Ne => col.ne(v),
+                CmpOp::Lt => col.lt(v),
+                CmpOp::Le => col.lte(v),
+                CmpOp::Gt => col.gt(v),
+                CmpOp::Ge => col.gte(v),
+            }
+        }
+        Test::In { values, negated } => {
+            let values: Vec<Value> = values.iter().map(value).collect();
+            if *negated { col.is_not_in(values) } else { col.is_in(values) }
+        }
+        Test::Between { low, high, negated } => {
+            if *negated {
+                col.not_between(value(low), value(high))
+            } else {
+                col.between(value(low), value(high))
+            }
+        }
+        Test::Like { pattern, case_insensitive, negated } => {
+            let matched = like(backend, field, pattern, *case_insensitive);
+            if *negated { matched.not() } else { matched }
+        }
+        Test::IsNull { negated } => {
+            if *negated {
+                column(field).is_not_null()
+            } else {
+                column(field).is_null()
+            }
+        }
+    }
+}
+
+/// `field` matches `pattern`, whose `%` and `_` are the only wildcards.
+pub fn like(backend: DbBackend, field: Field, pattern: &str, case_insensitive: bool) -> SimpleExpr {
+    let col = column(field);
+    if backend == DbBackend::Sqlite && !case_insensitive {
+        return custom(backend, "$1 GLOB $2", vec![col, Expr::val(glob(pattern))]);
+    }
+    let pattern = Expr::val(pattern.replace('\\', "\\\\"));
+    let template = match (backend, case_insensitive) {
+        (DbBackend::Postgres, false) => "$1 LIKE $2 ESCAPE '\\'",
+        (DbBackend::Postgres, true) => "$1 ILIKE $2 ESCAPE '\\'",
+        (DbBackend::MySql, false) => "$1 COLLATE utf8mb4_bin LIKE $2 ESCAPE '\\\\'",
+        (DbBackend::MySql, true) => "LOWER($1) COLLATE utf8mb4_bin LIKE LOWER($2) ESCAPE '\\\\'",
+        (_, _) => "$1 LIKE $2 ESCAPE '\\'",
+    };
+    custom(backend, template, vec![col, pattern])
+}
+
+/// A LIKE pattern as a GLOB pattern, with GLOB's own wildcards made literal.
+fn glob(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    for c in pattern.chars() {
+        match c {
+            '%' => out.push('*'),
+            '_' => out.push('?'),
+            '*' => out.push_str("[*]"),
+            '?' => out.push_str("[?]"),
+            '[' => out.push_str("[[]"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `%text%` for a substring search, with the wildcards in `text` made literal.
+pub fn contains_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// `field` contains `text`, ignoring case.
+pub fn contains(backend: DbBackend, field: Field, text: &str) -> SimpleExpr {
+    let template = match backend {
+        DbBackend::Postgres => "$1 ILIKE $2 ESCAPE '\\'",
+        DbBackend::MySql => "LOWER($1) COLLATE utf8mb4_bin LIKE LOWER($2) ESCAPE '\\\\'",
+        _ => "$1 LIKE $2 ESCAPE '\\'",
+    };
+    let mut escaped = String::new();
+    for c in text.chars() {
+        if c == '\\' {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    custom(backend, template, vec![column(field), Expr::val(contains_pattern(&escaped))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_keeps_glob_characters_literal() {
+        assert_eq!(glob("a%b_c*d?e[f]"), "a*b?c[*]d[?]e[[]f]");
+    }
+
+    #[test]
+    fn contains_escapes_wildcards() {
+        assert_eq!(contains_pattern("50%_off"), "%50\\%\\_off%");
+    }
+}
