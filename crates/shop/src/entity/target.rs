@@ -23,6 +23,10 @@ pub fn target_schema() -> migrate::Schema {
         .entity::<order_items::Entity>()
         .index("variant_attributes", "ix_variant_attributes_name_value", &["attribute_name", "attribute_value"], false)
         .index("orders", "ix_orders_user_id_idempotency_key", &["user_id", "idempotency_key"], true)
+        // Product search: keyset pages by price or age, and a category's products by price.
+        .index("products", "ix_products_price_id", &["price", "id"], false)
+        .index("products", "ix_products_created_at_id", &["created_at", "id"], false)
+        .index("products", "ix_products_category_id_price", &["category_id", "price"], false)
         .check("products", "ck_products_stock_non_negative", "stock_quantity >= 0")
         .check("suppliers", "ck_suppliers_rating_range", "rating IS NULL OR (rating >= 0 AND rating <= 5)")
         .check("product_variants", "ck_product_variants_stock_non_negative", "stock_quantity >= 0")

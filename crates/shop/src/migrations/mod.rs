@@ -11,6 +11,7 @@ mod r0005_add_suppliers;
 mod r0006_add_product_variants;
 mod r0007_add_orders;
 mod r0008_add_orders_idempotency_key;
+mod r0009_add_product_search_indexes;
 // @migrate:modules-end
 
 /// Every revision of the shop, in registration order.
@@ -24,6 +25,7 @@ pub fn revisions() -> Vec<Revision> {
         r0006_add_product_variants::revision(),
         r0007_add_orders::revision(),
         r0008_add_orders_idempotency_key::revision(),
+        r0009_add_product_search_indexes::revision(),
         // @migrate:revisions-end
     ]
 }
