@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod api;
 pub mod app;
+pub mod bulk;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -7,14 +7,10 @@ use std::time::Instant;
 use chrono::{Duration, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use migrate::Dialect;
-use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
+use crate::bulk::{Cell, Sink};
 use crate::error::ApiError;
-
-/// Rows per INSERT statement: far below every driver's bind-parameter limit.
-const BATCH: usize = 1000;
 
 /// splitmix64: small, fast and good enough for sample data.
 struct Rng(u64);
@@ -54,40 +50,6 @@ async fn next_id(db: &DatabaseConnection, table: &str) -> Result<i64, DbErr> {
     Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0) + 1)
 }
 
-/// Inserts `rows` into `table`: multi-row statements of `BATCH` rows, `PER_TRANSACTION`
-/// statements per transaction (a commit per statement would spend the run in fsync).
-async fn insert(
-    db: &DatabaseConnection,
-    table: &str,
-    columns: &[&str],
-    rows: &mut dyn Iterator<Item = Vec<Value>>,
-    bar: &ProgressBar,
-) -> Result<u64, DbErr> {
-    const PER_TRANSACTION: usize = 50;
-    let mut written = 0;
-    let mut done = false;
-    while !done {
-        let txn = db.begin().await?;
-        for _ in 0..PER_TRANSACTION {
-            let chunk: Vec<Vec<Value>> = (&mut *rows).take(BATCH).collect();
-            if chunk.is_empty() {
-                done = true;
-                break;
-            }
-            let mut stmt = Query::insert();
-            stmt.into_table(Alias::new(table)).columns(columns.iter().map(|c| Alias::new(*c)));
-            for row in &chunk {
-                stmt.values(row.iter().cloned().map(SimpleExpr::from)).map_err(|e| DbErr::Custom(e.to_string()))?;
-            }
-            txn.execute(&stmt).await?;
-            written += chunk.len() as u64;
-            bar.inc(chunk.len() as u64);
-        }
-        txn.commit().await?;
-    }
-    Ok(written)
-}
-
 /// PostgreSQL identity columns do not move when ids are given explicitly; bring them level.
 async fn sync_sequence(db: &DatabaseConnection, table: &str) -> Result<(), DbErr> {
     if Dialect::from_backend(db.get_database_backend()) == Dialect::Postgres {
@@ -125,13 +87,14 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     let p0 = next_id(db, "products").await?;
     let u0 = next_id(db, "users").await?;
     let o0 = next_id(db, "orders").await?;
-    let ts = Value::from(now);
+    let ts = Cell::from(now);
+    let mut sink = Sink::open(db).await?;
     let mut rows = 0;
 
     let mut it = (0..n_categories).map(|i| {
         vec![(c0 + i as i64).into(), format!("Category {tag}-{i}").into(), true.into(), ts.clone(), ts.clone()]
     });
-    rows += insert(db, "categories", &["id", "name", "is_active", "created_at", "updated_at"], &mut it, &bar).await?;
+    rows += sink.insert("categories", &["id", "name", "is_active", "created_at", "updated_at"], &mut it, &bar).await?;
     let mut it = (0..n_suppliers).map(|i| {
         vec![
             (s0 + i as i64).into(),
@@ -142,14 +105,9 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
             ts.clone(),
         ]
     });
-    rows += insert(
-        db,
-        "suppliers",
-        &["id", "name", "contact_email", "is_active", "created_at", "updated_at"],
-        &mut it,
-        &bar,
-    )
-    .await?;
+    rows += sink
+        .insert("suppliers", &["id", "name", "contact_email", "is_active", "created_at", "updated_at"], &mut it, &bar)
+        .await?;
 
     // Log-normal-ish prices between 1.00 and a few thousand; remember them for the order lines.
     let prices: Vec<i64> =
@@ -161,7 +119,7 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
             (p0 + i as i64).into(),
             format!("Product {i} {}", ["Pro", "Lite", "Max", "Mini", "Plus"][prng.below(5) as usize]).into(),
             format!("GEN-{tag}-{i}").into(),
-            Decimal::new(cents, 2).into(),
+            Cell::Cents(cents),
             i32::try_from(prng.below(500)).unwrap_or(0).into(),
             (prng.below(20) != 0).into(),
             i32::try_from(c0 + prng.below(n_categories) as i64).unwrap_or(1).into(),
@@ -182,7 +140,7 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
         "created_at",
         "updated_at",
     ];
-    rows += insert(db, "products", &product_columns, &mut it, &bar).await?;
+    rows += sink.insert("products", &product_columns, &mut it, &bar).await?;
 
     // One hash for all generated customers: argon2 per row would dominate the run.
     let hash = crate::security::hash_password_blocking(format!("scale-{seed}")).await?;
@@ -216,7 +174,7 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
         "created_at",
         "updated_at",
     ];
-    rows += insert(db, "users", &user_columns, &mut it, &bar).await?;
+    rows += sink.insert("users", &user_columns, &mut it, &bar).await?;
 
     // Orders over 24 months; popularity skewed with u^3 so low ids sell most.
     let statuses = ["delivered", "delivered", "delivered", "shipped", "processing", "pending", "cancelled"];
@@ -236,33 +194,34 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
         vec![
             id.into(),
             format!("GEN-{tag}-{i}").into(),
-            Decimal::new(total, 2).into(),
+            Cell::Cents(total),
             statuses[orng.below(statuses.len() as u64) as usize].into(),
             i32::try_from(u0 + orng.below(n_users) as i64).unwrap_or(1).into(),
-            Value::from(when),
-            Value::from(when),
+            Cell::from(when),
+            Cell::from(when),
         ]
     });
     let order_columns = ["id", "order_number", "total_amount", "status", "user_id", "created_at", "updated_at"];
-    rows += insert(db, "orders", &order_columns, &mut it, &bar).await?;
+    rows += sink.insert("orders", &order_columns, &mut it, &bar).await?;
     let mut it = lines.into_iter().map(|(order, product, quantity, price, when)| {
         vec![
             i32::try_from(order).unwrap_or(0).into(),
             i32::try_from(product).unwrap_or(0).into(),
             quantity.into(),
-            Decimal::new(price, 2).into(),
-            Value::from(when),
-            Value::from(when),
+            Cell::Cents(price),
+            Cell::from(when),
+            Cell::from(when),
         ]
     });
-    rows += insert(
-        db,
-        "order_items",
-        &["order_id", "product_id", "quantity", "unit_price", "created_at", "updated_at"],
-        &mut it,
-        &bar,
-    )
-    .await?;
+    rows += sink
+        .insert(
+            "order_items",
+            &["order_id", "product_id", "quantity", "unit_price", "created_at", "updated_at"],
+            &mut it,
+            &bar,
+        )
+        .await?;
+    drop(sink);
     for table in ["categories", "suppliers", "products", "users", "orders", "order_items"] {
         sync_sequence(db, table).await?;
     }
