@@ -35,7 +35,7 @@ class Client:
         body = response.read()
         elapsed = (time.perf_counter() - start) * 1000
         if response.status != 200:
-            raise SystemExit(f"GET {path}: {response.status} {body[:300]!r}")
+            raise RuntimeError(f"GET {path}: {response.status} {body[:200]!r} after {elapsed:.0f} ms")
         return elapsed, json.loads(body)
 
 
@@ -47,7 +47,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--analytics-requests", type=int, default=20)
+    parser.add_argument("--analytics-requests", type=int, default=10)
     parser.add_argument("--label", default="")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -94,22 +94,25 @@ def main():
         ("analytics/sales/monthly", lambda: f"{API}/analytics/sales/monthly?months=12"),
     ]
 
-    rows = []
-    for name, make in searches + analytics:
-        n = args.analytics_requests if name.startswith("analytics/") else args.requests
-        times = []
-        for i in range(n + 3):
-            path = cursor_page() if make is None else make()
-            elapsed, _ = client.get(path)
-            if i >= 3:  # the first requests warm caches and connections
-                times.append(elapsed)
-        rows.append((name, n, statistics.median(times), percentile(times, 99), statistics.mean(times)))
-
     label = f" ({args.label})" if args.label else ""
     print(f"| endpoint{label} | requests | p50 ms | p99 ms | mean ms |")
-    print("|---|---|---|---|---|")
-    for name, n, p50, p99, mean in rows:
-        print(f"| {name} | {n} | {p50:.1f} | {p99:.1f} | {mean:.1f} |")
+    print("|---|---|---|---|---|", flush=True)
+    for name, make in searches + analytics:
+        n = args.analytics_requests if name.startswith("analytics/") else args.requests
+        warmup = 1 if name.startswith("analytics/") else 3
+        times = []
+        try:
+            for i in range(n + warmup):
+                path = cursor_page() if make is None else make()
+                elapsed, _ = client.get(path)
+                if i >= warmup:  # the first requests warm caches and connections
+                    times.append(elapsed)
+        except RuntimeError as err:
+            print(f"| {name} | failed: {err} | | | |", flush=True)
+            client = Client(args.url)
+            continue
+        p50, p99, mean = statistics.median(times), percentile(times, 99), statistics.mean(times)
+        print(f"| {name} | {n} | {p50:.1f} | {p99:.1f} | {mean:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ run() {
     echo "seeding $label with $n products..." >&2
     /usr/bin/time -f "seed: %e s wall, %M KB max RSS" "$bin" seed --scale "$n" --seed 1
   fi
-  PORT=$port CACHE_ENABLED=false RUST_LOG=warn "$bin" serve >"$dir/serve-$label.log" 2>&1 &
+  PORT=$port CACHE_ENABLED=false REQUEST_TIMEOUT_SECONDS=600 DB_STATEMENT_TIMEOUT_MS=600000 RUST_LOG=warn "$bin" serve >"$dir/serve-$label.log" 2>&1 &
   local pid=$!
   trap 'kill $pid 2>/dev/null || true' RETURN
   until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.05; done

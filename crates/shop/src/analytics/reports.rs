@@ -121,19 +121,22 @@ pub struct SupplierStats {
 /// Database errors.
 pub async fn suppliers(db: &DatabaseConnection, explain: bool) -> Result<Report<Vec<SupplierStats>>, ApiError> {
     let s = Sql::of(db);
-    let sold = format!(
-        "FROM order_items oi JOIN orders o ON o.id = oi.order_id AND {NOT_CANCELLED} \
-         JOIN products sp ON sp.id = oi.product_id WHERE sp.supplier_id = s.id"
-    );
+    // Two grouped passes joined to the suppliers, rather than subqueries per supplier: each
+    // of those would walk that supplier's order lines again.
     let sql = format!(
-        "SELECT s.id, s.name, \
-         (SELECT COUNT(*) FROM products p WHERE p.supplier_id = s.id), \
-         (SELECT {psum} FROM products p WHERE p.supplier_id = s.id), \
-         (SELECT COUNT(DISTINCT oi.order_id) {sold}), \
-         (SELECT {revenue} {sold}) \
-         FROM suppliers s ORDER BY s.id",
-        psum = s.int(&format!("COALESCE(SUM({}), 0)", s.cents("p.price"))),
-        revenue = s.int(&format!("COALESCE(SUM({}), 0)", s.cents("oi.unit_price * oi.quantity"))),
+        "SELECT s.id, s.name, {products}, {psum}, {orders}, {revenue} FROM suppliers s \
+         LEFT JOIN (SELECT p.supplier_id, COUNT(*) AS n, SUM({price}) AS cents FROM products p \
+           GROUP BY p.supplier_id) pc ON pc.supplier_id = s.id \
+         LEFT JOIN (SELECT sp.supplier_id, COUNT(DISTINCT oi.order_id) AS orders, SUM({line}) AS cents \
+           FROM order_items oi JOIN orders o ON o.id = oi.order_id AND {NOT_CANCELLED} \
+           JOIN products sp ON sp.id = oi.product_id GROUP BY sp.supplier_id) so ON so.supplier_id = s.id \
+         ORDER BY s.id",
+        products = s.int("COALESCE(pc.n, 0)"),
+        psum = s.int("COALESCE(pc.cents, 0)"),
+        orders = s.int("COALESCE(so.orders, 0)"),
+        revenue = s.int("COALESCE(so.cents, 0)"),
+        price = s.cents("p.price"),
+        line = s.cents("oi.unit_price * oi.quantity"),
     );
     let ran = run(db, &sql, Vec::new(), explain).await?;
     let mut data = Vec::with_capacity(ran.rows.len());
