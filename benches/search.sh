@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Search and analytics latency on a generated catalog, on SQLite and PostgreSQL.
-# Usage: benches/search.sh [products=1000000] [sqlite|postgres|both=both] [requests=200]
+# Usage: benches/search.sh [products=1000000] [sqlite|postgres|both=both] [requests=200] [analytics requests=5]
 # Needs: cargo build --release -p shop, python3, psql (for PostgreSQL), a PostgreSQL server at
 # $BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432). The generated databases are
 # kept in $BENCH_DIR (default /tmp/shop-bench) and in the PostgreSQL database shop_bench_<N>,
@@ -10,6 +10,7 @@ set -euo pipefail
 n=${1:-1000000}
 which=${2:-both}
 requests=${3:-200}
+analytics_requests=${4:-5}
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/target/release/shop"
 dir=${BENCH_DIR:-/tmp/shop-bench}
@@ -31,7 +32,7 @@ run() {
   local pid=$!
   trap 'kill $pid 2>/dev/null || true' RETURN
   until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.05; done
-  python3 "$root/benches/latency.py" --url "http://127.0.0.1:$port" --requests "$requests" \
+  python3 "$root/benches/latency.py" --url "http://127.0.0.1:$port" --requests "$requests" --analytics-requests "$analytics_requests" \
     --label "$label, $n products"
   echo "server peak RSS: $(grep VmHWM /proc/$pid/status | awk '{print $2, $3}')"
 }

@@ -14,6 +14,7 @@ use tower::util::{MapRequest, MapRequestLayer};
 use tower_http::cors::CorsLayer;
 
 use crate::cache::ResponseCache;
+use crate::cache::redis::RedisStore;
 use crate::config::{DatabaseKind, Settings};
 use crate::service::throttle::LoginThrottle;
 use crate::{api, middleware};
@@ -24,6 +25,9 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Where list and analytics reads go: the read replica (`DATABASE_READ_URL`) when there
+    /// is one, else the primary.
+    pub read_db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
     pub cache: Arc<ResponseCache>,
@@ -32,8 +36,22 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Arc<Settings>) -> Self {
         let login_throttle = Arc::new(LoginThrottle::new(settings.login_max_failures, settings.login_lockout_seconds));
-        let cache = Arc::new(ResponseCache::new(settings.cache_enabled, settings.cache_ttl_seconds));
-        Self { db, settings, login_throttle, cache }
+        let mut cache = ResponseCache::new(settings.cache_enabled, settings.cache_ttl_seconds);
+        if let Some(url) = &settings.redis_url {
+            // The URL's scheme was checked with the settings; nothing connects yet.
+            match RedisStore::new(url, &settings.cache_namespace) {
+                Ok(store) => cache = cache.with_shared(store),
+                Err(err) => tracing::error!(error = %err, "REDIS_URL unusable: the cache stays in process"),
+            }
+        }
+        Self { read_db: db.clone(), db, settings, login_throttle, cache: Arc::new(cache) }
+    }
+
+    /// Sends list and analytics reads to `read_db`.
+    #[must_use]
+    pub fn with_read_replica(mut self, read_db: DatabaseConnection) -> Self {
+        self.read_db = read_db;
+        self
     }
 }
 
@@ -42,7 +60,16 @@ impl AppState {
 /// # Errors
 /// When the database cannot be reached.
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm::DbErr> {
-    let mut options = ConnectOptions::new(settings.database_url().to_owned());
+    connect_to(settings, settings.database_url()).await
+}
+
+/// Opens a pool to `url` (the primary or the read replica) with the settings' size and
+/// timeouts.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(settings.db_pool_size)
         .min_connections(1)
@@ -133,7 +160,15 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     {
         tracing::info!("created the first admin from FIRST_SUPERUSER");
     }
-    let state = AppState::new(db.clone(), Arc::new(settings));
+    let mut state = AppState::new(db.clone(), Arc::new(settings));
+    if let Some(url) = &state.settings.database_read_url {
+        let replica = connect_to(&state.settings, url).await.map_err(|e| anyhow::anyhow!("DATABASE_READ_URL: {e}"))?;
+        tracing::info!("list and analytics reads go to the read replica");
+        state = state.with_read_replica(replica);
+    }
+    if state.cache.is_shared() {
+        tracing::info!("cache shared through Redis (namespace {})", state.settings.cache_namespace);
+    }
     let addr: SocketAddr = format!("{}:{}", state.settings.host, state.settings.port)
         .parse()
         .or_else(|_| {

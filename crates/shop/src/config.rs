@@ -191,6 +191,8 @@ pub struct Settings {
     pub cache_enabled: bool,
     /// Safety net: cached entries expire after this even without a write.
     pub cache_ttl_seconds: u32,
+    /// Prefix of the shared cache's keys in Redis; replicas of one deployment share it.
+    pub cache_namespace: String,
     /// A request that takes longer is answered 503 (its work is dropped).
     pub request_timeout_seconds: u32,
     /// PostgreSQL `statement_timeout` for every pooled connection.
@@ -227,6 +229,7 @@ impl fmt::Debug for Settings {
             .field("auto_migrate", &self.auto_migrate)
             .field("cache_enabled", &self.cache_enabled)
             .field("cache_ttl_seconds", &self.cache_ttl_seconds)
+            .field("cache_namespace", &self.cache_namespace)
             .field("request_timeout_seconds", &self.request_timeout_seconds)
             .field("db_statement_timeout_ms", &self.db_statement_timeout_ms)
             .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
@@ -262,6 +265,12 @@ impl Settings {
 
     pub fn database_kind(&self) -> DatabaseKind {
         self.database_kind
+    }
+
+    /// The same settings on another database of the same kind (a replica, say).
+    #[must_use]
+    pub fn with_database_url(&self, url: &str) -> Self {
+        Self { database_url: url.to_owned(), ..self.clone() }
     }
 
     fn from_lookup(
@@ -380,7 +389,14 @@ impl Settings {
 
         let redis_url = match env.get("REDIS_URL")? {
             Some(raw) => match Url::parse(&raw) {
-                Ok(_) => Some(raw),
+                Ok(url) if matches!(url.scheme(), "redis" | "rediss") => Some(raw),
+                Ok(_) => {
+                    return Err(ConfigError::invalid(
+                        "REDIS_URL",
+                        &redact_url(&raw),
+                        "must start with redis:// or rediss://",
+                    ));
+                }
                 Err(err) => {
                     return Err(ConfigError::invalid(
                         "REDIS_URL",
@@ -410,12 +426,20 @@ impl Settings {
             None => true,
         };
         let cache_ttl_seconds = positive(&env, "CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS)?;
+        let cache_namespace = match env.get("CACHE_NAMESPACE")? {
+            Some(raw) if raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.')) => raw,
+            Some(raw) => {
+                return Err(ConfigError::invalid("CACHE_NAMESPACE", &raw, "may only hold letters, digits and _ - : ."));
+            }
+            None => "shop".to_owned(),
+        };
         let login_max_failures = positive(&env, "LOGIN_MAX_FAILURES", DEFAULT_LOGIN_MAX_FAILURES)?;
         let login_lockout_seconds = positive(&env, "LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_LOCKOUT_SECONDS)?;
 
         Ok(Settings {
             cache_enabled,
             cache_ttl_seconds,
+            cache_namespace,
             request_timeout_seconds,
             db_statement_timeout_ms,
             db_acquire_timeout_ms,

@@ -81,7 +81,7 @@ pub async fn invalidate_on_write(
         !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS);
     let response = next.run(request).await;
     if writes && response.status().is_success() {
-        cache.invalidate();
+        cache.invalidate().await;
     }
     response
 }

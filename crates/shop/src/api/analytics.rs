@@ -1,12 +1,12 @@
 //! `/analytics`: reports over the catalog and the orders (public reads).
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::Uri;
+use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::cached;
 use super::extract::Params;
 use crate::analytics::Report;
 use crate::analytics::reports::{
@@ -35,12 +35,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<Report<T>, ApiError>>,
 {
-    let compute = || async move {
-        let report = run().await?;
-        serde_json::to_vec(&report).map(Bytes::from).map_err(|e| ApiError::Internal(format!("encoding a report: {e}")))
-    };
-    let body = if explain { compute().await? } else { state.cache.get_or_compute(&uri.to_string(), compute).await? };
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    if explain { Ok(cached::respond(cached::encode(run).await?)) } else { cached::json(state, uri, run).await }
 }
 
 fn explain(params: &mut Params) -> bool {
@@ -54,7 +49,7 @@ fn explain(params: &mut Params) -> bool {
 pub async fn summary(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
     params.finish()?;
-    respond(&state, &uri, explain, || reports::summary(&state.db, explain)).await
+    respond(&state, &uri, explain, || reports::summary(&state.read_db, explain)).await
 }
 
 /// Per category, empty ones included; filter groups with `min_products` / `min_avg_price`.
@@ -67,7 +62,7 @@ pub async fn categories(State(state): State<AppState>, uri: Uri, mut params: Par
     let min_avg_price = params.decimal("min_avg_price");
     let explain = explain(&mut params);
     params.finish()?;
-    respond(&state, &uri, explain, || reports::categories(&state.db, min_products, min_avg_price, explain)).await
+    respond(&state, &uri, explain, || reports::categories(&state.read_db, min_products, min_avg_price, explain)).await
 }
 
 /// Per supplier: products, distinct orders, revenue (cancelled orders excluded).
@@ -77,7 +72,7 @@ pub async fn categories(State(state): State<AppState>, uri: Uri, mut params: Par
 pub async fn suppliers(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
     params.finish()?;
-    respond(&state, &uri, explain, || reports::suppliers(&state.db, explain)).await
+    respond(&state, &uri, explain, || reports::suppliers(&state.read_db, explain)).await
 }
 
 /// Products with orders, most units sold first.
@@ -88,7 +83,7 @@ pub async fn best_sellers(State(state): State<AppState>, uri: Uri, mut params: P
     let limit = params.int("limit", 1, 100).and_then(|v| u64::try_from(v).ok()).unwrap_or(10);
     let explain = explain(&mut params);
     params.finish()?;
-    respond(&state, &uri, explain, || reports::best_sellers(&state.db, limit, explain)).await
+    respond(&state, &uri, explain, || reports::best_sellers(&state.read_db, limit, explain)).await
 }
 
 /// Products priced above their category's average, with the premium.
@@ -102,7 +97,7 @@ pub async fn above_category_average(
 ) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
     params.finish()?;
-    respond(&state, &uri, explain, || reports::above_category_average(&state.db, explain)).await
+    respond(&state, &uri, explain, || reports::above_category_average(&state.read_db, explain)).await
 }
 
 /// The most expensive product of each category (nulls for empty categories).
@@ -116,7 +111,7 @@ pub async fn top_product_per_category(
 ) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
     params.finish()?;
-    respond(&state, &uri, explain, || reports::top_product_per_category(&state.db, explain)).await
+    respond(&state, &uri, explain, || reports::top_product_per_category(&state.read_db, explain)).await
 }
 
 /// Categories with orders in the last `days` days.
@@ -131,7 +126,7 @@ pub async fn recent_activity(
     let days = params.int("days", 1, 3650).unwrap_or(30);
     let explain = explain(&mut params);
     params.finish()?;
-    respond(&state, &uri, explain, || reports::recent_activity(&state.db, days, explain)).await
+    respond(&state, &uri, explain, || reports::recent_activity(&state.read_db, days, explain)).await
 }
 
 /// Monthly sales, newest first, with month-over-month growth.
@@ -142,5 +137,5 @@ pub async fn monthly_sales(State(state): State<AppState>, uri: Uri, mut params: 
     let months = params.int("months", 1, 120).and_then(|v| u32::try_from(v).ok()).unwrap_or(12);
     let explain = explain(&mut params);
     params.finish()?;
-    respond(&state, &uri, explain, || reports::monthly_sales(&state.db, months, explain)).await
+    respond(&state, &uri, explain, || reports::monthly_sales(&state.read_db, months, explain)).await
 }

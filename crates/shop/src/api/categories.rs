@@ -27,7 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<Json<Page<CategoryPublic>>, ApiError> {
     let page = Pagination::read(&mut params);
     params.finish()?;
-    let (items, total) = service::list(&state.db, page).await?;
+    let (items, total) = service::list(&state.read_db, page).await?;
     Ok(Json(page.page(items.into_iter().map(CategoryPublic::from).collect(), total)))
 }
 

@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod cached;
 pub mod categories;
 pub mod docs;
 pub mod extract;

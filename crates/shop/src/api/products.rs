@@ -2,12 +2,14 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::AdminUser;
+use super::cached;
 use super::extract::{Params, PathId, ValidJson};
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
@@ -51,16 +53,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ("include" = Option<String>, Query, example = "category,tags",
             description = "Relations to embed: category, supplier, tags, variants")),
     responses((status = 200, body = ProductPage), (status = 422, body = ValidationDetail)))]
-pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<Json<ProductPage>, ApiError> {
+pub async fn list(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
     let page = Pagination::read(&mut params);
     let search = ProductSearch::read(&mut params);
     let include = ProductInclude::read(&mut params);
     params.finish()?;
-    let secret = state.settings.secret_key.expose().as_bytes();
-    let (items, total, next_cursor) = service::search(&state.db, &search, page, secret).await?;
-    let items = service::embed(&state.db, items, include).await?;
-    let skip = if search.cursor.is_some() { 0 } else { page.skip };
-    Ok(Json(ProductPage { items, total, skip, limit: page.limit, next_cursor }))
+    cached::json(&state, &uri, || async {
+        let secret = state.settings.secret_key.expose().as_bytes();
+        let (items, total, next_cursor) = service::search(&state.read_db, &search, page, secret).await?;
+        let items = service::embed(&state.read_db, items, include).await?;
+        let skip = if search.cursor.is_some() { 0 } else { page.skip };
+        Ok(ProductPage { items, total, skip, limit: page.limit, next_cursor })
+    })
+    .await
 }
 
 /// One product; `?include=category,supplier,tags,variants` embeds those relations.
@@ -70,13 +75,17 @@ pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<J
     responses((status = 200, body = ProductPublic), (status = 404, body = Detail), (status = 422, body = ValidationDetail)))]
 pub async fn get(
     State(state): State<AppState>,
+    uri: Uri,
     PathId(id): PathId,
     mut params: Params,
-) -> Result<Json<ProductPublic>, ApiError> {
+) -> Result<Response, ApiError> {
     let include = ProductInclude::read(&mut params);
     params.finish()?;
-    let product = service::get(&state.db, id).await?;
-    Ok(Json(service::embed_one(&state.db, product, include).await?))
+    cached::json(&state, &uri, || async {
+        let product = service::get(&state.db, id).await?;
+        service::embed_one(&state.db, product, include).await
+    })
+    .await
 }
 
 /// Create a product (admin); its category and supplier must exist.

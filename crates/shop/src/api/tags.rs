@@ -30,7 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub async fn list(State(state): State<AppState>, mut params: Params) -> Result<Json<Page<TagPublic>>, ApiError> {
     let page = Pagination::read(&mut params);
     params.finish()?;
-    let (items, total) = service::list(&state.db, page).await?;
+    let (items, total) = service::list(&state.read_db, page).await?;
     Ok(Json(page.page(items.into_iter().map(TagPublic::from).collect(), total)))
 }
 
@@ -55,7 +55,7 @@ pub async fn products(
 ) -> Result<Json<Page<ProductPublic>>, ApiError> {
     let page = Pagination::read(&mut params);
     params.finish()?;
-    let (items, total) = service::products_of(&state.db, id, page).await?;
+    let (items, total) = service::products_of(&state.read_db, id, page).await?;
     Ok(Json(page.page(items.into_iter().map(ProductPublic::from).collect(), total)))
 }
 

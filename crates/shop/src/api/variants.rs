@@ -32,7 +32,7 @@ pub async fn list(
 ) -> Result<Json<Page<VariantPublic>>, ApiError> {
     let page = Pagination::read(&mut params);
     params.finish()?;
-    let (items, total) = service::list(&state.db, id, page).await?;
+    let (items, total) = service::list(&state.read_db, id, page).await?;
     Ok(Json(page.page(items, total)))
 }
 

@@ -3,6 +3,7 @@
 //! PostgreSQL and MySQL when their URLs are set.
 
 mod analytics;
+mod cache;
 mod categories;
 mod cli;
 mod fault;

@@ -81,8 +81,54 @@ impl TestApp {
         self.statements.swap(0, Ordering::SeqCst)
     }
 
+    /// Another replica of the service on the same database: its own state and in-process
+    /// cache, the same settings (so the same Redis, when there is one).
+    #[allow(dead_code)]
+    pub fn replica(&self) -> App {
+        app::build(AppState::new(self.conn.clone(), self.settings.clone()))
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.app.clone().oneshot(request).await.expect("infallible");
+        send_via(&self.app, request).await
+    }
+
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>, token: Option<&str>) -> Reply {
+        self.call_via(&self.app, method, path, body, token).await
+    }
+
+    /// A request to `app` (see [`TestApp::replica`]).
+    pub async fn call_via(
+        &self,
+        app: &App,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> Reply {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => builder.header("content-type", "application/json").body(Body::from(body.to_string())),
+            None => builder.body(Body::empty()),
+        };
+        send_via(app, request.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None, None).await
+    }
+
+    /// An admin write.
+    pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.call(method, path, body, Some(&self.admin_token.clone())).await
+    }
+}
+
+pub async fn send_via(app: &App, request: Request<Body>) -> Reply {
+    {
+        let response = app.clone().oneshot(request).await.expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
@@ -93,27 +139,6 @@ impl TestApp {
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         Reply { status, headers, body }
-    }
-
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>, token: Option<&str>) -> Reply {
-        let mut builder = Request::builder().method(method).uri(path);
-        if let Some(token) = token {
-            builder = builder.header("authorization", format!("Bearer {token}"));
-        }
-        let request = match body {
-            Some(body) => builder.header("content-type", "application/json").body(Body::from(body.to_string())),
-            None => builder.body(Body::empty()),
-        };
-        self.send(request.expect("request")).await
-    }
-
-    pub async fn get(&self, path: &str) -> Reply {
-        self.call(Method::GET, path, None, None).await
-    }
-
-    /// An admin write.
-    pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        self.call(method, path, body, Some(&self.admin_token.clone())).await
     }
 }
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# HTTP load on `shop serve` (release, cache off) and on the minimal axum + sqlx binary
+# (benches/baseline) in the same run, on SQLite and PostgreSQL.
+# Usage: benches/load.sh [sqlite|postgres|both=both] [duration=15s] [connections=32]
+# Needs: wrk (apt-get install wrk), curl, jq, sqlite3, psql, and
+#   cargo build --release -p shop -p baseline
+# The catalog is `shop seed --scale $PRODUCTS` (default 100000), kept in $BENCH_DIR and in the
+# PostgreSQL database shop_load_<N>, reused by later runs.
+set -euo pipefail
+which=${1:-both}
+duration=${2:-15s}
+connections=${3:-32}
+products=${PRODUCTS:-100000}
+root="$(cd "$(dirname "$0")/.." && pwd)"
+shop="$root/target/release/shop"
+baseline="$root/target/release/baseline"
+dir=${BENCH_DIR:-/tmp/shop-bench}
+pg=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
+port=18770
+mkdir -p "$dir"
+
+# wrk's summary as one table row: req/s, p50, p99, errors.
+wrk_row() {
+  local name=$1 url=$2 script=$3
+  local out
+  out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s "$root/benches/wrk/$script" "$url")
+  local rps p50 p99 errors
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  errors=$(echo "$out" | awk '/Non-2xx/ {print $5} /Socket errors/ {print "socket:" $4 $6 $8 $10}' | paste -sd' ')
+  echo "| $name | $rps | $p50 | $p99 | ${errors:-0} |"
+  RPS=$rps
+}
+
+wait_up() {
+  until curl -sf -o /dev/null "$1"; do sleep 0.05; done
+}
+
+run() {
+  local label=$1 url=$2
+  export DATABASE_URL=$url SECRET_KEY=bench-secret-key
+  "$shop" db upgrade head >/dev/null
+  if [ "$(count "$url")" = "0" ]; then
+    echo "seeding $label with $products products..." >&2
+    "$shop" seed --scale "$products" --seed 1 >&2
+  fi
+  # Orders must not run out of stock during the run.
+  sql "$url" "UPDATE products SET stock_quantity = 100000000, is_active = TRUE"
+  local categories
+  categories=$(sql "$url" "SELECT COUNT(*) FROM categories")
+  export MAX_ID=$products CATEGORIES=$categories
+
+  PORT=$port CACHE_ENABLED=false RUST_LOG=warn DB_POOL_SIZE=10 "$shop" serve >"$dir/load-$label.log" 2>&1 &
+  local pid=$!
+  PORT=$((port + 1)) "$baseline" >"$dir/baseline-$label.log" 2>&1 &
+  local bpid=$!
+  trap 'kill $pid $bpid 2>/dev/null || true' RETURN
+  wait_up "http://127.0.0.1:$port/health"
+  wait_up "http://127.0.0.1:$((port + 1))/api/v1/products/1"
+
+  local user="load_$RANDOM$RANDOM"
+  curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/users/signup" -H 'Content-Type: application/json' \
+    -d "{\"username\": \"$user\", \"email\": \"$user@example.com\", \"password\": \"load-password\"}"
+  TOKEN=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/login/access-token" \
+    -d "username=$user&password=load-password" | jq -r .access_token)
+  export TOKEN
+
+  echo
+  echo "$label, $products products, wrk -t2 -c$connections -d$duration"
+  echo
+  echo "| endpoint | req/s | p50 | p99 | non-2xx |"
+  echo "|---|---|---|---|---|"
+  wrk_row "baseline: GET product by id" "http://127.0.0.1:$((port + 1))" product.lua
+  local base=$RPS
+  wrk_row "shop: GET product by id" "http://127.0.0.1:$port" product.lua
+  local ours=$RPS
+  wrk_row "shop: list page" "http://127.0.0.1:$port/api/v1/products?limit=20" none.lua
+  wrk_row "shop: filtered search" "http://127.0.0.1:$port" search.lua
+  wrk_row "shop: analytics/categories" "http://127.0.0.1:$port/api/v1/analytics/categories" none.lua
+  wrk_row "shop: POST order" "http://127.0.0.1:$port" order.lua
+  echo
+  echo "product by id: shop / baseline = $(echo "scale=3; $ours / $base" | bc)"
+  echo "shop peak RSS (VmHWM): $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"
+  echo "baseline peak RSS (VmHWM): $(awk '/VmHWM/ {print $2, $3}' /proc/$bpid/status)"
+}
+
+count() {
+  sql "$1" "SELECT COUNT(*) FROM products" 2>/dev/null || echo 0
+}
+
+sql() {
+  case $1 in
+    sqlite*) local file=${1#sqlite://}; sqlite3 "${file%%\?*}" "$2" ;;
+    postgres*) psql "$1" -Atqc "$2" ;;
+  esac
+}
+
+if [ "$which" = sqlite ] || [ "$which" = both ]; then
+  run sqlite "sqlite://$dir/load-$products.db?mode=rwc"
+fi
+if [ "$which" = postgres ] || [ "$which" = both ]; then
+  db="shop_load_$products"
+  psql "$pg/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
+    || psql "$pg/postgres" -qc "CREATE DATABASE $db"
+  run postgres "$pg/$db"
+fi
