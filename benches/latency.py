@@ -26,7 +26,7 @@ def percentile(values, p):
 class Client:
     def __init__(self, url):
         parts = urllib.parse.urlsplit(url)
-        self.conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=600)
 
     def get(self, path):
         start = time.perf_counter()
