@@ -4,7 +4,6 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use sea_orm::EntityTrait;
 
 use crate::app::AppState;
 use crate::entity::users;
@@ -34,7 +33,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         let token = bearer(parts)?;
         let invalid = || ApiError::Unauthorized("Could not validate credentials".to_owned());
         let user_id = verify_access_token(&state.settings, token).ok_or_else(invalid)?;
-        let user = users::Entity::find_by_id(user_id).one(&state.db).await?.ok_or_else(invalid)?;
+        let user = crate::service::by_id::<users::Entity>(&state.db, user_id).await?.ok_or_else(invalid)?;
         if !user.is_active {
             return Err(invalid());
         }

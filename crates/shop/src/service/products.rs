@@ -95,7 +95,7 @@ pub async fn search(
 /// # Errors
 /// 404 when missing.
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<products::Model, ApiError> {
-    products::Entity::find_by_id(key(id, WHAT)?).one(db).await?.ok_or_else(|| ApiError::not_found(WHAT))
+    super::by_id::<products::Entity>(db, key(id, WHAT)?).await?.ok_or_else(|| ApiError::not_found(WHAT))
 }
 
 /// A positive 32-bit id, or `None` for values no row can have.
@@ -114,7 +114,7 @@ async fn check_refs(
     let mut category = None;
     if let Some(raw) = category_id {
         category = match row_id(raw) {
-            Some(id) => categories::Entity::find_by_id(id).one(db).await?.map(|c| c.id),
+            Some(id) => super::by_id::<categories::Entity>(db, id).await?.map(|c| c.id),
             None => None,
         };
         if category.is_none() {
@@ -124,7 +124,7 @@ async fn check_refs(
     let mut supplier = None;
     if let Some(raw) = supplier_id {
         supplier = match row_id(raw) {
-            Some(id) => suppliers::Entity::find_by_id(id).one(db).await?.map(|s| s.id),
+            Some(id) => super::by_id::<suppliers::Entity>(db, id).await?.map(|s| s.id),
             None => None,
         };
         if supplier.is_none() {

@@ -101,7 +101,7 @@ pub async fn authenticate(
 /// # Errors
 /// 404 when missing.
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<users::Model, ApiError> {
-    users::Entity::find_by_id(key(id, WHAT)?).one(db).await?.ok_or_else(|| ApiError::not_found(WHAT))
+    super::by_id::<users::Entity>(db, key(id, WHAT)?).await?.ok_or_else(|| ApiError::not_found(WHAT))
 }
 
 /// # Errors
