@@ -222,12 +222,14 @@ pub async fn above_category_average(
          JOIN categories c ON c.id = p.category_id \
          JOIN (SELECT category_id, {sum} AS sum_cents, COUNT(*) AS n FROM products GROUP BY category_id) ca \
            ON ca.category_id = p.category_id \
-         WHERE {price} * ca.n > ca.sum_cents ORDER BY p.id",
+         WHERE {price} * ca.n > ca.sum_cents",
         price = s.cents("p.price"),
         sum = s.int(&format!("SUM({})", s.cents("price"))),
     );
     let ran = run(db, &sql, Vec::new(), explain).await?;
-    let mut data = Vec::with_capacity(ran.rows.len());
+    // Largest premium first, as the guide orders it; sorted here on the exact premium, since
+    // SQL could only compare the averages as floating point.
+    let mut ranked = Vec::with_capacity(ran.rows.len());
     for row in &ran.rows {
         let price = Decimal::new(row.try_get_by_index(2)?, 2);
         let sum = Decimal::new(row.try_get_by_index(4)?, 2);
@@ -236,16 +238,21 @@ pub async fn above_category_average(
         let premium = price - avg;
         let pct =
             (premium / avg * Decimal::from(100)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        data.push(AboveAverage {
-            product_id: row.try_get_by_index(0)?,
-            name: row.try_get_by_index(1)?,
-            price: Money(price),
-            category_name: row.try_get_by_index(3)?,
-            category_avg_price: Money(avg.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
-            price_premium: Money(premium.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
-            premium_percentage: pct.to_f64().unwrap_or_default(),
-        });
+        ranked.push((
+            premium,
+            AboveAverage {
+                product_id: row.try_get_by_index(0)?,
+                name: row.try_get_by_index(1)?,
+                price: Money(price),
+                category_name: row.try_get_by_index(3)?,
+                category_avg_price: Money(avg.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
+                price_premium: Money(premium.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
+                premium_percentage: pct.to_f64().unwrap_or_default(),
+            },
+        ));
     }
+    ranked.sort_by(|(a, x): &(Decimal, AboveAverage), (b, y)| b.cmp(a).then(x.product_id.cmp(&y.product_id)));
+    let data = ranked.into_iter().map(|(_, item)| item).collect();
     Ok(ran.report(data))
 }
 

@@ -154,9 +154,13 @@ async fn reports_equal_independently_computed_values() {
                 d.products.iter().filter(|q| q.category_id == p.category_id).map(|q| q.price).collect();
             let mean = mine.iter().sum::<Decimal>() / Decimal::from(mine.len());
             if p.price > mean {
-                expected.push((i64::from(p.id), money(mean), money(p.price - mean)));
+                expected.push((p.price - mean, i64::from(p.id), money(mean)));
             }
         }
+        // Largest premium first, ties by id.
+        expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let expected: Vec<(i64, String, String)> =
+            expected.into_iter().map(|(premium, id, mean)| (id, mean, money(premium))).collect();
         let got: Vec<(i64, String, String)> = above
             .as_array()
             .unwrap()
