@@ -106,7 +106,7 @@ impl RedisStore {
     /// is unavailable.
     pub async fn generation(&self) -> Option<String> {
         let (epoch_key, generation_key) = (self.epoch_key(), self.generation_key());
-        let (keys, gen_key) = ([epoch_key.clone(), generation_key.clone()], generation_key.clone());
+        let keys = [epoch_key.clone(), generation_key.clone()];
         let (epoch, mut generation): (Option<String>, Option<u64>) =
             self.run(|mut c| async move { c.mget(&keys).await }).await?;
         let epoch = match epoch {
@@ -120,7 +120,7 @@ impl RedisStore {
             }
         };
         if self.suspect.load(Ordering::SeqCst) {
-            generation = Some(self.run(|mut c| async move { c.incr::<_, _, u64>(&gen_key, 1).await }).await?);
+            generation = Some(self.run(|mut c| async move { c.incr::<_, _, u64>(&generation_key, 1).await }).await?);
             self.suspect.store(false, Ordering::SeqCst);
         }
         Some(format!("{epoch}:{}", generation.unwrap_or_default()))

@@ -97,11 +97,15 @@ fn predicate(backend: DbBackend, field: Field, test: &Test) -> SimpleExpr {
 
 /// `field` matches `pattern`, whose `%` and `_` are the only wildcards.
 pub fn like(backend: DbBackend, field: Field, pattern: &str, case_insensitive: bool) -> SimpleExpr {
-    let col = column(field);
     if backend == DbBackend::Sqlite && !case_insensitive {
-        return custom(backend, "$1 GLOB $2", vec![col, Expr::val(glob(pattern))]);
+        return custom(backend, "$1 GLOB $2", vec![column(field), Expr::val(glob(pattern))]);
     }
-    let pattern = Expr::val(pattern.replace('\\', "\\\\"));
+    escaped_like(backend, field, pattern.replace('\\', "\\\\"), case_insensitive)
+}
+
+/// `field LIKE pattern ESCAPE '\'`, where `pattern` already escapes its backslashes and any
+/// literal `%` or `_`.
+fn escaped_like(backend: DbBackend, field: Field, pattern: String, case_insensitive: bool) -> SimpleExpr {
     let template = match (backend, case_insensitive) {
         (DbBackend::Postgres, false) => "$1 LIKE $2 ESCAPE '\\'",
         (DbBackend::Postgres, true) => "$1 ILIKE $2 ESCAPE '\\'",
@@ -109,7 +113,7 @@ pub fn like(backend: DbBackend, field: Field, pattern: &str, case_insensitive: b
         (DbBackend::MySql, true) => "LOWER($1) COLLATE utf8mb4_bin LIKE LOWER($2) ESCAPE '\\\\'",
         (_, _) => "$1 LIKE $2 ESCAPE '\\'",
     };
-    custom(backend, template, vec![col, pattern])
+    custom(backend, template, vec![column(field), Expr::val(pattern)])
 }
 
 /// A LIKE pattern as a GLOB pattern, with GLOB's own wildcards made literal.
@@ -143,19 +147,7 @@ pub fn contains_pattern(text: &str) -> String {
 
 /// `field` contains `text`, ignoring case.
 pub fn contains(backend: DbBackend, field: Field, text: &str) -> SimpleExpr {
-    let template = match backend {
-        DbBackend::Postgres => "$1 ILIKE $2 ESCAPE '\\'",
-        DbBackend::MySql => "LOWER($1) COLLATE utf8mb4_bin LIKE LOWER($2) ESCAPE '\\\\'",
-        _ => "$1 LIKE $2 ESCAPE '\\'",
-    };
-    let mut escaped = String::new();
-    for c in text.chars() {
-        if c == '\\' {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    custom(backend, template, vec![column(field), Expr::val(contains_pattern(&escaped))])
+    escaped_like(backend, field, contains_pattern(&text.replace('\\', "\\\\")), true)
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub async fn list(db: &impl ConnectionTrait, page: Pagination) -> Result<(Vec<ca
 /// # Errors
 /// 404 when missing.
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<categories::Model, ApiError> {
-    categories::Entity::find_by_id(key(id, WHAT)?).one(db).await?.ok_or_else(|| ApiError::not_found(WHAT))
+    super::by_id::<categories::Entity>(db, key(id, WHAT)?).await?.ok_or_else(|| ApiError::not_found(WHAT))
 }
 
 /// The products of a category, in id order (one query).

@@ -437,7 +437,7 @@ pub async fn transition(
         Ok(true) => txn.commit().await?,
         Ok(false) => {
             txn.rollback().await?;
-            let current = orders::Entity::find_by_id(order.id).one(db).await?.map_or(order.status, |o| o.status);
+            let current = super::by_id::<orders::Entity>(db, order.id).await?.map_or(order.status, |o| o.status);
             return Err(ApiError::Conflict(format!("An order cannot go from {current} to {}", to.as_str())));
         }
         Err(err) => {

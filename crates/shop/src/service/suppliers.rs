@@ -35,7 +35,7 @@ pub async fn list(db: &impl ConnectionTrait, page: Pagination) -> Result<(Vec<su
 /// # Errors
 /// 404 when missing.
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<suppliers::Model, ApiError> {
-    suppliers::Entity::find_by_id(key(id, WHAT)?).one(db).await?.ok_or_else(|| ApiError::not_found(WHAT))
+    super::by_id::<suppliers::Entity>(db, key(id, WHAT)?).await?.ok_or_else(|| ApiError::not_found(WHAT))
 }
 
 /// # Errors

@@ -34,7 +34,7 @@ pub async fn list(db: &impl ConnectionTrait, page: Pagination) -> Result<(Vec<ta
 /// # Errors
 /// 404 when missing.
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<tags::Model, ApiError> {
-    tags::Entity::find_by_id(key(id, WHAT)?).one(db).await?.ok_or_else(|| ApiError::not_found(WHAT))
+    super::by_id::<tags::Entity>(db, key(id, WHAT)?).await?.ok_or_else(|| ApiError::not_found(WHAT))
 }
 
 /// A page of the products carrying a tag, in id order, and their total: three statements

@@ -117,7 +117,7 @@ async fn find(
 ) -> Result<product_variants::Model, ApiError> {
     let product = key(product_id, "Product")?;
     let found = match key(variant_id, WHAT) {
-        Ok(id) => product_variants::Entity::find_by_id(id).one(db).await?.filter(|v| v.product_id == product),
+        Ok(id) => super::by_id::<product_variants::Entity>(db, id).await?.filter(|v| v.product_id == product),
         Err(_) => None,
     };
     if let Some(variant) = found {
