@@ -11,7 +11,7 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use tower::Layer;
 use tower::util::{MapRequest, MapRequestLayer};
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{Cors, CorsLayer};
 
 use crate::cache::ResponseCache;
 use crate::cache::redis::RedisStore;
@@ -97,13 +97,15 @@ pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnec
 }
 
 /// The whole HTTP application, as served.
-pub type App = MapRequest<Router, fn(Request) -> Request>;
+pub type App = MapRequest<Cors<Router>, fn(Request) -> Request>;
 
 /// The whole HTTP application. Collection paths answer with and without a trailing slash,
 /// without a redirect, so the slash is trimmed before routing (except under `/docs/`, which
-/// Swagger UI serves as a folder).
+/// Swagger UI serves as a folder). CORS wraps the router once instead of every route, so its
+/// configuration is not cloned per request.
 pub fn build(state: AppState) -> App {
-    MapRequestLayer::new(trim_trailing_slash as fn(Request) -> Request).layer(router(state))
+    let cors = cors(&state.settings);
+    MapRequestLayer::new(trim_trailing_slash as fn(Request) -> Request).layer(cors.layer(router(state)))
 }
 
 fn trim_trailing_slash(mut request: Request) -> Request {
@@ -122,27 +124,26 @@ fn trim_trailing_slash(mut request: Request) -> Request {
     request
 }
 
-/// The routes with their middleware (see [`build`] for what is served).
-pub fn router(state: AppState) -> Router {
-    // The recorder must exist before the first request is counted.
-    let _ = crate::metrics::handle();
-    let cors = CorsLayer::new()
-        .allow_origin(
-            state.settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect::<Vec<_>>(),
-        )
+fn cors(settings: &Settings) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect::<Vec<_>>())
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("x-request-id")])
         .expose_headers([HeaderName::from_static("x-request-id"), HeaderName::from_static("x-process-time")])
-        .allow_credentials(true);
-    api::routes(state.clone())
+        .allow_credentials(true)
+}
+
+/// The routes with their per-request middleware (see [`build`] for what is served).
+pub fn router(state: AppState) -> Router {
+    // The recorder must exist before the first request is counted.
+    let _ = crate::metrics::handle();
+    let frontline = Arc::new(middleware::Frontline {
+        time_limit: Duration::from_secs(u64::from(state.settings.request_timeout_seconds)),
+        cache: state.cache.clone(),
+    });
+    api::routes(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(cors)
-        .layer(axum::middleware::from_fn_with_state(
-            Duration::from_secs(u64::from(state.settings.request_timeout_seconds)),
-            middleware::time_limit,
-        ))
-        .layer(axum::middleware::from_fn_with_state(state.cache.clone(), middleware::invalidate_on_write))
-        .layer(axum::middleware::from_fn(middleware::trace_request))
+        .layer(axum::middleware::from_fn_with_state(frontline, middleware::frontline))
 }
 
 /// Migrates (or checks) the schema, then serves until SIGINT/SIGTERM; in-flight requests

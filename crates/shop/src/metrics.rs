@@ -1,11 +1,13 @@
 //! Prometheus metrics: requests by route template, method and status; latency histograms;
 //! database pool use; database errors. One process-wide recorder, rendered at `/metrics`.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock, RwLock};
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{Method, header};
 use axum::response::IntoResponse;
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sea_orm::DatabaseConnection;
 
@@ -27,11 +29,44 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// The counter and histogram of one (route, method, status), looked up once: building a
+/// labelled key and finding it in the registry on every request is measurable at the request
+/// rates of a product read.
+struct RouteSeries {
+    method: Method,
+    status: u16,
+    requests: Counter,
+    duration: Histogram,
+}
+
+static SERIES: LazyLock<RwLock<HashMap<String, Vec<RouteSeries>>>> = LazyLock::new(RwLock::default);
+
 /// Records one finished request.
-pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
-    let labels = [("method", method.to_owned()), ("route", route.to_owned()), ("status", status.to_string())];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels[..2]).record(seconds);
+pub fn record_request(method: &Method, route: &str, status: u16, seconds: f64) {
+    let find = |series: &[RouteSeries]| {
+        series
+            .iter()
+            .find(|s| s.status == status && s.method == *method)
+            .map(|s| (s.requests.clone(), s.duration.clone()))
+    };
+    let known = SERIES.read().ok().and_then(|map| map.get(route).and_then(|series| find(series)));
+    let (requests, duration) = known.unwrap_or_else(|| {
+        let labels =
+            [("method", method.as_str().to_owned()), ("route", route.to_owned()), ("status", status.to_string())];
+        let requests = metrics::counter!("http_requests_total", &labels);
+        let duration = metrics::histogram!("http_request_duration_seconds", &labels[..2]);
+        if let Ok(mut map) = SERIES.write() {
+            map.entry(route.to_owned()).or_default().push(RouteSeries {
+                method: method.clone(),
+                status,
+                requests: requests.clone(),
+                duration: duration.clone(),
+            });
+        }
+        (requests, duration)
+    });
+    requests.increment(1);
+    duration.record(seconds);
 }
 
 pub fn record_db_error(kind: &'static str) {

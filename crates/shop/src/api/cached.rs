@@ -21,6 +21,9 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
+    if !state.cache.is_enabled() {
+        return Ok(respond(encode(run).await?));
+    }
     let body = state.cache.get_or_compute(&uri.to_string(), || encode(run)).await?;
     Ok(respond(body))
 }

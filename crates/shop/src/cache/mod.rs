@@ -43,6 +43,10 @@ impl ResponseCache {
         self
     }
 
+    pub fn is_enabled(&self) -> bool {
+        self.local.is_some()
+    }
+
     pub fn is_shared(&self) -> bool {
         self.shared.is_some()
     }
