@@ -137,7 +137,9 @@ pub fn render_ops(ops: &[Op]) -> String {
                 format!("    op.create_check({}, {}, {});\n", s(&check.name), s(table), s(&check.expr))
             }
             Op::DropCheck { table, name } => format!("    op.drop_check({}, {});\n", s(name), s(table)),
-            Op::Sql(_) | Op::BulkInsert { .. } | Op::Data(_) => format!("    // {}: not generated\n", op.describe()),
+            Op::Sql(_) | Op::CreateExternal(_) | Op::DropExternal(_) | Op::BulkInsert { .. } | Op::Data(_) => {
+                format!("    // {}: not generated\n", op.describe())
+            }
         };
         out.push_str(&line);
     }

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::dialect::Dialect;
+use crate::ops::ExternalKind;
 use crate::schema::{ColumnType, FkAction, Schema};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,10 +96,18 @@ fn normal(action: FkAction) -> FkAction {
 
 /// Human-readable differences between `expected` and `actual` (empty when they agree).
 /// `dialect` is the database `actual` was read from, if any.
+///
+/// External objects of `expected` ([`crate::ops::External`]) must be present in a database
+/// of a dialect that creates them, and are then left out of the comparison; two models
+/// (no dialect) are compared without them, because entities cannot declare them.
 pub fn diff(expected: &Schema, actual: &Schema, dialect: Option<Dialect>) -> Vec<String> {
+    let mut out = Vec::new();
+    let actual = match dialect {
+        Some(dialect) => &without_externals(expected, actual, dialect, &mut out),
+        None => actual,
+    };
     let a = canonical(expected, dialect);
     let b = canonical(actual, dialect);
-    let mut out = Vec::new();
     for name in a.keys().filter(|n| !b.contains_key(*n)) {
         out.push(format!("table {name}: missing"));
     }
@@ -126,6 +135,35 @@ pub fn diff(expected: &Schema, actual: &Schema, dialect: Option<Dialect>) -> Vec
         set_diff(&mut out, name, "check", &ta.checks, &tb.checks);
     }
     out
+}
+
+/// `actual` without the external objects `expected` declares for `dialect`; each one that is
+/// not there is reported in `out`.
+fn without_externals(expected: &Schema, actual: &Schema, dialect: Dialect, out: &mut Vec<String>) -> Schema {
+    let mut rest = actual.clone();
+    for (name, external) in expected.externals.iter().filter(|(_, e)| e.dialects.contains(&dialect)) {
+        let found = match &external.kind {
+            ExternalKind::Index { table } => rest.tables.get_mut(table).is_some_and(|t| {
+                let before = t.indexes.len();
+                t.indexes.retain(|i| &i.name != name);
+                t.indexes.len() < before
+            }),
+            ExternalKind::Table => {
+                let shadow = format!("{name}_");
+                let found = rest.tables.remove(name).is_some();
+                rest.tables.retain(|t, _| !t.starts_with(&shadow));
+                found
+            }
+        };
+        if !found {
+            let what = match &external.kind {
+                ExternalKind::Index { table } => format!("external index {name} on {table}"),
+                ExternalKind::Table => format!("external table {name}"),
+            };
+            out.push(format!("{what}: missing"));
+        }
+    }
+    rest
 }
 
 fn set_diff<T: Ord + std::fmt::Debug>(

@@ -33,6 +33,6 @@ pub use dialect::Dialect;
 pub use error::MigrateError;
 pub use graph::RevisionGraph;
 pub use migrator::{Migrator, Options, StepReport};
-pub use ops::{Alter, DataFuture, Op, Ops, RawSql, Value};
+pub use ops::{Alter, DataFuture, External, ExternalKind, Op, Ops, RawSql, Value};
 pub use revision::Revision;
 pub use schema::{Column, ColumnType, DefaultValue, FkAction, Schema, Table};

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::dialect::Dialect;
-use crate::ops::Op;
+use crate::ops::{ExternalKind, Op};
 use crate::render::sqlite_rewrites;
 use crate::schema::{ColumnType, Schema};
 
@@ -71,6 +71,10 @@ fn table_of(op: &Op) -> String {
         | Op::DropCheck { table, .. }
         | Op::BulkInsert { table, .. } => table.clone(),
         Op::RenameTable { from, .. } => from.clone(),
+        Op::CreateExternal(e) | Op::DropExternal(e) => match &e.kind {
+            ExternalKind::Index { table } => table.clone(),
+            ExternalKind::Table => e.name.clone(),
+        },
         Op::Sql(_) | Op::Data(_) => String::new(),
     }
 }

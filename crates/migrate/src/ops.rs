@@ -8,6 +8,7 @@ use std::pin::Pin;
 use sea_orm::{DatabaseTransaction, DbErr};
 use serde::{Serialize, Serializer};
 
+use crate::dialect::Dialect;
 use crate::schema::{Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table, Unique};
 
 /// The future a data step returns.
@@ -55,6 +56,45 @@ pub struct RawSql {
     pub mysql: Option<String>,
 }
 
+/// An object the schema model cannot describe (an index with an operator class, a full-text
+/// virtual table, an extension's object), created and dropped by hand-written SQL per dialect.
+/// The model keeps its name and kind, so `check --database` and `verify` expect it on the
+/// dialects whose SQL creates it, instead of reporting it as unexpected (or not at all).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct External {
+    pub name: String,
+    pub kind: ExternalKind,
+    pub sql: RawSql,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum ExternalKind {
+    /// An index on `table`; dropped with the table.
+    Index { table: String },
+    /// A table, with the `<name>_*` tables the database keeps for it (SQLite FTS5's shadow
+    /// tables).
+    Table,
+}
+
+impl External {
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            ExternalKind::Index { table } => format!("external index {} on {table}", self.name),
+            ExternalKind::Table => format!("external table {}", self.name),
+        }
+    }
+}
+
+impl RawSql {
+    /// The dialects this SQL runs on.
+    pub fn dialects(&self) -> Vec<Dialect> {
+        [(Dialect::Sqlite, &self.sqlite), (Dialect::Postgres, &self.postgres), (Dialect::Mysql, &self.mysql)]
+            .into_iter()
+            .filter_map(|(dialect, sql)| sql.as_ref().map(|_| dialect))
+            .collect()
+    }
+}
+
 /// Which properties of a column an `AlterColumn` changes (`None` = unchanged).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
 pub struct Alter {
@@ -92,22 +132,73 @@ impl Alter {
 #[derive(Clone, Debug, Serialize)]
 pub enum Op {
     CreateTable(Table),
-    DropTable { table: String },
-    RenameTable { from: String, to: String },
-    AddColumn { table: String, column: Column },
-    DropColumn { table: String, column: String },
-    AlterColumn { table: String, column: String, alter: Alter },
-    RenameColumn { table: String, from: String, to: String },
-    CreateIndex { table: String, index: Index },
-    DropIndex { table: String, name: String },
-    AddUnique { table: String, unique: Unique },
-    DropUnique { table: String, name: String },
-    AddForeignKey { table: String, fk: ForeignKey },
-    DropForeignKey { table: String, name: String },
-    AddCheck { table: String, check: Check },
-    DropCheck { table: String, name: String },
+    DropTable {
+        table: String,
+    },
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    AddColumn {
+        table: String,
+        column: Column,
+    },
+    DropColumn {
+        table: String,
+        column: String,
+    },
+    AlterColumn {
+        table: String,
+        column: String,
+        alter: Alter,
+    },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
+    CreateIndex {
+        table: String,
+        index: Index,
+    },
+    DropIndex {
+        table: String,
+        name: String,
+    },
+    AddUnique {
+        table: String,
+        unique: Unique,
+    },
+    DropUnique {
+        table: String,
+        name: String,
+    },
+    AddForeignKey {
+        table: String,
+        fk: ForeignKey,
+    },
+    DropForeignKey {
+        table: String,
+        name: String,
+    },
+    AddCheck {
+        table: String,
+        check: Check,
+    },
+    DropCheck {
+        table: String,
+        name: String,
+    },
     Sql(RawSql),
-    BulkInsert { table: String, columns: Vec<String>, rows: Vec<Vec<Value>> },
+    /// Creates an [`External`] object with its SQL.
+    CreateExternal(External),
+    /// Drops an [`External`] object with its SQL.
+    DropExternal(External),
+    BulkInsert {
+        table: String,
+        columns: Vec<String>,
+        rows: Vec<Vec<Value>>,
+    },
     Data(DataStep),
 }
 
@@ -131,6 +222,8 @@ impl Op {
             Op::AddCheck { table, check } => format!("add check {} on {table}", check.name),
             Op::DropCheck { table, name } => format!("drop check {name} on {table}"),
             Op::Sql(_) => "execute SQL".to_owned(),
+            Op::CreateExternal(e) => format!("create {}", e.describe()),
+            Op::DropExternal(e) => format!("drop {}", e.describe()),
             Op::BulkInsert { table, rows, .. } => format!("insert {} rows into {table}", rows.len()),
             Op::Data(step) => format!("data step {}", step.name),
         }
@@ -319,6 +412,17 @@ impl Ops {
     /// Runs dialect-specific SQL.
     pub fn execute_per_dialect(&mut self, sql: RawSql) -> &mut Self {
         self.push(Op::Sql(sql))
+    }
+
+    /// Creates an object the model cannot describe, by `sql` per dialect; dialects without
+    /// SQL do not have it.
+    pub fn create_external(&mut self, name: &str, kind: ExternalKind, sql: RawSql) -> &mut Self {
+        self.push(Op::CreateExternal(External { name: name.to_owned(), kind, sql }))
+    }
+
+    /// Drops an object made by [`Ops::create_external`], by `sql` per dialect.
+    pub fn drop_external(&mut self, name: &str, kind: ExternalKind, sql: RawSql) -> &mut Self {
+        self.push(Op::DropExternal(External { name: name.to_owned(), kind, sql }))
     }
 
     pub fn bulk_insert(&mut self, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> &mut Self {

@@ -1,7 +1,7 @@
 //! Replaying operations onto the schema model.
 
-use crate::ops::Op;
-use crate::schema::{Schema, Table};
+use crate::ops::{ExternalKind, Op};
+use crate::schema::{ExternalObject, Schema, Table};
 
 /// An operation that does not fit the schema it is replayed on (a bug in a revision).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,6 +33,8 @@ impl Schema {
             }
             Op::DropTable { table } => {
                 self.tables.remove(table).ok_or_else(|| fail(format!("no table {table}")))?;
+                // The database drops a table's indexes with it, external ones included.
+                self.externals.retain(|_, e| e.kind != ExternalKind::Index { table: table.clone() });
             }
             Op::RenameTable { from, to } => {
                 if self.tables.contains_key(to) {
@@ -41,6 +43,13 @@ impl Schema {
                 let mut t = self.tables.remove(from).ok_or_else(|| fail(format!("no table {from}")))?;
                 t.name.clone_from(to);
                 self.tables.insert(to.clone(), t);
+                for external in self.externals.values_mut() {
+                    if let ExternalKind::Index { table } = &mut external.kind
+                        && table == from
+                    {
+                        table.clone_from(to);
+                    }
+                }
                 for other in self.tables.values_mut() {
                     for fk in &mut other.foreign_keys {
                         if &fk.ref_table == from {
@@ -151,6 +160,19 @@ impl Schema {
             Op::BulkInsert { table, columns, .. } => {
                 let t = self.tables.get(table).ok_or_else(|| fail(format!("no table {table}")))?;
                 missing_columns(t, columns).map_err(fail)?;
+            }
+            Op::CreateExternal(external) => {
+                if self.externals.contains_key(&external.name) {
+                    return Err(fail(format!("{} already exists", external.describe())));
+                }
+                if let ExternalKind::Index { table } = &external.kind {
+                    self.tables.get(table).ok_or_else(|| fail(format!("no table {table}")))?;
+                }
+                let object = ExternalObject { kind: external.kind.clone(), dialects: external.sql.dialects() };
+                self.externals.insert(external.name.clone(), object);
+            }
+            Op::DropExternal(external) => {
+                self.externals.remove(&external.name).ok_or_else(|| fail(format!("no {}", external.describe())))?;
             }
             Op::Sql(_) | Op::Data(_) => {}
         }

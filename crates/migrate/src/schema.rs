@@ -180,6 +180,15 @@ impl Table {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
 pub struct Schema {
     pub tables: BTreeMap<String, Table>,
+    /// Objects made by hand-written SQL ([`crate::ops::External`]), by name.
+    pub externals: BTreeMap<String, ExternalObject>,
+}
+
+/// What the model knows of an external object: its kind, and the dialects that have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExternalObject {
+    pub kind: crate::ops::ExternalKind,
+    pub dialects: Vec<crate::dialect::Dialect>,
 }
 
 impl Schema {

@@ -59,7 +59,9 @@ pub async fn inspect<C: ConnectionTrait>(conn: &C) -> Result<Schema, DbErr> {
             }
             let mut columns = Vec::new();
             for info in conn.query_all_raw(stmt(format!("PRAGMA index_info({})", quote(&idx_name)))).await? {
-                columns.push(info.try_get_by_index::<String>(2)?);
+                // An expression has no column name; it can only match an external index.
+                let column: Option<String> = info.try_get_by_index(2)?;
+                columns.push(column.unwrap_or_else(|| "<expression>".to_owned()));
             }
             if origin == "u" {
                 table.uniques.push(Unique { name: idx_name, columns });

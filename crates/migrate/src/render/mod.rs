@@ -6,7 +6,7 @@ pub mod ddl;
 mod sqlite_batch;
 
 use crate::dialect::Dialect;
-use crate::ops::{DataStep, Op, Value};
+use crate::ops::{DataStep, External, Op, Value};
 use crate::replay::ModelError;
 use crate::schema::Schema;
 
@@ -119,7 +119,7 @@ fn render_direct(dialect: Dialect, after: &Schema, op: &Op) -> Vec<Step> {
             _ => sql(format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))),
         },
         Op::DropCheck { table, name } => sql(format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(name))),
-        Op::Sql(raw) => {
+        Op::Sql(raw) | Op::CreateExternal(External { sql: raw, .. }) | Op::DropExternal(External { sql: raw, .. }) => {
             let text = match dialect {
                 Dialect::Sqlite => &raw.sqlite,
                 Dialect::Postgres => &raw.postgres,

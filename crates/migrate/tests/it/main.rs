@@ -5,6 +5,7 @@ mod autogen;
 mod batch;
 mod branches;
 mod engine;
+mod externals;
 mod fixtures;
 mod generated_sample;
 mod graph;
