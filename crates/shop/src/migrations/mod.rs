@@ -12,6 +12,7 @@ mod r0006_add_product_variants;
 mod r0007_add_orders;
 mod r0008_add_orders_idempotency_key;
 mod r0009_add_product_search_indexes;
+mod r0010_add_product_name_search;
 // @migrate:modules-end
 
 /// Every revision of the shop, in registration order.
@@ -26,6 +27,7 @@ pub fn revisions() -> Vec<Revision> {
         r0007_add_orders::revision(),
         r0008_add_orders_idempotency_key::revision(),
         r0009_add_product_search_indexes::revision(),
+        r0010_add_product_name_search::revision(),
         // @migrate:revisions-end
     ]
 }

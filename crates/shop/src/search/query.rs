@@ -72,7 +72,7 @@ impl ProductSearch {
         let col = |name: &str| sql::column(field::find(name).unwrap_or_else(field::id));
         let mut all = Condition::all();
         if let Some(q) = &self.q {
-            all = all.add(sql::contains(backend, field::find("name").unwrap_or_else(field::id), q));
+            all = all.add(sql::name_contains(backend, q));
         }
         if !self.category_ids.is_empty() {
             all = all.add(col("category_id").is_in(self.category_ids.iter().copied()));

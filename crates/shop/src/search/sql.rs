@@ -9,7 +9,7 @@
 use sea_orm::DbBackend;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, SimpleExpr, Value};
 
-use super::field::{Field, Kind};
+use super::field::{self, Field, Kind};
 use super::parser::{CmpOp, Expr as Filter, Literal, Test};
 use crate::entity::products;
 
@@ -148,6 +148,27 @@ pub fn contains_pattern(text: &str) -> String {
 /// `field` contains `text`, ignoring case.
 pub fn contains(backend: DbBackend, field: Field, text: &str) -> SimpleExpr {
     escaped_like(backend, field, contains_pattern(&text.replace('\\', "\\\\")), true)
+}
+
+/// `q`: the product's name contains `text`, ignoring case. On SQLite the FTS5 trigram table
+/// (revision ff459adeaa15) first narrows the candidates and the LIKE then decides, so the rows
+/// are exactly those of the scan. That table answers from its index only a LIKE of at least
+/// three characters without an ESCAPE clause, so other texts keep the plain scan. PostgreSQL's
+/// planner picks the trigram index for the ILIKE by itself.
+pub fn name_contains(backend: DbBackend, text: &str) -> SimpleExpr {
+    let name = field::find("name").unwrap_or_else(field::id);
+    let exact = contains(backend, name, text);
+    let indexable = text.chars().count() >= 3 && !text.contains(['%', '_', '\\']);
+    if backend == DbBackend::Sqlite && indexable {
+        let candidates = custom(
+            backend,
+            "$1 IN (SELECT rowid FROM products_name_trgm WHERE name LIKE $2)",
+            vec![column(field::id()), Expr::val(format!("%{text}%"))],
+        );
+        candidates.and(exact)
+    } else {
+        exact
+    }
 }
 
 #[cfg(test)]

@@ -373,3 +373,54 @@ async fn timestamps_sort_and_page_at_full_precision() {
         assert_eq!(names(&app, &format!("filter={filter}&sort=created_at")).await, ["p7", "p0", "p2", "p8", "p4"]);
     }
 }
+
+/// On SQLite, FTS5's own check that its index matches the `products` rows it indexes.
+async fn trigram_index_is_in_step(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    app.conn
+        .execute_unprepared("INSERT INTO products_name_trgm (products_name_trgm) VALUES ('integrity-check')")
+        .await
+        .unwrap_or_else(|e| panic!("the trigram index is out of step with products: {e}"));
+}
+
+#[tokio::test]
+async fn q_follows_creates_renames_and_deletes() {
+    for dialect in dialects() {
+        let app = TestApp::new(dialect).await;
+        let category =
+            app.admin(axum::http::Method::POST, "/api/v1/categories", Some(serde_json::json!({"name": "Parts"}))).await;
+        let category_id = category.body["id"].as_i64().unwrap();
+        let mut ids = Vec::new();
+        for name in ["Ünïcode Gadget", "Blue Widget Pro", "Widget Mini", "gadget%sale"] {
+            let body =
+                serde_json::json!({"name": name, "price": "9.99", "stock_quantity": 1, "category_id": category_id});
+            let created = app.admin(axum::http::Method::POST, BASE, Some(body)).await;
+            assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+            ids.push(created.body["id"].as_i64().unwrap());
+        }
+        assert_eq!(names(&app, "q=widget").await, ["Blue Widget Pro", "Widget Mini"], "{dialect}");
+        assert_eq!(names(&app, "q=WIDGET%20PRO").await, ["Blue Widget Pro"], "{dialect}");
+        assert_eq!(names(&app, &format!("q={}", encode("nïc"))).await, ["Ünïcode Gadget"], "{dialect}");
+        assert_eq!(names(&app, "q=gadget").await, ["Ünïcode Gadget", "gadget%sale"], "{dialect}");
+        assert_eq!(names(&app, &format!("q={}", encode("t%s"))).await, ["gadget%sale"], "{dialect}");
+
+        let renamed = app
+            .admin(
+                axum::http::Method::PUT,
+                &format!("{BASE}/{}", ids[2]),
+                Some(serde_json::json!({"name": "Sprocket Mini"})),
+            )
+            .await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+        assert_eq!(names(&app, "q=widget").await, ["Blue Widget Pro"], "{dialect}");
+        assert_eq!(names(&app, "q=sprocket").await, ["Sprocket Mini"], "{dialect}");
+
+        let deleted = app.admin(axum::http::Method::DELETE, &format!("{BASE}/{}", ids[1]), None).await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+        assert_eq!(names(&app, "q=widget").await, Vec::<String>::new(), "{dialect}");
+        assert_eq!(app.get(&format!("{BASE}?q=mini")).await.body["total"], 1, "{dialect}");
+        if dialect == migrate::Dialect::Sqlite {
+            trigram_index_is_in_step(&app).await;
+        }
+    }
+}
