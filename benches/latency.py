@@ -77,6 +77,7 @@ def main():
             "category_id": rng.choice(categories), "min_price": 10, "max_price": 200,
             "in_stock": "true", "sort": "-price", "limit": 20})),
         ("q (name contains)", lambda: f"{API}/products?" + q({"q": f"product {rng.randint(1, 99999)} ", "limit": 20})),
+        ("q broad ('max', a fifth of all names)", lambda: f"{API}/products?" + q({"q": "max", "limit": 20})),
         ("filter expression", lambda: f"{API}/products?" + q({
             "filter": f"(category_id = {rng.choice(categories)} and price < 50) or "
                       f"(category_id = {rng.choice(categories)} and price > 1000)", "limit": 20})),
