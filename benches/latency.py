@@ -51,6 +51,7 @@ def main():
     parser.add_argument("--label", default="")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--searches-only", action="store_true")
+    parser.add_argument("--analytics-only", action="store_true")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     client = Client(args.url)
@@ -99,7 +100,8 @@ def main():
     label = f" ({args.label})" if args.label else ""
     print(f"| endpoint{label} | requests | p50 ms | p99 ms | mean ms |")
     print("|---|---|---|---|---|", flush=True)
-    for name, make in searches + ([] if args.searches_only else analytics):
+    chosen = ([] if args.analytics_only else searches) + ([] if args.searches_only else analytics)
+    for name, make in chosen:
         n = args.analytics_requests if name.startswith("analytics/") else args.requests
         warmup = 1 if name.startswith("analytics/") else 3
         times = []

@@ -5,7 +5,8 @@
 # $BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432). The generated databases are
 # kept in $BENCH_DIR (default /tmp/shop-bench) and in the PostgreSQL database shop_bench_<N>,
 # and reused by later runs with the same N. The analytics cache is off, so every analytics
-# request runs its query.
+# request runs its query. LATENCY_ARGS passes options to benches/latency.py (e.g.
+# --analytics-only).
 set -euo pipefail
 n=${1:-1000000}
 which=${2:-both}
@@ -33,7 +34,7 @@ run() {
   trap 'kill $pid 2>/dev/null || true' RETURN
   until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.05; done
   python3 "$root/benches/latency.py" --url "http://127.0.0.1:$port" --requests "$requests" --analytics-requests "$analytics_requests" \
-    --label "$label, $n products"
+    --label "$label, $n products" ${LATENCY_ARGS:-}
   echo "server peak RSS: $(grep VmHWM /proc/$pid/status | awk '{print $2, $3}')"
 }
 

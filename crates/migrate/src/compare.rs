@@ -50,10 +50,16 @@ fn canonical(schema: &Schema, dialect: Option<Dialect>) -> BTreeMap<String, Cano
                     .columns
                     .iter()
                     .map(|c| {
+                        // SQLite makes a sole INTEGER primary key the rowid, which numbers
+                        // new rows whether or not the model asked for it.
+                        let rowid = dialect == Some(Dialect::Sqlite)
+                            && t.primary_key.len() == 1
+                            && t.primary_key[0] == c.name
+                            && c.ty == ColumnType::Integer;
                         let col = CanonColumn {
                             ty: reported(dialect, &c.ty),
                             nullable: c.nullable,
-                            auto_increment: c.auto_increment,
+                            auto_increment: c.auto_increment || rowid,
                         };
                         (c.name.clone(), col)
                     })

@@ -36,6 +36,14 @@ pub struct SeedArgs {
     pub seed: u64,
 }
 
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum RollupsCommand {
+    /// Compare the stored sales totals with the orders; exit code 1 on a difference.
+    Check,
+    /// Recompute every sales total from the orders, in one transaction.
+    Rebuild,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Migrate the database (when AUTO_MIGRATE is on) and serve the API.
@@ -48,6 +56,9 @@ pub enum Command {
     Seed(SeedArgs),
     /// Create an admin user; asks for whatever is not given as a flag.
     Createsuperuser(SuperuserArgs),
+    /// The sales totals behind analytics (per product, supplier and month): check or rebuild.
+    #[command(subcommand)]
+    Rollups(RollupsCommand),
 }
 
 /// Runs one command.
@@ -85,6 +96,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Rollups(command) => rollups(&settings, command).await,
         Command::Openapi => {
             let spec = crate::api::openapi(&settings.api_v1_str);
             println!("{}", spec.to_pretty_json().context("rendering the OpenAPI document")?);
@@ -100,6 +112,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn rollups(settings: &Settings, command: RollupsCommand) -> anyhow::Result<()> {
+    use sea_orm::TransactionTrait as _;
+    let conn = crate::app::connect(settings).await?;
+    let result = match command {
+        RollupsCommand::Check => {
+            let drift = crate::analytics::rollup::drift(&conn).await.context("comparing the sales rollups")?;
+            for line in &drift {
+                println!("{line}");
+            }
+            if drift.is_empty() {
+                println!("The sales rollups match the orders.");
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!(
+                    "{} sales rollup(s) differ from the orders; `shop rollups rebuild` fixes them",
+                    drift.len()
+                ))
+            }
+        }
+        RollupsCommand::Rebuild => {
+            let txn = conn.begin().await.context("starting a transaction")?;
+            crate::analytics::rollup::rebuild(&txn).await.context("rebuilding the sales rollups")?;
+            txn.commit().await.context("committing the rebuilt rollups")?;
+            println!("Rebuilt the sales rollups from the orders.");
+            Ok(())
+        }
+    };
+    conn.close().await.ok();
+    result
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -212,6 +212,7 @@ pub async fn seed_sample(db: &DatabaseConnection) -> Result<SeedReport, ApiError
     }
     if orders::Entity::find().filter(orders::Column::OrderNumber.starts_with("SEED-")).count(&txn).await? == 0 {
         report.orders = seed_orders(&txn, &customers, &product_rows).await?;
+        crate::analytics::rollup::rebuild(&txn).await?;
     }
     txn.commit().await?;
     Ok(report)

@@ -81,6 +81,78 @@ async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Rows for the rollup tables; months as `(month, [orders, items, cents])`.
+struct Rollups {
+    products: Vec<Vec<Cell>>,
+    suppliers: Vec<Vec<Cell>>,
+    months: Vec<(String, [i64; 3])>,
+    days: Vec<Vec<Cell>>,
+}
+
+/// The sales rollups of the generated orders (see `analytics::rollup`), computed here rather
+/// than by a GROUP BY over millions of lines afterwards. Lines arrive grouped by order, so
+/// "the last order counted" per key gives distinct order counts.
+fn sales_rollups(
+    lines: &[(i64, i64, i32, i64, chrono::DateTime<Utc>)],
+    cancelled: &[bool],
+    (supplier_of, category_of): (&[i64], &[i64]),
+    o0: i64,
+    p0: i64,
+) -> Rollups {
+    // [last order, orders, units, cents]
+    let mut by_product: Vec<[i64; 4]> = vec![[-1, 0, 0, 0]; supplier_of.len()];
+    let mut by_supplier: std::collections::BTreeMap<i64, [i64; 3]> = std::collections::BTreeMap::new();
+    let mut by_month: std::collections::BTreeMap<String, [i64; 4]> = std::collections::BTreeMap::new();
+    // (day, category) -> [last order, orders]
+    let mut by_day: std::collections::BTreeMap<(String, i64), [i64; 2]> = std::collections::BTreeMap::new();
+    for &(order, product, quantity, price, when) in lines {
+        if cancelled.get(usize::try_from(order - o0).unwrap_or(usize::MAX)).copied().unwrap_or(true) {
+            continue;
+        }
+        let index = usize::try_from(product - p0).unwrap_or(usize::MAX);
+        let (Some(p), Some(&supplier), Some(&category)) =
+            (by_product.get_mut(index), supplier_of.get(index), category_of.get(index))
+        else {
+            continue;
+        };
+        let cents = price * i64::from(quantity);
+        if p[0] != order {
+            *p = [order, p[1] + 1, p[2], p[3]];
+        }
+        p[2] += i64::from(quantity);
+        p[3] += cents;
+        let s = by_supplier.entry(supplier).or_insert([-1, 0, 0]);
+        if s[0] != order {
+            *s = [order, s[1] + 1, s[2]];
+        }
+        s[2] += cents;
+        let m = by_month.entry(when.format("%Y-%m").to_string()).or_insert([-1, 0, 0, 0]);
+        if m[0] != order {
+            *m = [order, m[1] + 1, m[2], m[3]];
+        }
+        m[2] += i64::from(quantity);
+        m[3] += cents;
+        let d = by_day.entry((when.format("%Y-%m-%d").to_string(), category)).or_insert([-1, 0]);
+        if d[0] != order {
+            *d = [order, d[1] + 1];
+        }
+    }
+    let products = by_product
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p[1] > 0)
+        .map(|(i, p)| vec![(p0 + i as i64).into(), p[1].into(), p[2].into(), p[3].into()])
+        .collect();
+    let suppliers =
+        by_supplier.into_iter().map(|(id, s)| vec![id.into(), 0i64.into(), s[1].into(), s[2].into()]).collect();
+    let months = by_month.into_iter().map(|(month, m)| (month, [m[1], m[2], m[3]])).collect();
+    let days = by_day
+        .into_iter()
+        .map(|((day, category), d)| vec![day.into(), category.into(), 0i64.into(), d[1].into()])
+        .collect();
+    Rollups { products, suppliers, months, days }
+}
+
 /// Generates `products` products with categories, suppliers, customers and orders.
 ///
 /// # Errors
@@ -133,8 +205,14 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     let prices: Vec<i64> =
         (0..products).map(|_| (100.0 * (1.0 + 4000.0 * rng.unit().powi(3))).round() as i64).collect();
     let mut prng = Rng(seed ^ 0x5eed);
+    let mut supplier_of: Vec<i64> = Vec::with_capacity(usize::try_from(products).unwrap_or(0));
+    let mut category_of: Vec<i64> = Vec::with_capacity(usize::try_from(products).unwrap_or(0));
     let mut it = (0..products).map(|i| {
         let cents = prices[i as usize];
+        let category = c0 + prng.below(n_categories) as i64;
+        let supplier = s0 + prng.below(n_suppliers) as i64;
+        supplier_of.push(supplier);
+        category_of.push(category);
         vec![
             (p0 + i as i64).into(),
             format!("Product {i} {}", ["Pro", "Lite", "Max", "Mini", "Plus"][prng.below(5) as usize]).into(),
@@ -142,8 +220,8 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
             Cell::Cents(cents),
             i32::try_from(prng.below(500)).unwrap_or(0).into(),
             (prng.below(20) != 0).into(),
-            i32::try_from(c0 + prng.below(n_categories) as i64).unwrap_or(1).into(),
-            i32::try_from(s0 + prng.below(n_suppliers) as i64).unwrap_or(1).into(),
+            i32::try_from(category).unwrap_or(1).into(),
+            i32::try_from(supplier).unwrap_or(1).into(),
             ts.clone(),
             ts.clone(),
         ]
@@ -200,6 +278,7 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     let statuses = ["delivered", "delivered", "delivered", "shipped", "processing", "pending", "cancelled"];
     let mut orng = Rng(seed ^ 0x0dde);
     let mut lines: Vec<(i64, i64, i32, i64, chrono::DateTime<Utc>)> = Vec::new();
+    let mut cancelled: Vec<bool> = Vec::with_capacity(usize::try_from(n_orders).unwrap_or(0));
     let mut it = (0..n_orders).map(|i| {
         let when = now - Duration::minutes(i64::try_from(orng.below(24 * 30 * 24 * 60)).unwrap_or(0));
         let id = o0 + i as i64;
@@ -211,11 +290,13 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
             total += price * i64::from(quantity);
             lines.push((id, p0 + product, quantity, price, when));
         }
+        let status = statuses[orng.below(statuses.len() as u64) as usize];
+        cancelled.push(status == "cancelled");
         vec![
             id.into(),
             format!("GEN-{tag}-{i}").into(),
             Cell::Cents(total),
-            statuses[orng.below(statuses.len() as u64) as usize].into(),
+            status.into(),
             i32::try_from(u0 + orng.below(n_users) as i64).unwrap_or(1).into(),
             Cell::from(when),
             Cell::from(when),
@@ -223,6 +304,7 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     });
     let order_columns = ["id", "order_number", "total_amount", "status", "user_id", "created_at", "updated_at"];
     rows += sink.insert("orders", &order_columns, &mut it, &bar).await?;
+    let rollups = sales_rollups(&lines, &cancelled, (&supplier_of, &category_of), o0, p0);
     let mut it = lines.into_iter().map(|(order, product, quantity, price, when)| {
         vec![
             i32::try_from(order).unwrap_or(0).into(),
@@ -241,7 +323,22 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
             &bar,
         )
         .await?;
+    let mut it = rollups.products.into_iter();
+    rows += sink
+        .insert("product_sales", &["product_id", "order_count", "units_sold", "revenue_cents"], &mut it, &bar)
+        .await?;
+    let mut it = rollups.days.into_iter();
+    rows +=
+        sink.insert("category_daily_orders", &["day", "category_id", "shard", "order_count"], &mut it, &bar).await?;
+    let mut it = rollups.suppliers.into_iter();
+    rows +=
+        sink.insert("supplier_sales", &["supplier_id", "shard", "order_count", "revenue_cents"], &mut it, &bar).await?;
     drop(sink);
+    // Months may already have rows (earlier orders), so they are added to, not inserted.
+    for (month, totals) in &rollups.months {
+        crate::analytics::rollup::add_month(db, month, *totals).await?;
+    }
+    rows += rollups.months.len() as u64;
     for table in ["categories", "suppliers", "products", "users", "orders", "order_items"] {
         sync_sequence(db, table).await?;
     }

@@ -3,6 +3,7 @@
 //! the same way on SQLite, PostgreSQL and MySQL.
 
 pub mod reports;
+pub mod rollup;
 
 use std::time::Instant;
 
@@ -56,6 +57,15 @@ impl Sql {
             Dialect::Postgres => format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM')"),
             Dialect::Mysql => format!("DATE_FORMAT({column}, '%Y-%m')"),
             Dialect::Sqlite => format!("strftime('%Y-%m', {column})"),
+        }
+    }
+
+    /// `YYYY-MM-DD` of a timestamp column.
+    pub fn day(self, column: &str) -> String {
+        match self.0 {
+            Dialect::Postgres => format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"),
+            Dialect::Mysql => format!("DATE_FORMAT({column}, '%Y-%m-%d')"),
+            Dialect::Sqlite => format!("strftime('%Y-%m-%d', {column})"),
         }
     }
 

@@ -1,11 +1,15 @@
 //! SeaORM entities, one module per table.
 
 pub mod categories;
+pub mod category_daily_orders;
+pub mod monthly_sales;
 pub mod order_items;
 pub mod orders;
+pub mod product_sales;
 pub mod product_tags;
 pub mod product_variants;
 pub mod products;
+pub mod supplier_sales;
 pub mod suppliers;
 pub mod tags;
 pub mod users;

@@ -13,6 +13,7 @@ mod r0007_add_orders;
 mod r0008_add_orders_idempotency_key;
 mod r0009_add_product_search_indexes;
 mod r0010_add_product_name_search;
+mod r0011_add_sales_rollups;
 // @migrate:modules-end
 
 /// Every revision of the shop, in registration order.
@@ -28,6 +29,7 @@ pub fn revisions() -> Vec<Revision> {
         r0008_add_orders_idempotency_key::revision(),
         r0009_add_product_search_indexes::revision(),
         r0010_add_product_name_search::revision(),
+        r0011_add_sales_rollups::revision(),
         // @migrate:revisions-end
     ]
 }

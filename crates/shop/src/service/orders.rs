@@ -18,6 +18,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use super::key;
+use crate::analytics::rollup::{self, Change};
 use crate::entity::orders::OrderStatus;
 use crate::entity::{order_items, orders, product_variants, products, users};
 use crate::error::{ApiError, FieldError, LocItem, unique_violation_column};
@@ -198,6 +199,8 @@ async fn fill_order(
 
     let lines = resolve_lines(txn, input).await?;
     take_stock(txn, input, &lines).await?;
+    let attributes =
+        rollup::lock_attributes(txn, input.items.iter().filter_map(|i| i32::try_from(i.product_id).ok())).await?;
     let mut items = Vec::with_capacity(input.items.len());
     let mut total = Decimal::ZERO;
     for (item, (_, unit_price)) in input.items.iter().zip(&lines) {
@@ -216,10 +219,18 @@ async fn fill_order(
         .await?;
         items.push(row);
     }
+    rollup::apply(txn, order.id, now, &rollup_lines(&items), &attributes, Change::Placed).await?;
     let mut order: orders::ActiveModel = order.into();
     order.total_amount = Set(total);
     let order = order.update(txn).await?;
     Ok(Placed { order, items })
+}
+
+fn rollup_lines(items: &[order_items::Model]) -> Vec<rollup::Line> {
+    items
+        .iter()
+        .map(|i| rollup::Line { product_id: i.product_id, quantity: i.quantity, unit_price: i.unit_price })
+        .collect()
 }
 
 /// Per item: the product name and the unit price (product price plus variant modifier).
@@ -432,28 +443,38 @@ pub async fn transition(
 ) -> Result<Placed, ApiError> {
     let Placed { order, items } = get(db, viewer, id).await?;
     let allowed: Vec<&str> = sources(to).iter().map(|s| s.as_str()).collect();
-    let txn = begin_write(db).await?;
-    match apply_transition(&txn, order.id, &allowed, to, &items).await {
-        Ok(true) => txn.commit().await?,
-        Ok(false) => {
-            txn.rollback().await?;
-            let current = super::by_id::<orders::Entity>(db, order.id).await?.map_or(order.status, |o| o.status);
-            return Err(ApiError::Conflict(format!("An order cannot go from {current} to {}", to.as_str())));
-        }
-        Err(err) => {
-            // Roll back now rather than leave it queued on the pooled connection.
-            let _ = txn.rollback().await;
-            return Err(err.into());
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let txn = begin_write(db).await?;
+        match apply_transition(&txn, &order, &allowed, to, &items).await {
+            Ok(true) => {
+                txn.commit().await?;
+                break;
+            }
+            Ok(false) => {
+                txn.rollback().await?;
+                let current = super::by_id::<orders::Entity>(db, order.id).await?.map_or(order.status, |o| o.status);
+                return Err(ApiError::Conflict(format!("An order cannot go from {current} to {}", to.as_str())));
+            }
+            Err(err) => {
+                // Roll back now rather than leave it queued on the pooled connection.
+                let _ = txn.rollback().await;
+                if !(transient(&err) && attempt < 8) {
+                    return Err(err.into());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+            }
         }
     }
     get(db, viewer, id).await
 }
 
-/// The conditional status change (and stock restore for a cancel); `false` when the order
-/// was not in a status the lifecycle allows to move to `to`.
+/// The conditional status change (and, for a cancel, the stock restore and the sales
+/// rollups); `false` when the order was not in a status the lifecycle allows to move to `to`.
 async fn apply_transition(
     txn: &DatabaseTransaction,
-    order_id: i32,
+    order: &orders::Model,
     allowed: &[&str],
     to: OrderStatus,
     items: &[order_items::Model],
@@ -461,7 +482,7 @@ async fn apply_transition(
     let changed = orders::Entity::update_many()
         .col_expr(orders::Column::Status, Expr::value(to.as_str()))
         .col_expr(orders::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(orders::Column::Id.eq(order_id))
+        .filter(orders::Column::Id.eq(order.id))
         .filter(orders::Column::Status.is_in(allowed.iter().copied()))
         .exec(txn)
         .await?;
@@ -470,34 +491,40 @@ async fn apply_transition(
     }
     if to == OrderStatus::Cancelled {
         restore_stock(txn, items).await?;
+        let attributes = rollup::lock_attributes(txn, items.iter().map(|i| i.product_id)).await?;
+        rollup::apply(txn, order.id, order.created_at, &rollup_lines(items), &attributes, Change::Cancelled).await?;
     }
     Ok(true)
 }
 
+/// Puts the order's quantities back, one update per product or variant in id order (the
+/// order placement takes its row locks in), so a cancel and a placement never deadlock.
 async fn restore_stock(txn: &DatabaseTransaction, items: &[order_items::Model]) -> Result<(), DbErr> {
+    let mut by_product: BTreeMap<i32, i32> = BTreeMap::new();
+    let mut by_variant: BTreeMap<i32, i32> = BTreeMap::new();
     for item in items {
-        match item.variant_id {
-            Some(variant) => {
-                product_variants::Entity::update_many()
-                    .col_expr(
-                        product_variants::Column::StockQuantity,
-                        Expr::col(product_variants::Column::StockQuantity).add(item.quantity),
-                    )
-                    .filter(product_variants::Column::Id.eq(variant))
-                    .exec(txn)
-                    .await?;
-            }
-            None => {
-                products::Entity::update_many()
-                    .col_expr(
-                        products::Column::StockQuantity,
-                        Expr::col(products::Column::StockQuantity).add(item.quantity),
-                    )
-                    .filter(products::Column::Id.eq(item.product_id))
-                    .exec(txn)
-                    .await?;
-            }
-        }
+        let entry = match item.variant_id {
+            Some(variant) => by_variant.entry(variant),
+            None => by_product.entry(item.product_id),
+        };
+        *entry.or_default() += item.quantity;
+    }
+    for (id, quantity) in by_product {
+        products::Entity::update_many()
+            .col_expr(products::Column::StockQuantity, Expr::col(products::Column::StockQuantity).add(quantity))
+            .filter(products::Column::Id.eq(id))
+            .exec(txn)
+            .await?;
+    }
+    for (id, quantity) in by_variant {
+        product_variants::Entity::update_many()
+            .col_expr(
+                product_variants::Column::StockQuantity,
+                Expr::col(product_variants::Column::StockQuantity).add(quantity),
+            )
+            .filter(product_variants::Column::Id.eq(id))
+            .exec(txn)
+            .await?;
     }
     Ok(())
 }

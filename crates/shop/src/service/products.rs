@@ -7,11 +7,12 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 
 use super::{key, variants};
+use crate::analytics::rollup;
 use crate::entity::{categories, order_items, product_tags, products, suppliers, tags};
 use crate::error::{ApiError, FieldError, is_foreign_key_violation, unique_violation_column};
 use crate::schema::category::CategoryPublic;
@@ -182,10 +183,43 @@ pub async fn create(db: &impl ConnectionTrait, input: ProductCreate) -> Result<p
 
 /// # Errors
 /// 404 when missing, 422 for an unknown category or supplier, 409 on a duplicate SKU.
-pub async fn update(db: &impl ConnectionTrait, id: i64, patch: ProductUpdate) -> Result<products::Model, ApiError> {
-    let current = get(db, id).await?;
+pub async fn update(db: &DatabaseConnection, id: i64, patch: ProductUpdate) -> Result<products::Model, ApiError> {
+    if patch.supplier_id.is_none() && patch.category_id.is_none() {
+        return update_on(db, db, id, patch, false).await;
+    }
+    // A move to another supplier or category recounts both sides' sales rollups in the same
+    // transaction, with the product row locked, so concurrent moves cannot count it twice.
+    // READ COMMITTED (PostgreSQL's default) lets MySQL's recount read what committed while
+    // it waited for its locks, instead of the snapshot of its first read.
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        isolation_level: Some(IsolationLevel::ReadCommitted),
+        access_mode: None,
+    };
+    let txn = db.begin_with_options(options).await?;
+    let result = update_on(&txn, db, id, patch, true).await;
+    finish(txn, result).await
+}
+
+async fn update_on(
+    conn: &impl ConnectionTrait,
+    db: &DatabaseConnection,
+    id: i64,
+    patch: ProductUpdate,
+    lock: bool,
+) -> Result<products::Model, ApiError> {
+    let current = if lock {
+        products::Entity::find_by_id(key(id, WHAT)?)
+            .lock_exclusive()
+            .one(conn)
+            .await?
+            .ok_or_else(|| ApiError::not_found(WHAT))?
+    } else {
+        get(conn, id).await?
+    };
+    let (old_supplier, old_category) = (current.supplier_id, current.category_id);
     let new_supplier = patch.supplier_id.flatten();
-    let (category_id, supplier_id) = check_refs(db, patch.category_id, new_supplier).await?;
+    let (category_id, supplier_id) = check_refs(conn, patch.category_id, new_supplier).await?;
     let mut model: products::ActiveModel = current.into();
     if let Some(name) = patch.name {
         model.name = Set(name);
@@ -212,8 +246,26 @@ pub async fn update(db: &impl ConnectionTrait, id: i64, patch: ProductUpdate) ->
         model.supplier_id = Set(supplier_id);
     }
     model.updated_at = Set(Utc::now());
-    match model.update(db).await {
-        Ok(updated) => Ok(updated),
+    // Both sides of a move are locked before the row changes: the update's own foreign-key
+    // check would otherwise share-lock the new supplier first, and two moves upgrading that
+    // lock wait on each other.
+    let new_supplier_id = if patch.supplier_id.is_some() { supplier_id } else { old_supplier };
+    let new_category_id = category_id.unwrap_or(old_category);
+    let moved_suppliers: Vec<i32> = if lock && new_supplier_id != old_supplier {
+        old_supplier.into_iter().chain(new_supplier_id).collect()
+    } else {
+        Vec::new()
+    };
+    let moved_categories: Vec<i32> =
+        if lock && new_category_id != old_category { vec![old_category, new_category_id] } else { Vec::new() };
+    rollup::lock_for_move(conn, &moved_suppliers, &moved_categories).await?;
+    match model.update(conn).await {
+        Ok(updated) => {
+            rollup::recount_suppliers(conn, &moved_suppliers).await?;
+            rollup::recount_categories(conn, &moved_categories).await?;
+            Ok(updated)
+        }
+        // Checked again outside the (possibly aborted) transaction.
         Err(err) => Err(write_failed(db, err, patch.category_id, new_supplier).await),
     }
 }

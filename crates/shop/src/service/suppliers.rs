@@ -2,10 +2,15 @@
 //! `ON DELETE SET NULL` clears their `supplier_id`.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 use super::key;
-use crate::entity::suppliers;
+use crate::analytics::rollup;
+use crate::entity::{products, suppliers};
 use crate::error::{ApiError, unique_violation_column};
 use crate::schema::common::Pagination;
 use crate::schema::supplier::{SupplierCreate, SupplierUpdate};
@@ -79,8 +84,22 @@ pub async fn update(db: &impl ConnectionTrait, id: i64, patch: SupplierUpdate) -
 ///
 /// # Errors
 /// 404 when missing.
-pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<(), ApiError> {
+pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<(), ApiError> {
     let supplier = get(db, id).await?;
-    suppliers::Entity::delete_by_id(supplier.id).exec(db).await?;
-    Ok(())
+    // Its sales rows go with it, so a later supplier given the same id starts from zero.
+    // Its products are detached first (what the foreign key would do), so the locks come in
+    // the order orders take them: products, then the supplier.
+    let txn = super::products::begin_write(db).await?;
+    let result = async {
+        products::Entity::update_many()
+            .col_expr(products::Column::SupplierId, Expr::value(Option::<i32>::None))
+            .filter(products::Column::SupplierId.eq(supplier.id))
+            .exec(&txn)
+            .await?;
+        rollup::forget_supplier(&txn, supplier.id).await?;
+        suppliers::Entity::delete_by_id(supplier.id).exec(&txn).await?;
+        Ok(())
+    }
+    .await;
+    super::products::finish(txn, result).await
 }

@@ -11,6 +11,7 @@ mod http;
 mod migrations;
 mod orders;
 mod products;
+mod rollups;
 mod schema_tools;
 mod search;
 mod seed;
