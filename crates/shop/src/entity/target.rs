@@ -27,10 +27,18 @@ pub fn target_schema() -> migrate::Schema {
         .entity::<category_daily_orders::Entity>()
         .index("variant_attributes", "ix_variant_attributes_name_value", &["attribute_name", "attribute_value"], false)
         .index("orders", "ix_orders_user_id_idempotency_key", &["user_id", "idempotency_key"], true)
-        // Product search: keyset pages by price or age, and a category's products by price.
+        // Product search: keyset pages by price or age, and a category's products by price (the
+        // last with the stock too, so analytics/categories reads the index alone).
         .index("products", "ix_products_price_id", &["price", "id"], false)
         .index("products", "ix_products_created_at_id", &["created_at", "id"], false)
-        .index("products", "ix_products_category_id_price", &["category_id", "price"], false)
+        .index(
+            "products",
+            "ix_products_category_price_id_stock",
+            &["category_id", "price", "id", "stock_quantity"],
+            false,
+        )
+        // Analytics: products per supplier with their prices, from the index alone.
+        .index("products", "ix_products_supplier_id_price", &["supplier_id", "price"], false)
         .check("products", "ck_products_stock_non_negative", "stock_quantity >= 0")
         .check("suppliers", "ck_suppliers_rating_range", "rating IS NULL OR (rating >= 0 AND rating <= 5)")
         .check("product_variants", "ck_product_variants_stock_non_negative", "stock_quantity >= 0")

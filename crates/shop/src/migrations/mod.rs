@@ -14,6 +14,7 @@ mod r0008_add_orders_idempotency_key;
 mod r0009_add_product_search_indexes;
 mod r0010_add_product_name_search;
 mod r0011_add_sales_rollups;
+mod r0012_add_analytics_covering_indexes;
 // @migrate:modules-end
 
 /// Every revision of the shop, in registration order.
@@ -30,6 +31,7 @@ pub fn revisions() -> Vec<Revision> {
         r0009_add_product_search_indexes::revision(),
         r0010_add_product_name_search::revision(),
         r0011_add_sales_rollups::revision(),
+        r0012_add_analytics_covering_indexes::revision(),
         // @migrate:revisions-end
     ]
 }

@@ -87,7 +87,7 @@ async fn upgrade_current_heads_history_show_and_stamp_print_the_documented_outpu
     let history = ok(&env.run(&["db", "history"]));
     let lines: Vec<&str> = history.lines().collect();
     assert_eq!(lines.len(), n, "{history}");
-    assert!(lines[0].ends_with(&format!(" -> {head} (head), add sales rollups")), "{history}");
+    assert!(lines[0].ends_with(&format!(" -> {head} (head), add analytics covering indexes")), "{history}");
     assert!(lines.contains(&"708192a3b4c5 -> 62e794670d10, add orders idempotency key"), "{history}");
     assert!(lines.contains(&"6f708192a3b4 -> 708192a3b4c5, add orders and order_items"), "{history}");
     assert_eq!(lines[n - 1], "<base> -> 1a2b3c4d5e6f, create categories, products and users");
@@ -106,7 +106,7 @@ async fn upgrade_current_heads_history_show_and_stamp_print_the_documented_outpu
 
     let verbose_current = ok(&env.run(&["db", "current", "--verbose"]));
     assert!(
-        verbose_current.contains("Applied: ") && verbose_current.contains("add sales rollups"),
+        verbose_current.contains("Applied: ") && verbose_current.contains("add analytics covering indexes"),
         "{verbose_current}"
     );
 
