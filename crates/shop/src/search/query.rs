@@ -67,12 +67,18 @@ impl ProductSearch {
         search
     }
 
-    /// The rows the filters select (without the cursor).
-    pub fn condition(&self, backend: DbBackend) -> Condition {
+    /// The `q` text, if any.
+    pub fn q(&self) -> Option<&str> {
+        self.q.as_deref()
+    }
+
+    /// The rows the filters select (without the cursor). `trigram`: answer `q` through
+    /// SQLite's trigram table (see [`sql::trigram_selective`]).
+    pub fn condition(&self, backend: DbBackend, trigram: bool) -> Condition {
         let col = |name: &str| sql::column(field::find(name).unwrap_or_else(field::id));
         let mut all = Condition::all();
         if let Some(q) = &self.q {
-            all = all.add(sql::name_contains(backend, q));
+            all = all.add(sql::name_contains(backend, q, trigram));
         }
         if !self.category_ids.is_empty() {
             all = all.add(col("category_id").is_in(self.category_ids.iter().copied()));

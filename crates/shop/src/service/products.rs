@@ -22,6 +22,7 @@ use crate::schema::product::{
 };
 use crate::search::cursor::CursorCodec;
 use crate::search::query::ProductSearch;
+use crate::search::sql;
 
 const WHAT: &str = "Product";
 
@@ -78,7 +79,14 @@ pub async fn search(
     let fingerprint = search.fingerprint();
     let codec = CursorCodec { secret, fingerprint: &fingerprint };
     let after = search.cursor_values(&codec)?;
-    let condition = search.condition(db.get_database_backend());
+    let backend = db.get_database_backend();
+    let trigram = match search.q() {
+        Some(q) if backend == sea_orm::DbBackend::Sqlite && sql::trigram_indexable(q) => {
+            sql::trigram_selective(db, q).await?
+        }
+        _ => false,
+    };
+    let condition = search.condition(backend, trigram);
     let total = products::Entity::find().filter(condition.clone()).count(db).await?;
     let mut query = search.order(products::Entity::find().filter(condition));
     match after {
