@@ -267,35 +267,20 @@ pub async fn lock_attributes(
     }
     let dialect = Dialect::from_backend(txn.get_database_backend());
     let marks = vec!["?"; ids.len()].join(", ");
-    let products = format!("SELECT id, supplier_id, category_id FROM products WHERE id IN ({marks}) ORDER BY id");
-    let sql = if dialect == Dialect::Postgres {
-        // All three in one round trip, still in lock order: each materialized part starts
-        // with a constant condition on the one before (a one-time filter, evaluated before
-        // its scan), so every product is locked before any supplier, and every supplier
-        // before any category.
-        format!(
-            "WITH p AS MATERIALIZED ({products} FOR SHARE), \
-             s AS MATERIALIZED (SELECT id FROM suppliers WHERE (SELECT COUNT(*) FROM p) >= 0 \
-               AND id IN (SELECT supplier_id FROM p) ORDER BY id FOR SHARE), \
-             c AS MATERIALIZED (SELECT id FROM categories WHERE (SELECT COUNT(*) FROM s) >= 0 \
-               AND id IN (SELECT category_id FROM p) ORDER BY id FOR SHARE) \
-             SELECT id, supplier_id, category_id, (SELECT COUNT(*) FROM c) FROM p ORDER BY id"
-        )
-    } else {
-        format!("{products}{}", share_lock(dialect))
-    };
+    let sql = format!(
+        "SELECT id, supplier_id, category_id FROM products WHERE id IN ({marks}) ORDER BY id{}",
+        share_lock(dialect)
+    );
     let values: Vec<Value> = ids.iter().map(|id| (*id).into()).collect();
     for row in txn.query_all_raw(dialect.statement(&sql, values)).await? {
         let product_id: i32 = row.try_get_by_index(0)?;
         attributes.supplier_of.insert(product_id, row.try_get_by_index(1)?);
         attributes.category_of.insert(product_id, row.try_get_by_index(2)?);
     }
-    if dialect != Dialect::Postgres {
-        let suppliers: BTreeSet<i32> = attributes.supplier_of.values().flatten().copied().collect();
-        lock_rows(txn, "suppliers", &suppliers, false).await?;
-        let categories: BTreeSet<i32> = attributes.category_of.values().copied().collect();
-        lock_rows(txn, "categories", &categories, false).await?;
-    }
+    let suppliers: BTreeSet<i32> = attributes.supplier_of.values().flatten().copied().collect();
+    lock_rows(txn, "suppliers", &suppliers, false).await?;
+    let categories: BTreeSet<i32> = attributes.category_of.values().copied().collect();
+    lock_rows(txn, "categories", &categories, false).await?;
     Ok(attributes)
 }
 
