@@ -12,12 +12,12 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 
 use super::key;
+use super::write::WriteTxn;
 use crate::analytics::rollup::{self, Change};
 use crate::entity::orders::OrderStatus;
 use crate::entity::{order_items, orders, product_variants, products, users};
@@ -61,15 +61,8 @@ fn transient(err: &DbErr) -> bool {
         .any(|needle| text.contains(needle))
 }
 
-async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    // IMMEDIATE takes SQLite's write lock up front, so two orders never deadlock upgrading
-    // a read lock; other databases ignore the option.
-    let options = TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        isolation_level: None,
-        access_mode: None,
-    };
-    db.begin_with_options(options).await
+async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
+    super::write::begin(db, None).await
 }
 
 fn fingerprint(input: &OrderCreate) -> String {

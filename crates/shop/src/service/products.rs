@@ -7,10 +7,10 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use super::write::WriteTxn;
 use super::{key, variants};
 use crate::analytics::rollup;
 use crate::entity::{categories, order_items, product_tags, products, suppliers, tags};
@@ -26,18 +26,12 @@ use crate::search::sql;
 
 const WHAT: &str = "Product";
 
-/// Starts a write transaction. On SQLite it takes the write lock up front (`IMMEDIATE`), so a
-/// transaction that reads before it writes never fails on upgrading its lock.
+/// Starts a write transaction (see [`super::write::begin`]).
 ///
 /// # Errors
 /// Database errors.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    let options = TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        isolation_level: None,
-        access_mode: None,
-    };
-    db.begin_with_options(options).await
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
+    super::write::begin(db, None).await
 }
 
 /// Commits `txn` when `result` is a success; otherwise rolls it back at once (a dropped
@@ -45,7 +39,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 ///
 /// # Errors
 /// The error of `result`, or of the commit.
-pub async fn finish<T>(txn: DatabaseTransaction, result: Result<T, ApiError>) -> Result<T, ApiError> {
+pub async fn finish<T>(txn: WriteTxn, result: Result<T, ApiError>) -> Result<T, ApiError> {
     match result {
         Ok(value) => {
             txn.commit().await?;
@@ -199,13 +193,8 @@ pub async fn update(db: &DatabaseConnection, id: i64, patch: ProductUpdate) -> R
     // transaction, with the product row locked, so concurrent moves cannot count it twice.
     // READ COMMITTED (PostgreSQL's default) lets MySQL's recount read what committed while
     // it waited for its locks, instead of the snapshot of its first read.
-    let options = TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        isolation_level: Some(IsolationLevel::ReadCommitted),
-        access_mode: None,
-    };
-    let txn = db.begin_with_options(options).await?;
-    let result = update_on(&txn, db, id, patch, true).await;
+    let txn = super::write::begin(db, Some(IsolationLevel::ReadCommitted)).await?;
+    let result = update_on(&*txn, db, id, patch, true).await;
     finish(txn, result).await
 }
 

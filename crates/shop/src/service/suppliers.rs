@@ -94,10 +94,10 @@ pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<(), ApiError> {
         products::Entity::update_many()
             .col_expr(products::Column::SupplierId, Expr::value(Option::<i32>::None))
             .filter(products::Column::SupplierId.eq(supplier.id))
-            .exec(&txn)
+            .exec(&*txn)
             .await?;
-        rollup::forget_supplier(&txn, supplier.id).await?;
-        suppliers::Entity::delete_by_id(supplier.id).exec(&txn).await?;
+        rollup::forget_supplier(&*txn, supplier.id).await?;
+        suppliers::Entity::delete_by_id(supplier.id).exec(&*txn).await?;
         Ok(())
     }
     .await;

@@ -178,8 +178,8 @@ pub async fn create(db: &DatabaseConnection, product_id: i64, input: VariantCrea
             updated_at: Set(now),
             ..Default::default()
         };
-        let variant = model.insert(&txn).await.map_err(clash)?;
-        write_attributes(&txn, variant.id, &input.attributes).await?;
+        let variant = model.insert(&*txn).await.map_err(clash)?;
+        write_attributes(&*txn, variant.id, &input.attributes).await?;
         Ok(VariantPublic::new(variant, input.attributes))
     }
     .await;
@@ -198,7 +198,7 @@ pub async fn update(
 ) -> Result<VariantPublic, ApiError> {
     let txn = begin_write(db).await?;
     let result = async {
-        let current = find(&txn, product_id, variant_id).await?;
+        let current = find(&*txn, product_id, variant_id).await?;
         let mut model: product_variants::ActiveModel = current.into();
         if let Some(sku) = patch.sku {
             model.sku = Set(sku);
@@ -217,15 +217,15 @@ pub async fn update(
         }
         model.updated_at = Set(Utc::now());
         // The row update comes first: its lock orders concurrent replacements of the attributes.
-        let variant = model.update(&txn).await.map_err(clash)?;
+        let variant = model.update(&*txn).await.map_err(clash)?;
         let Some(attributes) = patch.attributes else {
-            return with_attributes(&txn, vec![variant]).await?.pop().ok_or_else(|| ApiError::not_found(WHAT));
+            return with_attributes(&*txn, vec![variant]).await?.pop().ok_or_else(|| ApiError::not_found(WHAT));
         };
         variant_attributes::Entity::delete_many()
             .filter(variant_attributes::Column::VariantId.eq(variant.id))
-            .exec(&txn)
+            .exec(&*txn)
             .await?;
-        write_attributes(&txn, variant.id, &attributes).await?;
+        write_attributes(&*txn, variant.id, &attributes).await?;
         Ok(VariantPublic::new(variant, attributes))
     }
     .await;
