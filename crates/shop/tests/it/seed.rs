@@ -40,6 +40,10 @@ async fn scale_seed_is_reproducible_and_keeps_ids_usable() {
                 scalar(&app, &format!("SELECT {} FROM products", sql.int(&format!("SUM({})", sql.cents("price")))))
                     .await;
             fingerprints.push((lines, quantity, price));
+            // The rollups the generator computes equal those recomputed from its orders.
+            let drift = shop::analytics::rollup::drift(&app.conn).await.unwrap();
+            assert!(drift.is_empty(), "{dialect}: {drift:#?}");
+            assert!(scalar(&app, "SELECT COUNT(*) FROM category_daily_orders").await > 0, "{dialect}");
             // The API's own inserts still get fresh ids (PostgreSQL identity sequences synced).
             let made = app.admin(Method::POST, "/api/v1/categories", Some(json!({"name": "After the seed"}))).await;
             assert_eq!(made.status, StatusCode::CREATED, "{dialect}: {}", made.body);
