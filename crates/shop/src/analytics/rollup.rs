@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use migrate::Dialect;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
-use sea_orm::{ConnectionTrait, DbErr, Value};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 
 use super::Sql;
 
@@ -72,6 +72,11 @@ fn upsert(dialect: Dialect, table: &str, keys: &[&str], counters: &[&str], rows:
             format!("{head} ON CONFLICT ({}) DO UPDATE SET {}", keys.join(", "), set.join(", "))
         }
     }
+}
+
+/// Adds one `(month, shard, orders, items, cents)` row to a month.
+fn month_upsert(dialect: Dialect) -> String {
+    upsert(dialect, "monthly_sales", &["month", "shard"], &["order_count", "items_sold", "revenue_cents"], 1)
 }
 
 fn shard(order_id: i32) -> i16 {
@@ -144,7 +149,7 @@ pub async fn apply(
 
     let units: i64 = by_product.values().map(|(u, _)| u).sum();
     let cents: i64 = by_product.values().map(|(_, c)| c).sum();
-    let sql = upsert(dialect, "monthly_sales", &["month", "shard"], &["order_count", "items_sold", "revenue_cents"], 1);
+    let sql = month_upsert(dialect);
     let values: Vec<Value> = vec![
         created_at.format("%Y-%m").to_string().into(),
         shard(order_id).into(),
@@ -210,7 +215,7 @@ async fn execute_all(
 /// Database errors.
 pub async fn add_month(db: &impl ConnectionTrait, month: &str, totals: [i64; 3]) -> Result<(), DbErr> {
     let dialect = Dialect::from_backend(db.get_database_backend());
-    let sql = upsert(dialect, "monthly_sales", &["month", "shard"], &["order_count", "items_sold", "revenue_cents"], 1);
+    let sql = month_upsert(dialect);
     let values: Vec<Value> = vec![month.into(), 0i16.into(), totals[0].into(), totals[1].into(), totals[2].into()];
     db.execute_raw(dialect.statement(&sql, values)).await?;
     Ok(())
@@ -347,7 +352,17 @@ pub async fn lock_for_move(txn: &impl ConnectionTrait, suppliers: &[i32], catego
 /// # Errors
 /// Database errors.
 pub async fn recount_suppliers(txn: &impl ConnectionTrait, supplier_ids: &[i32]) -> Result<(), DbErr> {
-    recount(txn, "supplier_sales", "supplier_id", "supplier_id, shard, order_count, revenue_cents", supplier_ids).await
+    let columns = "supplier_id, shard, order_count, revenue_cents";
+    let live = |s, filter: &str| Live::new(s, filter, "").suppliers;
+    let row = |row: &QueryResult| -> Result<Vec<Value>, DbErr> {
+        Ok(vec![
+            row.try_get_by_index::<i32>(0)?.into(),
+            0i16.into(),
+            row.try_get_by_index::<i64>(2)?.into(),
+            row.try_get_by_index::<i64>(3)?.into(),
+        ])
+    };
+    recount(txn, "supplier_sales", "supplier_id", columns, supplier_ids, live, row).await
 }
 
 /// Recounts the given categories' daily orders (after a product moved between them), in the
@@ -356,10 +371,30 @@ pub async fn recount_suppliers(txn: &impl ConnectionTrait, supplier_ids: &[i32])
 /// # Errors
 /// Database errors.
 pub async fn recount_categories(txn: &impl ConnectionTrait, category_ids: &[i32]) -> Result<(), DbErr> {
-    recount(txn, "category_daily_orders", "category_id", "day, category_id, shard, order_count", category_ids).await
+    let columns = "day, category_id, shard, order_count";
+    let live = |s, filter: &str| Live::new(s, "", filter).days;
+    let row = |row: &QueryResult| -> Result<Vec<Value>, DbErr> {
+        Ok(vec![
+            row.try_get_by_index::<String>(0)?.into(),
+            row.try_get_by_index::<i32>(1)?.into(),
+            0i16.into(),
+            row.try_get_by_index::<i64>(3)?.into(),
+        ])
+    };
+    recount(txn, "category_daily_orders", "category_id", columns, category_ids, live, row).await
 }
 
-async fn recount(txn: &impl ConnectionTrait, table: &str, key: &str, columns: &str, ids: &[i32]) -> Result<(), DbErr> {
+/// Replaces the rows of `ids` (by `key`) in `table` with the totals of the statement `live`
+/// makes for a WHERE filter, each result row turned into `columns` by `row`.
+async fn recount(
+    txn: &impl ConnectionTrait,
+    table: &str,
+    key: &str,
+    columns: &str,
+    ids: &[i32],
+    live: impl Fn(Sql, &str) -> String,
+    row: impl Fn(&QueryResult) -> Result<Vec<Value>, DbErr>,
+) -> Result<(), DbErr> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -370,34 +405,15 @@ async fn recount(txn: &impl ConnectionTrait, table: &str, key: &str, columns: &s
     txn.execute_raw(dialect.statement(&sql, values.clone())).await?;
     // A plain read, then an insert: MySQL's INSERT ... SELECT would share-lock every product
     // row it looks at, and two moves of different products then wait on each other.
-    let filter = format!(" AND p.{key} IN ({marks})");
-    let suppliers = table == "supplier_sales";
-    let live = if suppliers {
-        Live::new(Sql(dialect), &filter, "").suppliers
-    } else {
-        Live::new(Sql(dialect), "", &filter).days
-    };
+    let select = live(Sql(dialect), &format!(" AND p.{key} IN ({marks})"));
     let mut rows: Vec<Vec<Value>> = Vec::new();
-    for row in txn.query_all_raw(dialect.statement(&live, values)).await? {
-        rows.push(if suppliers {
-            vec![
-                row.try_get_by_index::<i32>(0)?.into(),
-                0i16.into(),
-                row.try_get_by_index::<i64>(2)?.into(),
-                row.try_get_by_index::<i64>(3)?.into(),
-            ]
-        } else {
-            vec![
-                row.try_get_by_index::<String>(0)?.into(),
-                row.try_get_by_index::<i32>(1)?.into(),
-                0i16.into(),
-                row.try_get_by_index::<i64>(3)?.into(),
-            ]
-        });
+    for found in txn.query_all_raw(dialect.statement(&select, values)).await? {
+        rows.push(row(&found)?);
     }
+    let width = columns.split(',').count();
     for chunk in rows.chunks(500) {
-        let row = format!("({})", ["?"; 4].join(", "));
-        let sql = format!("INSERT INTO {table} ({columns}) VALUES {}", vec![row; chunk.len()].join(", "));
+        let one = format!("({})", vec!["?"; width].join(", "));
+        let sql = format!("INSERT INTO {table} ({columns}) VALUES {}", vec![one; chunk.len()].join(", "));
         txn.execute_raw(dialect.statement(&sql, chunk.concat())).await?;
     }
     Ok(())

@@ -17,7 +17,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use super::key;
-use super::write::WriteTxn;
+use super::write;
 use crate::analytics::rollup::{self, Change};
 use crate::entity::orders::OrderStatus;
 use crate::entity::{order_items, orders, product_variants, products, users};
@@ -59,10 +59,6 @@ fn transient(err: &DbErr) -> bool {
     ["deadlock", "40001", "40p01", "1213", "database is locked", "could not serialize", "lock wait timeout"]
         .iter()
         .any(|needle| text.contains(needle))
-}
-
-async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
-    super::write::begin(db, None).await
 }
 
 fn fingerprint(input: &OrderCreate) -> String {
@@ -148,7 +144,7 @@ async fn place_once(
     idempotency_key: Option<&str>,
     print: Option<&str>,
 ) -> Result<Placed, Failure> {
-    let txn = begin_write(db).await?;
+    let txn = write::begin(db, None).await?;
     match fill_order(&txn, user, input, idempotency_key, print).await {
         Ok(placed) => {
             txn.commit().await?;
@@ -439,7 +435,7 @@ pub async fn transition(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let txn = begin_write(db).await?;
+        let txn = write::begin(db, None).await?;
         match apply_transition(&txn, &order, &allowed, to, &items).await {
             Ok(true) => {
                 txn.commit().await?;

@@ -10,7 +10,7 @@ use sea_orm::{
     IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::write::WriteTxn;
+use super::write;
 use super::{key, variants};
 use crate::analytics::rollup;
 use crate::entity::{categories, order_items, product_tags, products, suppliers, tags};
@@ -25,32 +25,6 @@ use crate::search::query::ProductSearch;
 use crate::search::sql;
 
 const WHAT: &str = "Product";
-
-/// Starts a write transaction (see [`super::write::begin`]).
-///
-/// # Errors
-/// Database errors.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
-    super::write::begin(db, None).await
-}
-
-/// Commits `txn` when `result` is a success; otherwise rolls it back at once (a dropped
-/// transaction only queues its rollback on the pooled connection) and returns the error.
-///
-/// # Errors
-/// The error of `result`, or of the commit.
-pub async fn finish<T>(txn: WriteTxn, result: Result<T, ApiError>) -> Result<T, ApiError> {
-    match result {
-        Ok(value) => {
-            txn.commit().await?;
-            Ok(value)
-        }
-        Err(err) => {
-            let _ = txn.rollback().await;
-            Err(err)
-        }
-    }
-}
 
 fn clash(err: DbErr) -> ApiError {
     if unique_violation_column(&err, "products", &["sku"]).is_some() {
@@ -193,9 +167,9 @@ pub async fn update(db: &DatabaseConnection, id: i64, patch: ProductUpdate) -> R
     // transaction, with the product row locked, so concurrent moves cannot count it twice.
     // READ COMMITTED (PostgreSQL's default) lets MySQL's recount read what committed while
     // it waited for its locks, instead of the snapshot of its first read.
-    let txn = super::write::begin(db, Some(IsolationLevel::ReadCommitted)).await?;
+    let txn = write::begin(db, Some(IsolationLevel::ReadCommitted)).await?;
     let result = update_on(&*txn, db, id, patch, true).await;
-    finish(txn, result).await
+    txn.finish(result).await
 }
 
 async fn update_on(
@@ -248,13 +222,13 @@ async fn update_on(
     // lock wait on each other.
     let new_supplier_id = if patch.supplier_id.is_some() { supplier_id } else { old_supplier };
     let new_category_id = category_id.unwrap_or(old_category);
-    let moved_suppliers: Vec<i32> = if lock && new_supplier_id != old_supplier {
-        old_supplier.into_iter().chain(new_supplier_id).collect()
-    } else {
+    let moved_suppliers: Vec<i32> = if new_supplier_id == old_supplier {
         Vec::new()
+    } else {
+        old_supplier.into_iter().chain(new_supplier_id).collect()
     };
     let moved_categories: Vec<i32> =
-        if lock && new_category_id != old_category { vec![old_category, new_category_id] } else { Vec::new() };
+        if new_category_id == old_category { Vec::new() } else { vec![old_category, new_category_id] };
     rollup::lock_for_move(conn, &moved_suppliers, &moved_categories).await?;
     match model.update(conn).await {
         Ok(updated) => {
@@ -296,9 +270,9 @@ pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<(), ApiError> 
 /// # Errors
 /// 404 when the product is missing, 422 naming each unknown tag id (nothing changes).
 pub async fn set_tags(db: &DatabaseConnection, id: i64, tag_ids: &[i64]) -> Result<ProductPublic, ApiError> {
-    let txn = begin_write(db).await?;
+    let txn = write::begin(db, None).await?;
     let result = replace_tags(&txn, id, tag_ids).await;
-    let (product, tags) = finish(txn, result).await?;
+    let (product, tags) = txn.finish(result).await?;
     let mut body = ProductPublic::from(product);
     body.tags = Some(tags.into_iter().map(ProductTag::from).collect());
     Ok(body)

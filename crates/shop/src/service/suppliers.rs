@@ -89,7 +89,7 @@ pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<(), ApiError> {
     // Its sales rows go with it, so a later supplier given the same id starts from zero.
     // Its products are detached first (what the foreign key would do), so the locks come in
     // the order orders take them: products, then the supplier.
-    let txn = super::products::begin_write(db).await?;
+    let txn = super::write::begin(db, None).await?;
     let result = async {
         products::Entity::update_many()
             .col_expr(products::Column::SupplierId, Expr::value(Option::<i32>::None))
@@ -101,5 +101,5 @@ pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<(), ApiError> {
         Ok(())
     }
     .await;
-    super::products::finish(txn, result).await
+    txn.finish(result).await
 }

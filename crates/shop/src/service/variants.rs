@@ -10,7 +10,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::products::{begin_write, finish};
+use super::write;
 use super::{key, products as product_service};
 use crate::entity::{product_variants, variant_attributes};
 use crate::error::{ApiError, is_foreign_key_violation, unique_violation_column};
@@ -164,7 +164,7 @@ async fn write_attributes(
 /// 404 when the product is missing, 409 on a duplicate SKU.
 pub async fn create(db: &DatabaseConnection, product_id: i64, input: VariantCreate) -> Result<VariantPublic, ApiError> {
     let product = product_service::get(db, product_id).await?;
-    let txn = begin_write(db).await?;
+    let txn = write::begin(db, None).await?;
     let result = async {
         let now = Utc::now();
         let model = product_variants::ActiveModel {
@@ -183,7 +183,7 @@ pub async fn create(db: &DatabaseConnection, product_id: i64, input: VariantCrea
         Ok(VariantPublic::new(variant, input.attributes))
     }
     .await;
-    finish(txn, result).await
+    txn.finish(result).await
 }
 
 /// Updates the fields sent; `attributes`, when sent, replace the old ones. One transaction.
@@ -196,7 +196,7 @@ pub async fn update(
     variant_id: i64,
     patch: VariantUpdate,
 ) -> Result<VariantPublic, ApiError> {
-    let txn = begin_write(db).await?;
+    let txn = write::begin(db, None).await?;
     let result = async {
         let current = find(&*txn, product_id, variant_id).await?;
         let mut model: product_variants::ActiveModel = current.into();
@@ -229,7 +229,7 @@ pub async fn update(
         Ok(VariantPublic::new(variant, attributes))
     }
     .await;
-    finish(txn, result).await
+    txn.finish(result).await
 }
 
 /// Deletes a variant and (by cascade) its attributes; order lines keep their history with the

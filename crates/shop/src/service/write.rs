@@ -14,6 +14,8 @@ use sea_orm::{
 };
 use tokio::sync::OwnedMutexGuard;
 
+use crate::error::ApiError;
+
 /// One turn per SQLite database file.
 static TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = LazyLock::new(Default::default);
 
@@ -54,6 +56,24 @@ impl WriteTxn {
     /// Database errors.
     pub async fn rollback(self) -> Result<(), DbErr> {
         self.txn.rollback().await
+    }
+
+    /// Commits when `result` is a success; otherwise rolls back at once (a dropped
+    /// transaction only queues its rollback on the pooled connection) and returns the error.
+    ///
+    /// # Errors
+    /// The error of `result`, or of the commit.
+    pub async fn finish<T>(self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        match result {
+            Ok(value) => {
+                self.commit().await?;
+                Ok(value)
+            }
+            Err(err) => {
+                let _ = self.rollback().await;
+                Err(err)
+            }
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode};
 use migrate::Dialect;
 use migrate::testing::dialects;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use shop::entity::{products, suppliers};
 
@@ -15,13 +15,6 @@ use crate::support::TestApp;
 async fn assert_no_drift(app: &TestApp, dialect: Dialect, step: &str) {
     let drift = shop::analytics::rollup::drift(&app.conn).await.unwrap();
     assert!(drift.is_empty(), "{dialect}, after {step}: {drift:#?}");
-}
-
-async fn count(app: &TestApp, table: &str) -> i64 {
-    let sql = format!("SELECT COUNT(*) FROM {table}");
-    let statement = Dialect::from_backend(app.conn.get_database_backend()).statement(&sql, Vec::new());
-    let row = app.conn.query_one_raw(statement).await.unwrap().unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
 }
 
 /// Active products with stock, cheapest id first.
@@ -48,7 +41,10 @@ async fn every_write_keeps_the_rollups_equal_to_the_orders() {
         shop::seed::seed_sample(&app.conn).await.unwrap();
         assert_no_drift(&app, dialect, "the sample seed").await;
         for table in ["product_sales", "supplier_sales", "monthly_sales", "category_daily_orders"] {
-            assert!(count(&app, table).await > 0, "{dialect}: {table} is empty after the seed");
+            assert!(
+                app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await > 0,
+                "{dialect}: {table} is empty after the seed"
+            );
         }
         let items = stocked(&app).await;
         let (a, b, c) = (&items[0], &items[1], &items[2]);

@@ -3,15 +3,9 @@
 
 use axum::http::{Method, StatusCode};
 use migrate::testing::dialects;
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 use crate::support::TestApp;
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    let stmt = Statement::from_string(app.conn.get_database_backend(), sql.to_owned());
-    app.conn.query_one_raw(stmt).await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap()
-}
 
 #[tokio::test]
 async fn sample_seed_is_idempotent() {
@@ -30,20 +24,19 @@ async fn scale_seed_is_reproducible_and_keeps_ids_usable() {
         for _ in 0..2 {
             let app = TestApp::new(dialect).await;
             let report = shop::seed_scale::seed_scale(&app.conn, 300, 7).await.unwrap();
-            assert_eq!(scalar(&app, "SELECT COUNT(*) FROM products").await, 300, "{dialect}");
-            let lines = scalar(&app, "SELECT COUNT(*) FROM order_items").await;
+            assert_eq!(app.scalar("SELECT COUNT(*) FROM products").await, 300, "{dialect}");
+            let lines = app.scalar("SELECT COUNT(*) FROM order_items").await;
             assert!((1500..=4500).contains(&lines), "{dialect}: {lines} order lines for 300 products");
             assert!(report.rows > 3000);
             let sql = shop::analytics::Sql(dialect);
-            let quantity = scalar(&app, &format!("SELECT {} FROM order_items", sql.int("SUM(quantity)"))).await;
+            let quantity = app.scalar(&format!("SELECT {} FROM order_items", sql.int("SUM(quantity)"))).await;
             let price =
-                scalar(&app, &format!("SELECT {} FROM products", sql.int(&format!("SUM({})", sql.cents("price")))))
-                    .await;
+                app.scalar(&format!("SELECT {} FROM products", sql.int(&format!("SUM({})", sql.cents("price"))))).await;
             fingerprints.push((lines, quantity, price));
             // The rollups the generator computes equal those recomputed from its orders.
             let drift = shop::analytics::rollup::drift(&app.conn).await.unwrap();
             assert!(drift.is_empty(), "{dialect}: {drift:#?}");
-            assert!(scalar(&app, "SELECT COUNT(*) FROM category_daily_orders").await > 0, "{dialect}");
+            assert!(app.scalar("SELECT COUNT(*) FROM category_daily_orders").await > 0, "{dialect}");
             // The API's own inserts still get fresh ids (PostgreSQL identity sequences synced).
             let made = app.admin(Method::POST, "/api/v1/categories", Some(json!({"name": "After the seed"}))).await;
             assert_eq!(made.status, StatusCode::CREATED, "{dialect}: {}", made.body);

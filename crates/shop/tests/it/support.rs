@@ -10,7 +10,7 @@ use chrono::Utc;
 use http_body_util::BodyExt;
 use migrate::Dialect;
 use migrate::testing::TestDb;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set, Statement};
 use serde_json::Value;
 use shop::app::{self, App, AppState};
 use shop::config::Settings;
@@ -74,6 +74,12 @@ impl TestApp {
         let settings = Arc::new(settings);
         let state = AppState::new(conn.clone(), settings.clone());
         Self { app: app::build(state), db, conn, settings, admin_token, user_token, statements }
+    }
+
+    /// The integer in the first column of the first row of `sql`.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let stmt = Statement::from_string(self.conn.get_database_backend(), sql.to_owned());
+        self.conn.query_one_raw(stmt).await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap()
     }
 
     /// Statements run since the last call.
