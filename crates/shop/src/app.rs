@@ -75,6 +75,10 @@ pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnec
         .min_connections(1)
         .acquire_timeout(Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)))
         .connect_timeout(Duration::from_secs(5))
+        // sqlx already pings every connection when it is released, and closes it if that
+        // fails; a second ping on every acquire is a round trip per query. Only connections
+        // idle long enough for the server or a firewall to have dropped them are pinged.
+        .test_before_acquire_if_idle_for(Duration::from_secs(10))
         .sqlx_logging(false);
     if settings.database_kind() == DatabaseKind::Sqlite {
         // WAL lets readers run beside the single writer; busy_timeout makes writers queue

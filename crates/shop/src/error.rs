@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -185,16 +185,34 @@ impl IntoResponse for ApiError {
 /// Connection-level failures are the database being away (503); everything else is a bug (500).
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        match &err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                crate::metrics::record_db_error("unavailable");
-                Self::Unavailable(err.to_string())
-            }
-            _ => {
-                crate::metrics::record_db_error("query");
-                Self::Internal(err.to_string())
-            }
+        if matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) || connection_lost(&err) {
+            crate::metrics::record_db_error("unavailable");
+            Self::Unavailable(err.to_string())
+        } else {
+            crate::metrics::record_db_error("query");
+            Self::Internal(err.to_string())
         }
+    }
+}
+
+/// True when `err` says the connection itself failed while a statement ran: the server went
+/// away (I/O error, PostgreSQL's shutdown and connection-exception codes) rather than the
+/// statement being wrong. Pooled connections are only pinged when they have sat idle, so the
+/// first statement after the database stops finds out here, and it is a 503 like a failed
+/// acquire; sqlx then drops the connection when it fails its release ping.
+fn connection_lost(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    let (DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner))) = err else {
+        return false;
+    };
+    match inner.as_ref() {
+        Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::Protocol(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed => true,
+        Sqlx::Database(db) => db.code().is_some_and(|code| {
+            // 08xxx: connection exception; 57P01..57P03: admin or crash shutdown, cannot
+            // connect now (PostgreSQL).
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
     }
 }
 
