@@ -82,7 +82,7 @@ pub async fn get(
     let include = ProductInclude::read(&mut params);
     params.finish()?;
     cached::json(&state, &uri, || async {
-        let product = service::get(&state.db, id).await?;
+        let product = crate::service::product_read::product(&state.db, id).await?;
         service::embed_one(&state.db, product, include).await
     })
     .await

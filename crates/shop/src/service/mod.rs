@@ -2,6 +2,7 @@
 
 pub mod categories;
 pub mod orders;
+pub mod product_read;
 pub mod products;
 pub mod suppliers;
 pub mod tags;
