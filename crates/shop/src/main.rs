@@ -29,16 +29,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// glibc gives every thread that allocates its own malloc arena, and the server has many:
-/// the runtime's workers plus one database thread per pooled SQLite connection. Two arenas
-/// keep throughput and cut peak RSS under load by a fifth (measured in BENCHMARKS.md).
+/// With mimalloc serving Rust, glibc's malloc serves only C code, in practice SQLite: one
+/// worker thread per pooled connection, each of which would get an arena of its own. One
+/// arena cut peak RSS under load from 64 to 58 MB at the same throughput (BENCHMARKS.md).
 /// `MALLOC_ARENA_MAX` in the environment still wins.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         // SAFETY: mallopt only sets an allocator parameter, and no other thread exists yet.
         unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
+            libc::mallopt(libc::M_ARENA_MAX, 1);
         }
     }
 }

@@ -39,6 +39,9 @@ enum Failure {
     Db(DbErr),
     /// Another request with the same idempotency key won the race.
     KeyTaken,
+    /// The random order number is already in use: 32 random bits per day meet a repeat
+    /// after about 77,000 orders in a day (birthday bound), so a new number is drawn.
+    NumberTaken,
 }
 
 impl From<DbErr> for Failure {
@@ -89,6 +92,22 @@ pub async fn place(
     input: &OrderCreate,
     idempotency_key: Option<&str>,
 ) -> Result<(Placed, bool), ApiError> {
+    place_numbered(db, user, input, idempotency_key, order_number).await
+}
+
+/// [`place`] with the order numbers drawn from `next_number`, so that a test can make them
+/// collide.
+///
+/// # Errors
+/// As [`place`].
+#[doc(hidden)]
+pub async fn place_numbered(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    input: &OrderCreate,
+    idempotency_key: Option<&str>,
+    mut next_number: impl FnMut() -> String,
+) -> Result<(Placed, bool), ApiError> {
     let print = idempotency_key.map(|_| fingerprint(input));
     if let Some(found) = replay(db, user, idempotency_key, print.as_deref()).await? {
         return Ok((found, false));
@@ -96,9 +115,10 @@ pub async fn place(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match place_once(db, user, input, idempotency_key, print.as_deref()).await {
+        match place_once(db, user, input, idempotency_key, print.as_deref(), next_number()).await {
             Ok(placed) => return Ok((placed, true)),
             Err(Failure::Api(e)) => return Err(e),
+            Err(Failure::NumberTaken) => {}
             Err(Failure::KeyTaken) => {
                 if let Some(found) = replay(db, user, idempotency_key, print.as_deref()).await? {
                     return Ok((found, false));
@@ -143,9 +163,10 @@ async fn place_once(
     input: &OrderCreate,
     idempotency_key: Option<&str>,
     print: Option<&str>,
+    number: String,
 ) -> Result<Placed, Failure> {
     let txn = write::begin(db, None).await?;
-    match fill_order(&txn, user, input, idempotency_key, print).await {
+    match fill_order(&txn, user, input, idempotency_key, print, number).await {
         Ok(placed) => {
             txn.commit().await?;
             Ok(placed)
@@ -165,11 +186,12 @@ async fn fill_order(
     input: &OrderCreate,
     idempotency_key: Option<&str>,
     print: Option<&str>,
+    number: String,
 ) -> Result<Placed, Failure> {
     let now = Utc::now();
     // The order row first: a concurrent retry with the same key stops here, before stock.
     let order = orders::ActiveModel {
-        order_number: Set(order_number()),
+        order_number: Set(number),
         total_amount: Set(Decimal::ZERO),
         status: Set(OrderStatus::Pending.as_str().to_owned()),
         user_id: Set(user.id),
@@ -181,9 +203,14 @@ async fn fill_order(
     }
     .insert(txn)
     .await
-    .map_err(|e| match unique_violation_column(&e, "orders", &["idempotency_key", "user_id"]) {
-        Some(_) if idempotency_key.is_some() => Failure::KeyTaken,
-        _ => Failure::Db(e),
+    .map_err(|e| {
+        if unique_violation_column(&e, "orders", &["order_number"]).is_some_and(|c| c == "order_number") {
+            return Failure::NumberTaken;
+        }
+        match unique_violation_column(&e, "orders", &["idempotency_key", "user_id"]) {
+            Some(_) if idempotency_key.is_some() => Failure::KeyTaken,
+            _ => Failure::Db(e),
+        }
     })?;
 
     let lines = resolve_lines(txn, input).await?;
