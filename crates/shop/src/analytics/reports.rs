@@ -204,6 +204,62 @@ pub struct AboveAverage {
     pub premium_percentage: f64,
 }
 
+/// How far a price is above its category's average, in exact integer arithmetic. With the
+/// category's sum `s` and count `n` (cents) and the price `p`, the average is `s / n`, the
+/// premium `(p n - s) / n` and the percentage `(p n - s) 100 / s`. Rounding these rationals
+/// half-up once is what `Decimal` gave, without two 96-bit divisions per row: at 370,000 rows
+/// those were a large part of the report's time.
+#[derive(Clone, Copy)]
+struct Premium {
+    /// `p n - s`: the premium times `n`.
+    excess: i128,
+    sum: i128,
+    count: i128,
+}
+
+impl Premium {
+    fn new(price: i64, sum: i64, count: i64) -> Self {
+        let count = i128::from(count.max(1));
+        let sum = i128::from(sum);
+        Self { excess: i128::from(price) * count - sum, sum, count }
+    }
+
+    fn average_cents(self) -> i64 {
+        clamp(half_up(self.sum, self.count))
+    }
+
+    fn cents(self) -> i64 {
+        clamp(half_up(self.excess, self.count))
+    }
+
+    /// Percent, two decimals.
+    fn percentage(self) -> f64 {
+        if self.sum <= 0 {
+            return 0.0;
+        }
+        // Hundredths of a percent as an integer, then one conversion: 1234 gives 12.34.
+        #[allow(clippy::cast_precision_loss)]
+        let hundredths = half_up(self.excess * 10_000, self.sum) as f64;
+        hundredths / 100.0
+    }
+
+    /// Orders by the exact premium `excess / count`.
+    fn cmp_exact(&self, other: &Self) -> std::cmp::Ordering {
+        (self.excess * other.count).cmp(&(other.excess * self.count))
+    }
+}
+
+/// `num / den` rounded half away from zero; `den` > 0.
+fn half_up(num: i128, den: i128) -> i128 {
+    let twice = 2 * num.abs() + den;
+    let magnitude = twice / (2 * den);
+    if num < 0 { -magnitude } else { magnitude }
+}
+
+fn clamp(value: i128) -> i64 {
+    i64::try_from(value).unwrap_or(if value < 0 { i64::MIN } else { i64::MAX })
+}
+
 /// Products priced above their category's average (a derived-table join).
 ///
 /// # Errors
@@ -223,31 +279,27 @@ pub async fn above_category_average(
         sum = s.int(&format!("SUM({})", s.cents("price"))),
     );
     let ran = run(db, &sql, Vec::new(), explain).await?;
-    // Largest premium first, as the guide orders it; sorted here on the exact premium, since
-    // SQL could only compare the averages as floating point.
     let mut ranked = Vec::with_capacity(ran.rows.len());
     for row in &ran.rows {
-        let price = Decimal::new(row.try_get_by_index(2)?, 2);
-        let sum = Decimal::new(row.try_get_by_index(4)?, 2);
-        let n: i64 = row.try_get_by_index(5)?;
-        let avg = sum / Decimal::from(n.max(1));
-        let premium = price - avg;
-        let pct =
-            (premium / avg * Decimal::from(100)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let price: i64 = row.try_get_by_index(2)?;
+        let sum: i64 = row.try_get_by_index(4)?;
+        let count: i64 = row.try_get_by_index(5)?;
+        let premium = Premium::new(price, sum, count);
         ranked.push((
             premium,
             AboveAverage {
                 product_id: row.try_get_by_index(0)?,
                 name: row.try_get_by_index(1)?,
-                price: Money(price),
+                price: money(price),
                 category_name: row.try_get_by_index(3)?,
-                category_avg_price: Money(avg.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
-                price_premium: Money(premium.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
-                premium_percentage: pct.to_f64().unwrap_or_default(),
+                category_avg_price: money(premium.average_cents()),
+                price_premium: money(premium.cents()),
+                premium_percentage: premium.percentage(),
             },
         ));
     }
-    ranked.sort_by(|(a, x): &(Decimal, AboveAverage), (b, y)| b.cmp(a).then(x.product_id.cmp(&y.product_id)));
+    // Largest premium first, as the guide orders it, compared exactly; ties by id.
+    ranked.sort_unstable_by(|(a, x), (b, y)| b.cmp_exact(a).then(x.product_id.cmp(&y.product_id)));
     let data = ranked.into_iter().map(|(_, item)| item).collect();
     Ok(ran.report(data))
 }
@@ -416,4 +468,32 @@ pub async fn monthly_sales(
         });
     }
     Ok(ran.report(data))
+}
+
+#[cfg(test)]
+mod premium_tests {
+    use super::Premium;
+
+    #[test]
+    fn rounds_each_figure_once_half_up() {
+        // Prices 10.00 and 20.00: average 15.00, 20.00 is 5.00 (33.33%) above it.
+        let p = Premium::new(2000, 3000, 2);
+        assert_eq!((p.average_cents(), p.cents(), p.percentage()), (1500, 500, 33.33));
+        // Prices 1.00, 2.00 and 2.00: average 1.6666..., 2.00 is 0.3333... (20%) above it.
+        let p = Premium::new(200, 500, 3);
+        assert_eq!((p.average_cents(), p.cents(), p.percentage()), (167, 33, 20.0));
+        // Prices 1.00 and 1.01: average 1.005 and premium 0.005 are exact halves, rounded up;
+        // 0.4975...% rounds to 0.50%.
+        let p = Premium::new(101, 201, 2);
+        assert_eq!((p.average_cents(), p.cents(), p.percentage()), (101, 1, 0.5));
+    }
+
+    #[test]
+    fn orders_by_the_exact_premium_across_categories() {
+        // 1/3 of a cent against 1/4: no rounding may make them equal.
+        let third = Premium::new(1, 2, 3);
+        let quarter = Premium::new(1, 3, 4);
+        assert_eq!(third.cmp_exact(&quarter), std::cmp::Ordering::Greater);
+        assert_eq!(quarter.cmp_exact(&third), std::cmp::Ordering::Less);
+    }
 }

@@ -39,7 +39,16 @@ fn parse_money<'de, D: Deserializer<'de>>(de: D, allow_negative: bool) -> Result
 }
 
 fn money_text(amount: Decimal) -> String {
-    format!("{:.2}", amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+    let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    // The common case, a non-negative amount that fits two decimals, prints its integer cents:
+    // Decimal's formatting with a precision was most of the time a large report spent on
+    // its money columns.
+    rounded.rescale(2);
+    if rounded.scale() == 2 && rounded.is_sign_positive() {
+        let cents = rounded.mantissa().unsigned_abs();
+        return format!("{}.{:02}", cents / 100, cents % 100);
+    }
+    format!("{rounded:.2}")
 }
 
 fn money_schema(description: &str) -> RefOr<Schema> {
@@ -158,4 +167,47 @@ pub fn includes(params: &mut Params, allowed: &[&str]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod money_text_tests {
+    use std::str::FromStr;
+
+    use rust_decimal::{Decimal, RoundingStrategy};
+
+    use super::money_text;
+
+    /// What the cents fast path must print: Decimal's own two-decimal formatting.
+    fn reference(amount: Decimal) -> String {
+        format!("{:.2}", amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+    }
+
+    #[test]
+    fn prints_what_decimal_prints() {
+        let mut cases: Vec<Decimal> = [
+            "0",
+            "0.00",
+            "0.004",
+            "0.005",
+            "0.5",
+            "1",
+            "1.1",
+            "1199.99",
+            "1199.995",
+            "99999999.99",
+            "12.3456",
+            "-1.25",
+            "-0.004",
+            "1e-28",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+        ]
+        .iter()
+        .map(|s| Decimal::from_str(s).or_else(|_| Decimal::from_scientific(s)).unwrap())
+        .collect();
+        cases.extend((0..100_000).map(|c| Decimal::new(c * 7919 % 10_000_000, 3)));
+        for amount in cases {
+            assert_eq!(money_text(amount), reference(amount), "{amount}");
+        }
+    }
 }
