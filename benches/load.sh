@@ -105,5 +105,7 @@ if [ "$which" = postgres ] || [ "$which" = both ]; then
   db="shop_load_$products"
   psql "$pg/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
     || psql "$pg/postgres" -qc "CREATE DATABASE $db"
-  run postgres "$pg/$db"
+  # Plain TCP for both servers: the baseline is built without TLS, and the shop's sqlx would
+  # otherwise negotiate TLS with a server that offers it (sslmode=prefer), on loopback.
+  run postgres "$pg/$db?sslmode=disable"
 fi
