@@ -70,9 +70,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("DATABASE_URL")?;
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8001);
     let db = if url.starts_with("postgres") {
-        Db::Postgres(sqlx::postgres::PgPoolOptions::new().max_connections(10).test_before_acquire(false).connect(&url).await?)
+        Db::Postgres(
+            sqlx::postgres::PgPoolOptions::new().max_connections(10).test_before_acquire(false).connect(&url).await?,
+        )
     } else {
-        Db::Sqlite(sqlx::sqlite::SqlitePoolOptions::new().max_connections(10).test_before_acquire(false).connect(&url).await?)
+        Db::Sqlite(
+            sqlx::sqlite::SqlitePoolOptions::new().max_connections(10).test_before_acquire(false).connect(&url).await?,
+        )
     };
     let app = Router::new().route("/api/v1/products/{id}", get(product)).with_state(db);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;

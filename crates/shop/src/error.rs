@@ -185,7 +185,7 @@ impl IntoResponse for ApiError {
 /// Connection-level failures are the database being away (503); everything else is a bug (500).
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        if matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) || connection_lost(&err) {
+        if connection_lost(&err) {
             crate::metrics::record_db_error("unavailable");
             Self::Unavailable(err.to_string())
         } else {
@@ -195,15 +195,18 @@ impl From<DbErr> for ApiError {
     }
 }
 
-/// True when `err` says the connection itself failed while a statement ran: the server went
-/// away (I/O error, PostgreSQL's shutdown and connection-exception codes) rather than the
-/// statement being wrong. Pooled connections are only pinged when they have sat idle, so the
-/// first statement after the database stops finds out here, and it is a 503 like a failed
-/// acquire; sqlx then drops the connection when it fails its release ping.
+/// True when `err` says the database could not be reached: no connection could be acquired
+/// or opened, or the connection itself failed while a statement ran (I/O error, PostgreSQL's
+/// shutdown and connection-exception codes) rather than the statement being wrong. Pooled
+/// connections are only pinged when they have sat idle, so the first statement after the
+/// database stops finds out mid-statement; sqlx then drops the connection when it fails its
+/// release ping.
 fn connection_lost(err: &DbErr) -> bool {
     use sea_orm::sqlx::Error as Sqlx;
-    let (DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner))) = err else {
-        return false;
+    let inner = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner)) => inner,
+        _ => return false,
     };
     match inner.as_ref() {
         Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::Protocol(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed => true,

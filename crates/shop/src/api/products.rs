@@ -18,6 +18,7 @@ use crate::schema::product::{
     ProductCreate, ProductInclude, ProductPage, ProductPublic, ProductTagsUpdate, ProductUpdate,
 };
 use crate::search::query::ProductSearch;
+use crate::service::product_read;
 use crate::service::products as service;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -82,7 +83,7 @@ pub async fn get(
     let include = ProductInclude::read(&mut params);
     params.finish()?;
     cached::json(&state, &uri, || async {
-        let product = crate::service::product_read::product(&state.db, id).await?;
+        let product = product_read::product(&state.db, id).await?;
         service::embed_one(&state.db, product, include).await
     })
     .await

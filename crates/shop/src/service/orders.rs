@@ -166,18 +166,8 @@ async fn place_once(
     number: String,
 ) -> Result<Placed, Failure> {
     let txn = write::begin(db, None).await?;
-    match fill_order(&txn, user, input, idempotency_key, print, number).await {
-        Ok(placed) => {
-            txn.commit().await?;
-            Ok(placed)
-        }
-        Err(failure) => {
-            // Roll back now: a dropped transaction only queues its rollback until the pooled
-            // connection is used again, holding row locks meanwhile.
-            let _ = txn.rollback().await;
-            Err(failure)
-        }
-    }
+    let filled = fill_order(&txn, user, input, idempotency_key, print, number).await;
+    txn.finish(filled).await
 }
 
 async fn fill_order(
@@ -203,14 +193,10 @@ async fn fill_order(
     }
     .insert(txn)
     .await
-    .map_err(|e| {
-        if unique_violation_column(&e, "orders", &["order_number"]).is_some_and(|c| c == "order_number") {
-            return Failure::NumberTaken;
-        }
-        match unique_violation_column(&e, "orders", &["idempotency_key", "user_id"]) {
-            Some(_) if idempotency_key.is_some() => Failure::KeyTaken,
-            _ => Failure::Db(e),
-        }
+    .map_err(|e| match unique_violation_column(&e, "orders", &["order_number", "idempotency_key", "user_id"]) {
+        Some(column) if column == "order_number" => Failure::NumberTaken,
+        Some(_) if idempotency_key.is_some() => Failure::KeyTaken,
+        _ => Failure::Db(e),
     })?;
 
     let lines = resolve_lines(txn, input).await?;

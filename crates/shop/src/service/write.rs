@@ -14,8 +14,6 @@ use sea_orm::{
 };
 use tokio::sync::OwnedMutexGuard;
 
-use crate::error::ApiError;
-
 /// One turn per SQLite database file.
 static TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = LazyLock::new(Default::default);
 
@@ -63,7 +61,7 @@ impl WriteTxn {
     ///
     /// # Errors
     /// The error of `result`, or of the commit.
-    pub async fn finish<T>(self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    pub async fn finish<T, E: From<DbErr>>(self, result: Result<T, E>) -> Result<T, E> {
         match result {
             Ok(value) => {
                 self.commit().await?;
