@@ -22,8 +22,12 @@ use crate::{api, middleware};
 /// The largest JSON body accepted (a product with a long description fits many times).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// What every handler shares. Cloned for each request (axum's `State`), so it is one `Arc`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+#[derive(Clone)]
+pub struct Shared {
     pub db: DatabaseConnection,
     /// Where list and analytics reads go: the read replica (`DATABASE_READ_URL`) when there
     /// is one, else the primary.
@@ -31,6 +35,14 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
     pub cache: Arc<ResponseCache>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
@@ -44,14 +56,15 @@ impl AppState {
                 Err(err) => tracing::error!(error = %err, "REDIS_URL unusable: the cache stays in process"),
             }
         }
-        Self { read_db: db.clone(), db, settings, login_throttle, cache: Arc::new(cache) }
+        Self(Arc::new(Shared { read_db: db.clone(), db, settings, login_throttle, cache: Arc::new(cache) }))
     }
 
     /// Sends list and analytics reads to `read_db`.
     #[must_use]
-    pub fn with_read_replica(mut self, read_db: DatabaseConnection) -> Self {
-        self.read_db = read_db;
-        self
+    pub fn with_read_replica(self, read_db: DatabaseConnection) -> Self {
+        let mut shared = Arc::unwrap_or_clone(self.0);
+        shared.read_db = read_db;
+        Self(Arc::new(shared))
     }
 }
 
@@ -141,13 +154,11 @@ fn cors(settings: &Settings) -> CorsLayer {
 pub fn router(state: AppState) -> Router {
     // The recorder must exist before the first request is counted.
     let _ = crate::metrics::handle();
-    let frontline = Arc::new(middleware::Frontline {
+    let frontline = middleware::FrontlineLayer::new(middleware::Frontline {
         time_limit: Duration::from_secs(u64::from(state.settings.request_timeout_seconds)),
         cache: state.cache.clone(),
     });
-    api::routes(state)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(frontline, middleware::frontline))
+    api::routes(state).layer(DefaultBodyLimit::max(BODY_LIMIT)).layer(frontline)
 }
 
 /// Migrates (or checks) the schema, then serves until SIGINT/SIGTERM; in-flight requests

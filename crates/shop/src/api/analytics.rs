@@ -8,6 +8,7 @@ use utoipa_axum::routes;
 
 use super::cached;
 use super::extract::Params;
+use super::prefixed::Prefixed;
 use crate::analytics::Report;
 use crate::analytics::reports::{
     self, AboveAverage, BestSeller, CategoryStats, MonthlySales, RecentActivity, Summary, SupplierStats, TopProduct,
@@ -15,8 +16,8 @@ use crate::analytics::reports::{
 use crate::app::AppState;
 use crate::error::{ApiError, ValidationDetail};
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
+    Prefixed::new(prefix)
         .routes(routes!(summary))
         .routes(routes!(categories))
         .routes(routes!(suppliers))
@@ -25,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(top_product_per_category))
         .routes(routes!(recent_activity))
         .routes(routes!(monthly_sales))
+        .done()
 }
 
 /// Serves a report from the cache (same path and query, no write since) or computes it;

@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 
 use super::auth::AdminUser;
 use super::extract::{Params, PathId, ValidJson};
+use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
 use crate::schema::category::{CategoryCreate, CategoryPublic, CategoryUpdate};
@@ -16,8 +17,8 @@ use crate::schema::common::{Page, Pagination, includes};
 use crate::schema::product::ProductPublic;
 use crate::service::categories as service;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, patch, delete))
+pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
+    Prefixed::new(prefix).routes(routes!(list, create)).routes(routes!(get, update, patch, delete)).done()
 }
 
 /// List categories by id.

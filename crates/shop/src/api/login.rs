@@ -9,14 +9,15 @@ use axum::http::request::Parts;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, FieldError, ValidationDetail};
 use crate::schema::user::{LoginForm, Token};
 use crate::security::create_access_token;
 use crate::service::users;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(access_token))
+pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
+    Prefixed::new(prefix).routes(routes!(access_token)).done()
 }
 
 /// The peer address when the server tracks it (tests through the router have none).

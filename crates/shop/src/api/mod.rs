@@ -8,6 +8,7 @@ pub mod docs;
 pub mod extract;
 pub mod login;
 pub mod orders;
+mod prefixed;
 pub mod products;
 pub mod suppliers;
 pub mod system;
@@ -51,24 +52,24 @@ fn add_security(spec: &mut utoipa::openapi::OpenApi, prefix: &str) {
     components.add_security_scheme("bearer", SecurityScheme::OAuth2(OAuth2::new([flow])));
 }
 
-fn api_routes() -> OpenApiRouter<AppState> {
+fn api_routes(prefix: &str) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .merge(categories::routes())
-        .merge(suppliers::routes())
-        .merge(products::routes())
-        .merge(variants::routes())
-        .merge(tags::routes())
-        .merge(login::routes())
-        .merge(users::routes())
-        .merge(orders::routes())
-        .merge(analytics::routes())
+        .merge(categories::routes(prefix))
+        .merge(suppliers::routes(prefix))
+        .merge(products::routes(prefix))
+        .merge(variants::routes(prefix))
+        .merge(tags::routes(prefix))
+        .merge(login::routes(prefix))
+        .merge(users::routes(prefix))
+        .merge(orders::routes(prefix))
+        .merge(analytics::routes(prefix))
 }
 
 fn assembled(prefix: &str) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(system::root))
         .routes(routes!(system::health))
-        .nest(prefix, api_routes())
+        .merge(api_routes(prefix))
         .split_for_parts();
     add_security(&mut spec, prefix);
     (router, spec)
@@ -76,12 +77,13 @@ fn assembled(prefix: &str) -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document, with the API paths under `api_prefix`.
 pub fn openapi(api_prefix: &str) -> utoipa::openapi::OpenApi {
-    assembled(api_prefix).1
+    assembled(api_prefix.trim_end_matches('/')).1
 }
 
 /// Every route of the service, with state.
 pub fn routes(state: AppState) -> Router {
-    let prefix = state.settings.api_v1_str.clone();
+    // `API_V1_STR=/` serves the API at the root.
+    let prefix = state.settings.api_v1_str.trim_end_matches('/').to_owned();
     let (router, spec) = assembled(&prefix);
     let spec_url = format!("{prefix}/openapi.json");
     let redoc = docs::redoc_page(&spec_url, &state.settings.project_name);

@@ -10,6 +10,7 @@ use utoipa_axum::routes;
 
 use super::auth::{AdminUser, CurrentUser};
 use super::extract::{Params, PathId, ValidJson};
+use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::entity::orders::OrderStatus;
 use crate::error::{ApiError, Detail, FieldError, ValidationDetail};
@@ -17,12 +18,13 @@ use crate::schema::common::{Page, Pagination};
 use crate::schema::order::{OrderCreate, OrderPublic, StatusChange};
 use crate::service::orders::{self as service, OrderFilter, Placed};
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
+    Prefixed::new(prefix)
         .routes(routes!(list, create))
         .routes(routes!(get))
         .routes(routes!(cancel))
         .routes(routes!(change_status))
+        .done()
 }
 
 fn public(placed: Placed) -> OrderPublic {

@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use super::auth::AdminUser;
 use super::cached;
 use super::extract::{Params, PathId, ValidJson};
+use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
 use crate::schema::common::Pagination;
@@ -21,11 +22,12 @@ use crate::search::query::ProductSearch;
 use crate::service::product_read;
 use crate::service::products as service;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
+    Prefixed::new(prefix)
         .routes(routes!(list, create))
         .routes(routes!(get, update, patch, delete))
         .routes(routes!(set_tags))
+        .done()
 }
 
 /// Search products: list filters, a `filter` expression, `sort`, and keyset paging with

@@ -9,14 +9,15 @@ use utoipa_axum::routes;
 
 use super::auth::AdminUser;
 use super::extract::{Params, PathId, ValidJson};
+use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
 use crate::schema::common::{Page, Pagination};
 use crate::schema::supplier::{SupplierCreate, SupplierPublic, SupplierUpdate};
 use crate::service::suppliers as service;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, patch, delete))
+pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
+    Prefixed::new(prefix).routes(routes!(list, create)).routes(routes!(get, update, patch, delete)).done()
 }
 
 /// List suppliers by id.

@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 
 use super::auth::AdminUser;
 use super::extract::{Params, PathId, ValidJson};
+use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
 use crate::schema::common::{Page, Pagination};
@@ -16,11 +17,12 @@ use crate::schema::product::ProductPublic;
 use crate::schema::tag::{TagCreate, TagPublic, TagUpdate};
 use crate::service::tags as service;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
+    Prefixed::new(prefix)
         .routes(routes!(list, create))
         .routes(routes!(get, update, patch, delete))
         .routes(routes!(products))
+        .done()
 }
 
 /// List tags by id.

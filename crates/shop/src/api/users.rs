@@ -8,18 +8,20 @@ use utoipa_axum::routes;
 
 use super::auth::{AdminUser, CurrentUser};
 use super::extract::{Params, PathId, ValidJson};
+use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
 use crate::schema::common::{Page, Pagination};
 use crate::schema::user::{UserCreate, UserPublic, UserSignup, UserUpdate, UserUpdateMe};
 use crate::service::users as service;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
+    Prefixed::new(prefix)
         .routes(routes!(signup))
         .routes(routes!(me, update_me))
         .routes(routes!(list, create))
         .routes(routes!(get, update, delete))
+        .done()
 }
 
 /// Create an account (role `user`).

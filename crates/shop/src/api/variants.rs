@@ -9,14 +9,15 @@ use utoipa_axum::routes;
 
 use super::auth::AdminUser;
 use super::extract::{Params, PathId, PathIds, ValidJson};
+use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
 use crate::schema::common::{Page, Pagination};
 use crate::schema::variant::{VariantCreate, VariantPublic, VariantUpdate};
 use crate::service::variants as service;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, patch, delete))
+pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
+    Prefixed::new(prefix).routes(routes!(list, create)).routes(routes!(get, update, patch, delete)).done()
 }
 
 /// List a product's variants by id, with their attributes.

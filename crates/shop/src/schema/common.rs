@@ -1,15 +1,17 @@
 //! Shared pieces of the request/response layer: money, timestamps, lists, pagination, and
 //! "sent as null" versus "not sent" for partial updates.
 
+use std::fmt::Write as _;
 use std::str::FromStr;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{RefOr, Schema};
 
+use super::text::StackText;
 use crate::api::extract::Params;
 
 /// The largest amount a NUMERIC(10,2) column holds.
@@ -38,17 +40,32 @@ fn parse_money<'de, D: Deserializer<'de>>(de: D, allow_negative: bool) -> Result
     Ok(amount)
 }
 
-fn money_text(amount: Decimal) -> String {
+fn money_text(amount: Decimal) -> StackText<48> {
     let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let mut text = StackText::new();
     // The common case, a non-negative amount that fits two decimals, prints its integer cents:
     // Decimal's formatting with a precision was most of the time a large report spent on
-    // its money columns.
+    // its money columns. 48 bytes hold any Decimal with two decimals, so no write fails.
     rounded.rescale(2);
     if rounded.scale() == 2 && rounded.is_sign_positive() {
-        let cents = rounded.mantissa().unsigned_abs();
-        return format!("{}.{:02}", cents / 100, cents % 100);
+        // At most 29 digits, a point, and a leading zero.
+        let mut digits = [b'0'; 31];
+        let mut cents = rounded.mantissa().unsigned_abs();
+        let mut start = digits.len();
+        while cents > 0 || start > digits.len() - 4 {
+            start -= 1;
+            if start == digits.len() - 3 {
+                digits[start] = b'.';
+                continue;
+            }
+            digits[start] = b'0' + (cents % 10) as u8;
+            cents /= 10;
+        }
+        let _ = text.write_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    } else {
+        let _ = write!(text, "{rounded:.2}");
     }
-    format!("{rounded:.2}")
+    text
 }
 
 fn money_schema(description: &str) -> RefOr<Schema> {
@@ -67,7 +84,7 @@ pub struct Money(pub Decimal);
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&money_text(self.0))
+        s.serialize_str(money_text(self.0).as_str())
     }
 }
 
@@ -91,7 +108,7 @@ pub struct SignedMoney(pub Decimal);
 
 impl Serialize for SignedMoney {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&money_text(self.0))
+        s.serialize_str(money_text(self.0).as_str())
     }
 }
 
@@ -111,7 +128,43 @@ impl ToSchema for SignedMoney {}
 
 /// RFC 3339 in UTC with microseconds: `2024-01-01T10:00:00.123456Z`.
 pub fn timestamp<S: Serializer>(value: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&value.to_rfc3339_opts(SecondsFormat::Micros, true))
+    s.serialize_str(timestamp_text(value).as_str())
+}
+
+/// What `to_rfc3339_opts(SecondsFormat::Micros, true)` prints, written on the stack for the
+/// years 0 to 9999 outside leap seconds (every timestamp the service stores).
+fn timestamp_text(value: &DateTime<Utc>) -> StackText<40> {
+    let mut text = StackText::new();
+    let (date, time) = (value.date_naive(), value.time());
+    match u32::try_from(date.year()) {
+        Ok(year) if year <= 9999 && time.nanosecond() < 1_000_000_000 => {
+            let mut out = *b"0000-00-00T00:00:00.000000Z";
+            for (range, value) in [
+                (0..4, year),
+                (5..7, date.month()),
+                (8..10, date.day()),
+                (11..13, time.hour()),
+                (14..16, time.minute()),
+                (17..19, time.second()),
+                (20..26, time.nanosecond() / 1_000),
+            ] {
+                put_digits(&mut out[range], value);
+            }
+            let _ = text.write_str(std::str::from_utf8(&out).unwrap_or_default());
+        }
+        _ => {
+            let _ = text.write_str(&value.to_rfc3339_opts(SecondsFormat::Micros, true));
+        }
+    }
+    text
+}
+
+/// `value`'s last `slot.len()` decimal digits, zero-padded.
+fn put_digits(slot: &mut [u8], mut value: u32) {
+    for digit in slot.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
 }
 
 /// Keeps "sent as null" (`Some(None)`) apart from "not sent" (`None`) in partial updates.
@@ -204,7 +257,48 @@ mod money_text_tests {
         .collect();
         cases.extend((0..100_000).map(|c| Decimal::new(c * 7919 % 10_000_000, 3)));
         for amount in cases {
-            assert_eq!(money_text(amount), reference(amount), "{amount}");
+            assert_eq!(money_text(amount).as_str(), reference(amount), "{amount}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod timestamp_text_tests {
+    use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
+
+    use super::timestamp_text;
+
+    #[test]
+    fn prints_what_chrono_prints() {
+        let mut cases: Vec<DateTime<Utc>> = vec![
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            DateTime::<Utc>::UNIX_EPOCH,
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).single().unwrap_or_default(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single().unwrap_or_default(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).single().unwrap_or_default(),
+            Utc.with_ymd_and_hms(-1, 1, 1, 0, 0, 0).single().unwrap_or_default(),
+        ];
+        // A leap second: chrono keeps it as a nanosecond count past 10^9.
+        if let Some(leap) =
+            NaiveDate::from_ymd_opt(2016, 12, 31).and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+        {
+            cases.push(leap.and_utc());
+        }
+        let mut nanos: i64 = 1_700_000_000_123_456_789;
+        for _ in 0..20_000 {
+            cases.push(DateTime::from_timestamp_nanos(nanos));
+            nanos = nanos
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407)
+                .rem_euclid(4_000_000_000_000_000_000);
+        }
+        for value in cases {
+            assert_eq!(
+                timestamp_text(&value).as_str(),
+                value.to_rfc3339_opts(SecondsFormat::Micros, true),
+                "{value:?}"
+            );
         }
     }
 }

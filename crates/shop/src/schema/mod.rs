@@ -6,5 +6,6 @@ pub mod order;
 pub mod product;
 pub mod supplier;
 pub mod tag;
+pub mod text;
 pub mod user;
 pub mod variant;

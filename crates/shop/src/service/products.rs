@@ -327,7 +327,12 @@ pub async fn embed_one(
     product: products::Model,
     include: ProductInclude,
 ) -> Result<ProductPublic, ApiError> {
-    let mut out = embed(db, vec![product], include).await?;
+    // The plain read, the busiest request, neither allocates for nor carries the embedding's
+    // (large) future inline.
+    if include == ProductInclude::default() {
+        return Ok(product.into());
+    }
+    let mut out = Box::pin(embed(db, vec![product], include)).await?;
     out.pop().ok_or_else(|| ApiError::Internal("embedding lost the product".to_owned()))
 }
 

@@ -160,13 +160,10 @@ async fn a_request_past_the_time_limit_is_a_503() {
                 "done"
             }),
         )
-        .layer(axum::middleware::from_fn_with_state(
-            std::sync::Arc::new(shop::middleware::Frontline {
-                time_limit: std::time::Duration::from_millis(100),
-                cache: std::sync::Arc::new(shop::cache::ResponseCache::new(false, 60)),
-            }),
-            shop::middleware::frontline,
-        ));
+        .layer(shop::middleware::FrontlineLayer::new(shop::middleware::Frontline {
+            time_limit: std::time::Duration::from_millis(100),
+            cache: std::sync::Arc::new(shop::cache::ResponseCache::new(false, 60)),
+        }));
     let start = std::time::Instant::now();
     let response = slow.oneshot(Request::builder().uri("/slow").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
