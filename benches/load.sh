@@ -2,6 +2,9 @@
 # HTTP load on `shop serve` (release, cache off) and on the minimal axum + sqlx binary
 # (benches/baseline) in the same run, on SQLite and PostgreSQL.
 # Usage: benches/load.sh [sqlite|postgres|both=both] [duration=15s] [connections=32]
+# Product by id alternates between the baseline and the shop for ROUNDS rounds (default 3) of
+# the duration each, and the ratio is of the requests served in all of them: on a shared
+# machine, back-to-back single runs of the same binary vary by 20% or more.
 # Needs: wrk (apt-get install wrk), curl, jq, sqlite3, psql, and
 #   cargo build --release -p shop -p baseline
 # The catalog is `shop seed --scale $PRODUCTS` (default 100000), kept in $BENCH_DIR and in the
@@ -73,10 +76,13 @@ run() {
   echo
   echo "| endpoint | req/s | p50 | p99 | non-2xx |"
   echo "|---|---|---|---|---|"
-  wrk_row "baseline: GET product by id" "http://127.0.0.1:$((port + 1))" product.lua
-  local base=$RPS
-  wrk_row "shop: GET product by id" "http://127.0.0.1:$port" product.lua
-  local ours=$RPS
+  local base=0 ours=0 round
+  for round in $(seq "${ROUNDS:-3}"); do
+    wrk_row "baseline: GET product by id ($round)" "http://127.0.0.1:$((port + 1))" product.lua
+    base=$(echo "$base + $RPS" | bc)
+    wrk_row "shop: GET product by id ($round)" "http://127.0.0.1:$port" product.lua
+    ours=$(echo "$ours + $RPS" | bc)
+  done
   wrk_row "shop: list page" "http://127.0.0.1:$port/api/v1/products?limit=20" none.lua
   wrk_row "shop: filtered search" "http://127.0.0.1:$port" search.lua
   wrk_row "shop: analytics/categories" "http://127.0.0.1:$port/api/v1/analytics/categories" none.lua
