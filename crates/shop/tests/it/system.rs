@@ -169,3 +169,23 @@ async fn a_request_past_the_time_limit_is_a_503() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(start.elapsed() < std::time::Duration::from_secs(2));
 }
+
+#[tokio::test]
+async fn the_api_prefix_comes_from_api_v1_str() {
+    let app = TestApp::with_settings(Dialect::Sqlite, &[("API_V1_STR", "/shop/v2")]).await;
+    assert_eq!(app.get("/shop/v2/categories").await.status, StatusCode::OK);
+    assert_eq!(app.get("/shop/v2/categories/").await.status, StatusCode::OK);
+    assert_eq!(app.get("/api/v1/categories").await.status, StatusCode::NOT_FOUND);
+    let spec = app.get("/shop/v2/openapi.json").await;
+    assert_eq!(spec.status, StatusCode::OK);
+    assert!(spec.body["paths"]["/shop/v2/products/{id}"]["get"].is_object(), "{}", spec.body["paths"]);
+    assert!(spec.body["paths"]["/health"]["get"].is_object(), "{}", spec.body["paths"]);
+
+    // `/` serves the API at the root, beside `/` and `/health`.
+    let root = TestApp::with_settings(Dialect::Sqlite, &[("API_V1_STR", "/")]).await;
+    assert_eq!(root.get("/categories").await.status, StatusCode::OK);
+    assert_eq!(root.get("/").await.status, StatusCode::OK);
+    assert_eq!(root.get("/health").await.status, StatusCode::OK);
+    let spec = root.get("/openapi.json").await;
+    assert!(spec.body["paths"]["/products/{id}"]["get"].is_object(), "{}", spec.body["paths"]);
+}
