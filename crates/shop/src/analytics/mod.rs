@@ -4,6 +4,7 @@
 
 pub mod reports;
 pub mod rollup;
+pub mod streamed;
 
 use std::time::Instant;
 
@@ -91,23 +92,29 @@ pub async fn run(db: &DatabaseConnection, sql: &str, values: Vec<Value>, explain
     let start = Instant::now();
     let rows = db.query_all_raw(dialect.statement(sql, values.clone())).await?;
     let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let (sql, plan) = if explain {
-        let (prefix, column) = match dialect.0 {
-            Dialect::Postgres => ("EXPLAIN ", 0),
-            Dialect::Mysql => ("EXPLAIN FORMAT=JSON ", 0),
-            Dialect::Sqlite => ("EXPLAIN QUERY PLAN ", 3),
-        };
-        let plan_rows = db.query_all_raw(dialect.statement(&format!("{prefix}{sql}"), values)).await?;
-        let mut lines = Vec::new();
-        for row in plan_rows {
-            let text: String = row.try_get_by_index(column)?;
-            lines.extend(text.lines().map(str::to_owned));
-        }
-        (Some(sql.to_owned()), Some(lines))
-    } else {
-        (None, None)
-    };
+    let (sql, plan) = if explain { explained(db, sql, values).await? } else { (None, None) };
     Ok(Ran { rows, elapsed_ms, sql, plan })
+}
+
+/// `sql` and the database's plan for it, as `?explain=true` shows them.
+async fn explained(
+    db: &DatabaseConnection,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<(Option<String>, Option<Vec<String>>), DbErr> {
+    let dialect = Sql::of(db);
+    let (prefix, column) = match dialect.0 {
+        Dialect::Postgres => ("EXPLAIN ", 0),
+        Dialect::Mysql => ("EXPLAIN FORMAT=JSON ", 0),
+        Dialect::Sqlite => ("EXPLAIN QUERY PLAN ", 3),
+    };
+    let plan_rows = db.query_all_raw(dialect.statement(&format!("{prefix}{sql}"), values)).await?;
+    let mut lines = Vec::new();
+    for row in plan_rows {
+        let text: String = row.try_get_by_index(column)?;
+        lines.extend(text.lines().map(str::to_owned));
+    }
+    Ok((Some(sql.to_owned()), Some(lines)))
 }
 
 impl Ran {

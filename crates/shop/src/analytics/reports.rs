@@ -7,7 +7,7 @@ use sea_orm::{DatabaseConnection, Value};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Report, Sql, average, money, run};
+use super::{Report, Sql, average, money, run, streamed};
 use crate::error::ApiError;
 use crate::schema::common::Money;
 
@@ -278,26 +278,25 @@ pub async fn above_category_average(
         price = s.cents("p.price"),
         sum = s.int(&format!("SUM({})", s.cents("price"))),
     );
-    let ran = run(db, &sql, Vec::new(), explain).await?;
-    let mut ranked = Vec::with_capacity(ran.rows.len());
-    for row in &ran.rows {
-        let price: i64 = row.try_get_by_index(2)?;
-        let sum: i64 = row.try_get_by_index(4)?;
-        let count: i64 = row.try_get_by_index(5)?;
-        let premium = Premium::new(price, sum, count);
+    let mut ranked = Vec::new();
+    let ran = streamed::run_each(db, &sql, explain, |row| {
+        let price = row.int(2)?;
+        let premium = Premium::new(price, row.int(4)?, row.int(5)?);
         ranked.push((
             premium,
             AboveAverage {
-                product_id: row.try_get_by_index(0)?,
-                name: row.try_get_by_index(1)?,
+                product_id: row.id(0)?,
+                name: row.text(1)?,
                 price: money(price),
-                category_name: row.try_get_by_index(3)?,
+                category_name: row.text(3)?,
                 category_avg_price: money(premium.average_cents()),
                 price_premium: money(premium.cents()),
                 premium_percentage: premium.percentage(),
             },
         ));
-    }
+        Ok(())
+    })
+    .await?;
     // Largest premium first, as the guide orders it, compared exactly; ties by id.
     ranked.sort_unstable_by(|(a, x), (b, y)| b.cmp_exact(a).then(x.product_id.cmp(&y.product_id)));
     let data = ranked.into_iter().map(|(_, item)| item).collect();

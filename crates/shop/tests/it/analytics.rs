@@ -234,6 +234,12 @@ async fn reports_equal_independently_computed_values() {
         let explained = app.get("/api/v1/analytics/best-sellers?explain=true").await;
         assert!(explained.body["sql"].as_str().unwrap().contains("product_sales"), "{dialect}");
         assert!(!explained.body["plan"].as_array().unwrap().is_empty(), "{dialect}");
+        // The same for a report whose rows are streamed, with its data unchanged.
+        let explained = app.get("/api/v1/analytics/above-category-average?explain=true").await;
+        assert!(explained.body["sql"].as_str().unwrap().contains("sum_cents"), "{dialect}");
+        assert!(!explained.body["plan"].as_array().unwrap().is_empty(), "{dialect}");
+        assert_eq!(explained.body["data"], above, "{dialect}");
+        assert!(explained.body["execution_time_ms"].as_f64().unwrap() >= 0.0, "{dialect}");
         for bad in [
             "best-sellers?limit=0",
             "sales/monthly?months=x",
