@@ -37,7 +37,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<Report<T>, ApiError>>,
 {
-    if explain { Ok(cached::respond(cached::encode(run).await?)) } else { cached::json(state, uri, run).await }
+    if explain { Ok(cached::encode(run).await?.into_response()) } else { cached::json(state, uri, run).await }
 }
 
 fn explain(params: &mut Params) -> bool {

@@ -3,11 +3,11 @@
 
 use std::future::Future;
 
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderValue, Uri, header};
+use axum::http::Uri;
 use axum::response::Response;
 use serde::Serialize;
 
+use super::json_body::{JsonBody, respond};
 use crate::app::AppState;
 use crate::error::ApiError;
 
@@ -22,36 +22,24 @@ where
     Fut: Future<Output = Result<T, ApiError>>,
 {
     if !state.cache.is_enabled() {
-        return Ok(respond(encode(run).await?));
+        return Ok(encode(run).await?.into_response());
     }
     // Boxed: a handler's future is moved several times on its way through the middleware, and
     // the cache's share of it would be moved even when the cache is off.
-    let body = Box::pin(state.cache.get_or_compute(&uri.to_string(), || encode(run))).await?;
+    let body = Box::pin(state.cache.get_or_compute(&uri.to_string(), || async { Ok(encode(run).await?.into_bytes()) }))
+        .await?;
     Ok(respond(body))
 }
 
-/// `run`'s result as JSON bytes.
+/// `run`'s result as JSON.
 ///
 /// # Errors
 /// `run`'s error.
-pub async fn encode<T, F, Fut>(run: F) -> Result<Bytes, ApiError>
+pub async fn encode<T, F, Fut>(run: F) -> Result<JsonBody, ApiError>
 where
     T: Serialize,
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
-    let value = run().await?;
-    // Room for a single resource without growing the buffer; serde_json starts at 128 bytes.
-    let mut body = Vec::with_capacity(1024);
-    serde_json::to_writer(&mut body, &value).map_err(|e| ApiError::Internal(format!("encoding a response: {e}")))?;
-    Ok(Bytes::from(body))
-}
-
-pub fn respond(body: Bytes) -> Response {
-    let mut response = Response::new(Body::from(body));
-    let headers = response.headers_mut();
-    // Room for what the middleware adds (CORS, request id, processing time) in one allocation.
-    headers.reserve(8);
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+    JsonBody::encode(&run().await?)
 }

@@ -6,6 +6,7 @@ pub mod cached;
 pub mod categories;
 pub mod docs;
 pub mod extract;
+pub mod json_body;
 pub mod login;
 pub mod orders;
 mod prefixed;

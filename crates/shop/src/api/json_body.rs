@@ -1,0 +1,123 @@
+//! A response's JSON written into fixed-size chunks. One growing buffer doubles its capacity
+//! as it fills, so for a moment it holds the old copy beside the new one: at the 68 MB of the
+//! largest report, 64 MB beside 128 MB. Chunks are never copied, and a body of several is
+//! sent as a stream of them.
+
+use std::convert::Infallible;
+use std::io;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+const CHUNK: usize = 256 * 1024;
+
+/// JSON text in one or more chunks, in order.
+pub struct JsonBody {
+    chunks: Vec<Bytes>,
+}
+
+impl JsonBody {
+    /// `value` as JSON.
+    ///
+    /// # Errors
+    /// When `value` cannot be written as JSON (a map with non-string keys, say).
+    pub fn encode<T: Serialize>(value: &T) -> Result<Self, ApiError> {
+        let mut writer = ChunkWriter { done: Vec::new(), current: Vec::with_capacity(1024) };
+        serde_json::to_writer(&mut writer, value)
+            .map_err(|e| ApiError::Internal(format!("encoding a response: {e}")))?;
+        let ChunkWriter { mut done, current } = writer;
+        if !current.is_empty() || done.is_empty() {
+            done.push(Bytes::from(current));
+        }
+        Ok(Self { chunks: done })
+    }
+
+    /// The whole text in one buffer (what the cache keeps).
+    pub fn into_bytes(mut self) -> Bytes {
+        if self.chunks.len() == 1 {
+            return self.chunks.pop().unwrap_or_default();
+        }
+        let mut whole = Vec::with_capacity(self.chunks.iter().map(Bytes::len).sum());
+        for chunk in &self.chunks {
+            whole.extend_from_slice(chunk);
+        }
+        Bytes::from(whole)
+    }
+
+    /// A 200 with this JSON: one buffer with its length, or a stream of the chunks.
+    pub fn into_response(mut self) -> Response {
+        if self.chunks.len() == 1 {
+            return respond(self.chunks.pop().unwrap_or_default());
+        }
+        let chunks = futures_util::stream::iter(self.chunks.into_iter().map(Ok::<Bytes, Infallible>));
+        with_json_type(Response::new(Body::from_stream(chunks)))
+    }
+}
+
+/// A 200 with `body`, which is JSON.
+pub fn respond(body: Bytes) -> Response {
+    with_json_type(Response::new(Body::from(body)))
+}
+
+fn with_json_type(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    // Room for what the middleware adds (CORS, request id, processing time) in one allocation.
+    headers.reserve(8);
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Fills `current` up to [`CHUNK`] bytes, then moves it to `done`.
+struct ChunkWriter {
+    done: Vec<Bytes>,
+    current: Vec<u8>,
+}
+
+impl io::Write for ChunkWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let room = CHUNK - self.current.len();
+        if buf.len() < room {
+            self.current.extend_from_slice(buf);
+            return Ok(buf.len());
+        }
+        self.current.extend_from_slice(&buf[..room]);
+        let full = std::mem::replace(&mut self.current, Vec::with_capacity(CHUNK));
+        self.done.push(Bytes::from(full));
+        Ok(room)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CHUNK, JsonBody};
+
+    #[tokio::test]
+    async fn chunks_hold_the_same_text_as_one_buffer() {
+        let small = vec!["a"; 3];
+        let large: Vec<String> = (0..200_000).map(|i| format!("row {i} \"quoted\" é")).collect();
+        let exact = vec![0_u8; CHUNK - 2]; // `[` + digits...: crosses the boundary mid-write
+        for text in [
+            serde_json::to_vec(&small).unwrap_or_default(),
+            serde_json::to_vec(&large).unwrap_or_default(),
+            serde_json::to_vec(&exact).unwrap_or_default(),
+        ] {
+            let value: serde_json::Value = serde_json::from_slice(&text).unwrap_or_default();
+            let body = JsonBody::encode(&value).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(body.chunks.len(), text.len().div_ceil(CHUNK).max(1));
+            assert!(body.chunks.iter().all(|c| c.len() <= CHUNK));
+            let body = JsonBody::encode(&value).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(body.into_bytes(), text);
+            let response = JsonBody::encode(&value).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
+            let sent = axum::body::to_bytes(response.into_response().into_body(), usize::MAX).await;
+            assert_eq!(sent.map_err(|e| e.to_string()), Ok(axum::body::Bytes::from(text)));
+        }
+    }
+}
