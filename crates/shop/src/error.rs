@@ -195,6 +195,14 @@ impl From<DbErr> for ApiError {
     }
 }
 
+/// Errors of statements run through sqlx directly (the hot product read, streamed reports),
+/// classified as sea-orm's would be.
+impl From<sea_orm::sqlx::Error> for ApiError {
+    fn from(err: sea_orm::sqlx::Error) -> Self {
+        Self::from(DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(err))))
+    }
+}
+
 /// True when `err` says the database could not be reached: no connection could be acquired
 /// or opened, or the connection itself failed while a statement ran (I/O error, PostgreSQL's
 /// shutdown and connection-exception codes) rather than the statement being wrong. Pooled

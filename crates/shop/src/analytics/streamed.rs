@@ -3,12 +3,11 @@
 //! collected rows were the largest share of its memory (about 1.3 KB a row on SQLite, on top
 //! of the report's own data and its JSON).
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::TryStreamExt;
 use sea_orm::sqlx::{self, ColumnIndex, Database, Decode, Row, Type};
-use sea_orm::{DatabaseConnection, DbBackend, DbErr, RuntimeErr};
+use sea_orm::{DatabaseConnection, DbBackend};
 
 use super::Ran;
 use crate::error::ApiError;
@@ -34,10 +33,6 @@ pub trait ReportRow {
     fn text(&self, index: usize) -> Result<String, ApiError>;
 }
 
-fn decode_error(e: sqlx::Error) -> ApiError {
-    ApiError::from(DbErr::Query(RuntimeErr::SqlxError(Arc::new(e))))
-}
-
 impl<R> ReportRow for R
 where
     R: Row,
@@ -48,15 +43,15 @@ where
     R::Database: Database,
 {
     fn int(&self, index: usize) -> Result<i64, ApiError> {
-        self.try_get(index).map_err(decode_error)
+        self.try_get(index).map_err(ApiError::from)
     }
 
     fn id(&self, index: usize) -> Result<i32, ApiError> {
-        self.try_get(index).map_err(decode_error)
+        self.try_get(index).map_err(ApiError::from)
     }
 
     fn text(&self, index: usize) -> Result<String, ApiError> {
-        self.try_get(index).map_err(decode_error)
+        self.try_get(index).map_err(ApiError::from)
     }
 }
 
@@ -74,7 +69,7 @@ where
     macro_rules! each_row {
         ($pool:expr) => {{
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch($pool);
-            while let Some(row) = rows.try_next().await.map_err(decode_error)? {
+            while let Some(row) = rows.try_next().await.map_err(ApiError::from)? {
                 each(&row)?;
             }
         }};

@@ -15,9 +15,11 @@ use crate::error::ApiError;
 
 const CHUNK: usize = 256 * 1024;
 
-/// JSON text in one or more chunks, in order.
+/// JSON text in one or more chunks, in order: the full ones, then the rest. A small
+/// response has no full chunk, so it costs no allocation beyond its text.
 pub struct JsonBody {
-    chunks: Vec<Bytes>,
+    full: Vec<Bytes>,
+    rest: Bytes,
 }
 
 impl JsonBody {
@@ -29,31 +31,34 @@ impl JsonBody {
         let mut writer = ChunkWriter { done: Vec::new(), current: Vec::with_capacity(1024) };
         serde_json::to_writer(&mut writer, value)
             .map_err(|e| ApiError::Internal(format!("encoding a response: {e}")))?;
-        let ChunkWriter { mut done, current } = writer;
-        if !current.is_empty() || done.is_empty() {
-            done.push(Bytes::from(current));
-        }
-        Ok(Self { chunks: done })
+        Ok(Self { full: writer.done, rest: Bytes::from(writer.current) })
+    }
+
+    /// The chunks in order, none of them empty unless the whole text is.
+    fn chunks(&self) -> impl Iterator<Item = &Bytes> {
+        let rest = (self.full.is_empty() || !self.rest.is_empty()).then_some(&self.rest);
+        self.full.iter().chain(rest)
     }
 
     /// The whole text in one buffer (what the cache keeps).
-    pub fn into_bytes(mut self) -> Bytes {
-        if self.chunks.len() == 1 {
-            return self.chunks.pop().unwrap_or_default();
+    pub fn into_bytes(self) -> Bytes {
+        if self.full.is_empty() {
+            return self.rest;
         }
-        let mut whole = Vec::with_capacity(self.chunks.iter().map(Bytes::len).sum());
-        for chunk in &self.chunks {
+        let mut whole = Vec::with_capacity(self.chunks().map(Bytes::len).sum());
+        for chunk in self.chunks() {
             whole.extend_from_slice(chunk);
         }
         Bytes::from(whole)
     }
 
     /// A 200 with this JSON: one buffer with its length, or a stream of the chunks.
-    pub fn into_response(mut self) -> Response {
-        if self.chunks.len() == 1 {
-            return respond(self.chunks.pop().unwrap_or_default());
+    pub fn into_response(self) -> Response {
+        if self.full.is_empty() {
+            return respond(self.rest);
         }
-        let chunks = futures_util::stream::iter(self.chunks.into_iter().map(Ok::<Bytes, Infallible>));
+        let rest = (!self.rest.is_empty()).then_some(self.rest);
+        let chunks = futures_util::stream::iter(self.full.into_iter().chain(rest).map(Ok::<Bytes, Infallible>));
         with_json_type(Response::new(Body::from_stream(chunks)))
     }
 }
@@ -111,8 +116,8 @@ mod tests {
         ] {
             let value: serde_json::Value = serde_json::from_slice(&text).unwrap_or_default();
             let body = JsonBody::encode(&value).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(body.chunks.len(), text.len().div_ceil(CHUNK).max(1));
-            assert!(body.chunks.iter().all(|c| c.len() <= CHUNK));
+            assert_eq!(body.chunks().count(), text.len().div_ceil(CHUNK).max(1));
+            assert!(body.chunks().all(|c| c.len() <= CHUNK));
             let body = JsonBody::encode(&value).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(body.into_bytes(), text);
             let response = JsonBody::encode(&value).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));

@@ -13,9 +13,9 @@ pub struct Prefixed<'a> {
 }
 
 impl<'a> Prefixed<'a> {
-    /// `prefix` is `API_V1_STR`; a trailing slash is dropped, so `/` means no prefix.
+    /// `prefix` is `API_V1_STR` without its trailing slash (empty for `/`).
     pub fn new(prefix: &'a str) -> Self {
-        Self { prefix: prefix.trim_end_matches('/'), router: OpenApiRouter::new() }
+        Self { prefix, router: OpenApiRouter::new() }
     }
 
     /// Registers the operations of one path (`utoipa_axum::routes!`) at `prefix` + that path.

@@ -4,12 +4,10 @@
 //! column list here is the entity's, and the product tests compare the JSON it gives with
 //! what the writes return on all three databases.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sqlx::{self, ColumnIndex, Database, Decode, Row, Type};
-use sea_orm::{DatabaseConnection, DbBackend, DbErr, RuntimeErr};
+use sea_orm::{DatabaseConnection, DbBackend};
 
 use crate::entity::products;
 use crate::error::ApiError;
@@ -29,7 +27,7 @@ macro_rules! select_by_id {
 /// The product `id` of the pool behind `db`.
 ///
 /// # Errors
-/// 404 when missing; database errors as [`DbErr`] would give them.
+/// 404 when missing; database errors as sea-orm's would give them.
 pub async fn product(db: &DatabaseConnection, id: i64) -> Result<products::Model, ApiError> {
     let key = super::key(id, WHAT)?;
     let found = match db.get_database_backend() {
@@ -48,9 +46,7 @@ pub async fn product(db: &DatabaseConnection, id: i64) -> Result<products::Model
             row.and_then(|r| r.map(|r| model(&r, r.try_get(4)?)).transpose())
         }
     };
-    found
-        .map_err(|e| ApiError::from(DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)))))?
-        .ok_or_else(|| ApiError::not_found(WHAT))
+    found.map_err(ApiError::from)?.ok_or_else(|| ApiError::not_found(WHAT))
 }
 
 /// A price stored as a REAL. Prices have two decimals, so the nearest whole number of cents is
