@@ -52,7 +52,8 @@ pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
                 `between a and b`, `like`, `ilike`, `is [not] null`, `and`, `or`, `not`, parentheses. \
                 Strings in single quotes (`''` escapes a quote); `like` is case-sensitive, `ilike` is not."),
         ("cursor" = Option<String>, Query, description = "The `next_cursor` of the previous page, sent with the \
-            same filters and sort"),
+            same filters and sort. Its page reports the `total` the first page counted, so paging on does not \
+            count every match again"),
         ("include" = Option<String>, Query, example = "category,tags",
             description = "Relations to embed: category, supplier, tags, variants")),
     responses((status = 200, body = ProductPage), (status = 422, body = ValidationDetail)))]

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, NullOrdering, Query};
 use sea_orm::{DbBackend, Order, QueryOrder, Select};
 
-use super::cursor::{CursorCodec, CursorError, KeyValue, fingerprint};
+use super::cursor::{CursorCodec, CursorError, KeyValue, Position, fingerprint};
 use super::field::{self, Field};
 use super::parser::{self, Expr as Filter};
 use super::sql;
@@ -187,7 +187,7 @@ impl ProductSearch {
     ///
     /// # Errors
     /// 422 on `cursor` for a forged, altered or mismatched cursor.
-    pub fn cursor_values(&self, codec: &CursorCodec<'_>) -> Result<Option<Vec<KeyValue>>, ApiError> {
+    pub fn cursor_position(&self, codec: &CursorCodec<'_>) -> Result<Option<Position>, ApiError> {
         let Some(cursor) = &self.cursor else { return Ok(None) };
         codec
             .decode(cursor, &self.key_fields())
@@ -195,10 +195,10 @@ impl ProductSearch {
             .map_err(|err: CursorError| ApiError::one(FieldError::query("cursor", err.message(), "value_error")))
     }
 
-    /// The cursor that continues after `row`.
-    pub fn cursor_after(&self, codec: &CursorCodec<'_>, row: &products::Model) -> String {
+    /// The cursor that continues after `row`, carrying the search's `total`.
+    pub fn cursor_after(&self, codec: &CursorCodec<'_>, row: &products::Model, total: u64) -> String {
         let values: Vec<KeyValue> = self.sort.iter().map(|k| KeyValue::of(k.field, row)).collect();
-        codec.encode(&values)
+        codec.encode(&values, total)
     }
 }
 

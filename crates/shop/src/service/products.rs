@@ -34,7 +34,8 @@ fn clash(err: DbErr) -> ApiError {
 }
 
 /// One page of the products `search` selects, the number it selects, and the cursor of the
-/// next page (`None` on the last one). Cursors are signed with `secret`.
+/// next page (`None` on the last one). Cursors are signed with `secret`; a cursor page takes
+/// the number from its cursor, as the first page counted it.
 ///
 /// # Errors
 /// 422 for a bad cursor; database errors.
@@ -46,7 +47,7 @@ pub async fn search(
 ) -> Result<(Vec<products::Model>, u64, Option<String>), ApiError> {
     let fingerprint = search.fingerprint();
     let codec = CursorCodec { secret, fingerprint: &fingerprint };
-    let after = search.cursor_values(&codec)?;
+    let position = search.cursor_position(&codec)?;
     let backend = db.get_database_backend();
     let trigram = match search.q() {
         Some(q) if backend == sea_orm::DbBackend::Sqlite && sql::trigram_indexable(q) => {
@@ -55,17 +56,20 @@ pub async fn search(
         _ => false,
     };
     let condition = search.condition(backend, trigram);
-    let total = products::Entity::find().filter(condition.clone()).count(db).await?;
+    let total = match position.as_ref().and_then(|p| p.total) {
+        Some(total) => total,
+        None => products::Entity::find().filter(condition.clone()).count(db).await?,
+    };
     let mut query = search.order(products::Entity::find().filter(condition));
-    match after {
-        Some(values) => query = query.filter(search.after(&values)),
+    match position {
+        Some(position) => query = query.filter(search.after(&position.values)),
         None => query = query.offset(page.skip),
     }
     // One row more than asked says whether there is a next page.
     let mut items = query.limit(page.limit + 1).all(db).await?;
     let more = items.len() as u64 > page.limit;
     items.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
-    let next = if more { items.last().map(|row| search.cursor_after(&codec, row)) } else { None };
+    let next = if more { items.last().map(|row| search.cursor_after(&codec, row, total)) } else { None };
     Ok((items, total, next))
 }
 

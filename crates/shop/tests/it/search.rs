@@ -340,6 +340,28 @@ async fn cursors_are_checked() {
 }
 
 #[tokio::test]
+async fn a_cursor_page_reports_the_total_its_first_page_counted() {
+    for dialect in dialects() {
+        let app = TestApp::new(dialect).await;
+        fixed(&app).await;
+        let query = "sort=-price&min_price=1";
+        let first = app.get(&format!("{BASE}?{query}&limit=2")).await;
+        assert_eq!(first.body["total"], 5, "{dialect}");
+        let cursor = encode(first.body["next_cursor"].as_str().unwrap());
+        // A product that matches, added while the client pages: the pages after the cursor
+        // show it, but the total stays the one the client started with.
+        crate::support::insert_product(&app.conn, "late arrival", 1).await;
+        let next = app.get(&format!("{BASE}?{query}&limit=100&cursor={cursor}")).await;
+        assert_eq!(next.status, StatusCode::OK, "{dialect}: {}", next.body);
+        assert_eq!(next.body["total"], 5, "{dialect}");
+        assert_eq!(ids(&next).len(), 4, "{dialect}: {}", next.body);
+        // A new first page counts again (another URL, so the response cache has no copy).
+        let fresh = app.get(&format!("{BASE}?{query}&limit=3")).await;
+        assert_eq!(fresh.body["total"], 6, "{dialect}");
+    }
+}
+
+#[tokio::test]
 async fn timestamps_sort_and_page_at_full_precision() {
     for dialect in dialects() {
         let app = TestApp::new(dialect).await;
