@@ -22,6 +22,9 @@ use crate::{api, middleware};
 /// The largest JSON body accepted (a product with a long description fits many times).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// Rows a SQLite connection's worker thread may read ahead of the task that takes them.
+const ROW_BUFFER: usize = 4096;
+
 /// What every handler shares. Cloned for each request (axum's `State`), so it is one `Arc`.
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
@@ -103,6 +106,9 @@ pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnec
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
+                // The worker thread hands rows over through this buffer; at sqlx's 50 it
+                // filled on large results and woke the two threads in turn for every row.
+                .row_buffer_size(ROW_BUFFER)
         });
     }
     if settings.database_kind() == DatabaseKind::Postgres {

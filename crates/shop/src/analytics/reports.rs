@@ -1,6 +1,7 @@
 //! The eight reports of API.md, each a single statement.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
+use migrate::Dialect;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{DatabaseConnection, Value};
@@ -262,6 +263,18 @@ fn clamp(value: i128) -> i64 {
 
 /// Products priced above their category's average (a derived-table join).
 ///
+/// The statement lists the products first (`CROSS JOIN`, joined in `WHERE`), which SQLite
+/// takes as the order of its loops: it scans the products once and looks each category's
+/// sums up, where it chose to walk every category's products through an index and read
+/// each row from a random page (2.9 s against 0.5 s at a million products). PostgreSQL and
+/// MySQL plan the same statement freely.
+///
+/// The test is exact everywhere. SQLite compares whole cents, `p n > s`, since its prices
+/// and sums are floating point. PostgreSQL and MySQL compare the decimal price with the
+/// average taken to 20 decimals: two different values of `p - s/n` differ by at least
+/// `1/(100 n)`, far above that rounding, and this saves two decimal multiplications per
+/// product (590 against 420 ms of PostgreSQL's time at a million products).
+///
 /// # Errors
 /// Database errors.
 pub async fn above_category_average(
@@ -269,12 +282,19 @@ pub async fn above_category_average(
     explain: bool,
 ) -> Result<Report<Vec<AboveAverage>>, ApiError> {
     let s = Sql::of(db);
+    let (average, above) = match s.0 {
+        Dialect::Sqlite => (String::new(), format!("{} * ca.n > ca.sum_cents", s.cents("p.price"))),
+        Dialect::Postgres | Dialect::Mysql => (
+            ", CAST(SUM(price) AS DECIMAL(40, 20)) / COUNT(*) AS average".to_owned(),
+            "p.price > ca.average".to_owned(),
+        ),
+    };
     let sql = format!(
         "SELECT p.id, p.name, {price}, c.name, ca.sum_cents, ca.n FROM products p \
+         CROSS JOIN (SELECT category_id, {sum} AS sum_cents, COUNT(*) AS n{average} \
+           FROM products GROUP BY category_id) ca \
          JOIN categories c ON c.id = p.category_id \
-         JOIN (SELECT category_id, {sum} AS sum_cents, COUNT(*) AS n FROM products GROUP BY category_id) ca \
-           ON ca.category_id = p.category_id \
-         WHERE {price} * ca.n > ca.sum_cents",
+         WHERE ca.category_id = p.category_id AND {above}",
         price = s.cents("p.price"),
         sum = s.int(&format!("SUM({})", s.cents("price"))),
     );

@@ -276,3 +276,78 @@ async fn cached_reports_are_invalidated_by_writes_and_the_cache_can_be_turned_of
         assert_eq!(categories.as_array().unwrap().len(), 2);
     }
 }
+
+/// Prices at, just above and just below averages that have no finite decimal form, up to the
+/// largest price a product can have: the test against the average and the order of equal
+/// premiums in different categories must be exact on every database.
+#[tokio::test]
+async fn above_category_average_is_exact_at_the_edges() {
+    use sea_orm::{ActiveModelTrait, Set};
+    for dialect in dialects() {
+        let app = TestApp::new(dialect).await;
+        let now = Utc::now();
+        let groups: [(&str, &[i64]); 3] = [
+            // The average is 10.00333...: 10.01 is above it, premium 0.00666...
+            ("thirds", &[1000, 1000, 1001]),
+            // The average is exactly 10.00: the product priced at it is not above it.
+            ("exact", &[500, 1500, 1000]),
+            // The average is 99,999,999.98333...: the same premium as in "thirds".
+            ("largest", &[9_999_999_999, 9_999_999_998, 9_999_999_998]),
+        ];
+        let mut ids = BTreeMap::new();
+        for (name, cents) in groups {
+            let category = categories::ActiveModel {
+                name: Set(name.to_owned()),
+                is_active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&app.conn)
+            .await
+            .unwrap();
+            for (n, price) in cents.iter().enumerate() {
+                let product = products::ActiveModel {
+                    name: Set(format!("{name} {n}")),
+                    price: Set(Decimal::new(*price, 2)),
+                    stock_quantity: Set(1),
+                    is_active: Set(true),
+                    category_id: Set(category.id),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&app.conn)
+                .await
+                .unwrap();
+                ids.insert(product.name.clone(), product.id);
+            }
+        }
+        let above = get(&app, "above-category-average").await;
+        let got: Vec<(i64, &str, &str, &str, f64)> = above
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["product_id"].as_i64().unwrap(),
+                    r["price"].as_str().unwrap(),
+                    r["category_avg_price"].as_str().unwrap(),
+                    r["price_premium"].as_str().unwrap(),
+                    r["premium_percentage"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        let id = |name: &str| i64::from(ids[name]);
+        assert_eq!(
+            got,
+            [
+                (id("exact 1"), "15.00", "10.00", "5.00", 50.0),
+                // Equal premiums (0.02 / 3) in two categories: by id.
+                (id("thirds 2"), "10.01", "10.00", "0.01", 0.07),
+                (id("largest 0"), "99999999.99", "99999999.98", "0.01", 0.0),
+            ],
+            "{dialect}"
+        );
+    }
+}
