@@ -52,6 +52,17 @@ impl Sql {
         self.int(&format!("ROUND(({expr}) * 100)"))
     }
 
+    /// The sum of a money expression in whole cents (not yet cast: wrap it in [`Self::int`]).
+    /// SQLite's prices are floating point, so each is rounded to cents before adding. On
+    /// PostgreSQL and MySQL the decimal sum is already exact and is scaled once: rounding
+    /// and casting every row took about a third of a report's time at a million products.
+    pub fn sum_cents(self, expr: &str) -> String {
+        match self.0 {
+            Dialect::Sqlite => format!("SUM({})", self.cents(expr)),
+            Dialect::Postgres | Dialect::Mysql => format!("(SUM({expr}) * 100)"),
+        }
+    }
+
     /// `YYYY-MM` of a timestamp column.
     pub fn month(self, column: &str) -> String {
         match self.0 {

@@ -32,11 +32,11 @@ pub async fn summary(db: &DatabaseConnection, explain: bool) -> Result<Report<Su
     let s = Sql::of(db);
     let sql = format!(
         "SELECT COUNT(*), {sum}, {min}, {max}, {stock}, {value} FROM products p WHERE p.is_active = ?",
-        sum = s.int(&format!("COALESCE(SUM({}), 0)", s.cents("p.price"))),
+        sum = s.int(&format!("COALESCE({}, 0)", s.sum_cents("p.price"))),
         min = s.cents("MIN(p.price)"),
         max = s.cents("MAX(p.price)"),
         stock = s.int("COALESCE(SUM(p.stock_quantity), 0)"),
-        value = s.int(&format!("COALESCE(SUM({}), 0)", s.cents("p.price * p.stock_quantity"))),
+        value = s.int(&format!("COALESCE({}, 0)", s.sum_cents("p.price * p.stock_quantity"))),
     );
     let ran = run(db, &sql, vec![true.into()], explain).await?;
     let row = ran.rows.first().ok_or_else(|| ApiError::Internal("summary returned no row".into()))?;
@@ -72,24 +72,30 @@ pub async fn categories(
     explain: bool,
 ) -> Result<Report<Vec<CategoryStats>>, ApiError> {
     let s = Sql::of(db);
-    let sum = s.int(&format!("COALESCE(SUM({}), 0)", s.cents("p.price")));
+    let count = s.int("COALESCE(a.n, 0)");
+    let sum = s.int("COALESCE(a.cents, 0)");
     let mut having = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if let Some(n) = min_products {
-        having.push("COUNT(p.id) >= ?".to_owned());
+        having.push(format!("{count} >= ?"));
         values.push(n.into());
     }
     if let Some(avg) = min_avg_price {
         // avg >= x  <=>  sum_cents >= x_cents * count, in exact integers.
-        having.push(format!("COUNT(p.id) > 0 AND {sum} >= ? * COUNT(p.id)"));
+        having.push(format!("{count} > 0 AND {sum} >= ? * {count}"));
         let cents = (avg * Decimal::from(100)).round_dp_with_strategy(0, RoundingStrategy::AwayFromZero);
         values.push(cents.to_i64().unwrap_or(i64::MAX).into());
     }
-    let having = if having.is_empty() { String::new() } else { format!(" HAVING {}", having.join(" AND ")) };
+    let having = if having.is_empty() { String::new() } else { format!(" WHERE {}", having.join(" AND ")) };
+    // The products are grouped before the join, so the grouping runs on the products alone
+    // (in parallel on PostgreSQL) rather than on a million joined rows; the filters that the
+    // guide puts in HAVING apply to the grouped rows, empty categories counting zero.
     let sql = format!(
-        "SELECT c.id, c.name, COUNT(p.id), {sum}, {stock} FROM categories c LEFT JOIN products p ON p.category_id = c.id \
-         GROUP BY c.id, c.name{having} ORDER BY c.id",
-        stock = s.int("COALESCE(SUM(p.stock_quantity), 0)"),
+        "SELECT c.id, c.name, {count}, {sum}, {stock} FROM categories c LEFT JOIN \
+         (SELECT category_id, COUNT(*) AS n, {cents} AS cents, SUM(stock_quantity) AS stock \
+           FROM products GROUP BY category_id) a ON a.category_id = c.id{having} ORDER BY c.id",
+        cents = s.sum_cents("price"),
+        stock = s.int("COALESCE(a.stock, 0)"),
     );
     let ran = run(db, &sql, values, explain).await?;
     let mut data = Vec::with_capacity(ran.rows.len());
@@ -126,7 +132,7 @@ pub async fn suppliers(db: &DatabaseConnection, explain: bool) -> Result<Report<
     // each supplier's shards), both joined to the suppliers.
     let sql = format!(
         "SELECT s.id, s.name, {products}, {psum}, {orders}, {revenue} FROM suppliers s \
-         LEFT JOIN (SELECT p.supplier_id, COUNT(*) AS n, SUM({price}) AS cents FROM products p \
+         LEFT JOIN (SELECT p.supplier_id, COUNT(*) AS n, {price} AS cents FROM products p \
            GROUP BY p.supplier_id) pc ON pc.supplier_id = s.id \
          LEFT JOIN (SELECT supplier_id, SUM(order_count) AS orders, SUM(revenue_cents) AS cents \
            FROM supplier_sales GROUP BY supplier_id) so ON so.supplier_id = s.id \
@@ -135,7 +141,7 @@ pub async fn suppliers(db: &DatabaseConnection, explain: bool) -> Result<Report<
         psum = s.int("COALESCE(pc.cents, 0)"),
         orders = s.int("COALESCE(so.orders, 0)"),
         revenue = s.int("COALESCE(so.cents, 0)"),
-        price = s.cents("p.price"),
+        price = s.sum_cents("p.price"),
     );
     let ran = run(db, &sql, Vec::new(), explain).await?;
     let mut data = Vec::with_capacity(ran.rows.len());
@@ -296,7 +302,7 @@ pub async fn above_category_average(
          JOIN categories c ON c.id = p.category_id \
          WHERE ca.category_id = p.category_id AND {above}",
         price = s.cents("p.price"),
-        sum = s.int(&format!("SUM({})", s.cents("price"))),
+        sum = s.int(&s.sum_cents("price")),
     );
     let mut ranked = Vec::new();
     let ran = streamed::run_each(db, &sql, explain, |row| {
