@@ -43,7 +43,7 @@ fn clash(err: DbErr) -> ApiError {
 /// # Errors
 /// 422 for a bad cursor; database errors.
 pub async fn search(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     search: &ProductSearch,
     page: Pagination,
     secret: &[u8],
@@ -87,18 +87,32 @@ pub async fn search(
 
 /// The number of products that meet `condition`, as a plain `SELECT COUNT(*) ... WHERE`.
 /// sea-orm's paginator counts over a subquery of every column.
-async fn count(db: &impl ConnectionTrait, condition: sea_orm::sea_query::Condition) -> Result<u64, DbErr> {
-    use sea_orm::sea_query::{Expr, Query};
+///
+/// On PostgreSQL the count is planned for its own values every time (an unnamed, unprepared
+/// statement). A prepared statement switches to one generic plan after five runs, and for a
+/// `q` that plan is a serial bitmap scan guessed to match 5,000 rows: 129 ms where the plan
+/// for "max", in a fifth of a million names, scans in parallel in 88 ms. Planning a count
+/// costs well under a millisecond.
+async fn count(db: &DatabaseConnection, condition: sea_orm::sea_query::Condition) -> Result<u64, ApiError> {
+    use sea_orm::sea_query::{Expr, PostgresQueryBuilder, Query};
+    use sea_query_sqlx::SqlxBinder;
     let mut statement = Query::select().expr(Expr::cust("COUNT(*)")).from(products::Entity).to_owned();
     // No WHERE at all without filters (an empty condition still prints one), so that SQLite
     // counts the pages of its smallest index instead of stepping through every row.
     if !condition.is_empty() {
         statement.cond_where(condition);
     }
-    let row = db.query_one(&statement).await?;
-    let n: i64 = match row {
-        Some(row) => row.try_get_by_index(0)?,
-        None => 0,
+    let n: i64 = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+        sea_orm::sqlx::query_scalar_with(sea_orm::sqlx::AssertSqlSafe(sql), values)
+            .persistent(false)
+            .fetch_one(db.get_postgres_connection_pool())
+            .await?
+    } else {
+        match db.query_one(&statement).await? {
+            Some(row) => row.try_get_by_index(0)?,
+            None => 0,
+        }
     };
     Ok(u64::try_from(n).unwrap_or(0))
 }
