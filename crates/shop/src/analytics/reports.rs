@@ -307,7 +307,8 @@ pub async fn above_category_average(
     explain: bool,
 ) -> Result<Report<Vec<AboveAverage>>, ApiError> {
     let s = Sql::of(db);
-    let (average, above) = match s.0 {
+    // The category's average as an extra column where the test uses it, and the test.
+    let (average_column, above) = match s.0 {
         Dialect::Sqlite => (String::new(), format!("{} * ca.n > ca.sum_cents", s.cents("p.price"))),
         Dialect::Postgres | Dialect::Mysql => (
             ", CAST(SUM(price) AS DECIMAL(40, 20)) / COUNT(*) AS average".to_owned(),
@@ -316,7 +317,7 @@ pub async fn above_category_average(
     };
     let sql = format!(
         "SELECT p.id, p.name, {price}, c.name, ca.sum_cents, ca.n FROM products p \
-         CROSS JOIN (SELECT category_id, {sum} AS sum_cents, COUNT(*) AS n{average} \
+         CROSS JOIN (SELECT category_id, {sum} AS sum_cents, COUNT(*) AS n{average_column} \
            FROM products GROUP BY category_id) ca \
          JOIN categories c ON c.id = p.category_id \
          WHERE ca.category_id = p.category_id AND {above}",

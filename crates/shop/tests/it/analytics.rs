@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use axum::http::Method;
 use chrono::{Duration, Utc};
 use migrate::testing::dialects;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::EntityTrait;
-use serde_json::Value;
+use serde_json::{Value, json};
 use shop::entity::{categories, order_items, orders, products, suppliers};
 
 use crate::support::TestApp;
@@ -282,45 +283,27 @@ async fn cached_reports_are_invalidated_by_writes_and_the_cache_can_be_turned_of
 /// premiums in different categories must be exact on every database.
 #[tokio::test]
 async fn above_category_average_is_exact_at_the_edges() {
-    use sea_orm::{ActiveModelTrait, Set};
     for dialect in dialects() {
         let app = TestApp::new(dialect).await;
-        let now = Utc::now();
-        let groups: [(&str, &[i64]); 3] = [
+        let groups: [(&str, &[&str]); 3] = [
             // The average is 10.00333...: 10.01 is above it, premium 0.00666...
-            ("thirds", &[1000, 1000, 1001]),
+            ("thirds", &["10.00", "10.00", "10.01"]),
             // The average is exactly 10.00: the product priced at it is not above it.
-            ("exact", &[500, 1500, 1000]),
-            // The average is 99,999,999.98333...: the same premium as in "thirds".
-            ("largest", &[9_999_999_999, 9_999_999_998, 9_999_999_998]),
+            ("exact", &["5.00", "15.00", "10.00"]),
+            // The average is 9,999,999.98333...: the same premium as in "thirds", at the
+            // largest price the API takes.
+            ("largest", &["9999999.99", "9999999.98", "9999999.98"]),
         ];
         let mut ids = BTreeMap::new();
-        for (name, cents) in groups {
-            let category = categories::ActiveModel {
-                name: Set(name.to_owned()),
-                is_active: Set(true),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&app.conn)
-            .await
-            .unwrap();
-            for (n, price) in cents.iter().enumerate() {
-                let product = products::ActiveModel {
-                    name: Set(format!("{name} {n}")),
-                    price: Set(Decimal::new(*price, 2)),
-                    stock_quantity: Set(1),
-                    is_active: Set(true),
-                    category_id: Set(category.id),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&app.conn)
-                .await
-                .unwrap();
-                ids.insert(product.name.clone(), product.id);
+        for (name, prices) in groups {
+            let category = app.admin(Method::POST, "/api/v1/categories/", Some(json!({"name": name}))).await;
+            assert_eq!(category.status, 201, "{dialect}: {}", category.body);
+            for (n, price) in prices.iter().enumerate() {
+                let body = json!({"name": format!("{name} {n}"), "price": price, "stock_quantity": 1,
+                    "category_id": category.body["id"]});
+                let product = app.admin(Method::POST, "/api/v1/products/", Some(body)).await;
+                assert_eq!(product.status, 201, "{dialect}: {}", product.body);
+                ids.insert(format!("{name} {n}"), product.body["id"].as_i64().unwrap());
             }
         }
         let above = get(&app, "above-category-average").await;
@@ -338,14 +321,14 @@ async fn above_category_average_is_exact_at_the_edges() {
                 )
             })
             .collect();
-        let id = |name: &str| i64::from(ids[name]);
+        let id = |name: &str| ids[name];
         assert_eq!(
             got,
             [
                 (id("exact 1"), "15.00", "10.00", "5.00", 50.0),
                 // Equal premiums (0.02 / 3) in two categories: by id.
                 (id("thirds 2"), "10.01", "10.00", "0.01", 0.07),
-                (id("largest 0"), "99999999.99", "99999999.98", "0.01", 0.0),
+                (id("largest 0"), "9999999.99", "9999999.98", "0.01", 0.0),
             ],
             "{dialect}"
         );
