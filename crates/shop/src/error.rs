@@ -82,6 +82,13 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after: u64 },
+    /// The request body did not arrive in time, or arrived incomplete (408).
+    #[error("{0}")]
+    RequestTimeout(String),
+    /// The request ran past the server's time limit (503, not a database outage).
+    #[error("{0}")]
+    Overrun(String),
+    /// The database could not be reached (503).
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -129,6 +136,8 @@ impl ApiError {
             Self::TooManyRequests { detail, retry_after } => {
                 Self::TooManyRequests { detail: detail.clone(), retry_after: *retry_after }
             }
+            Self::RequestTimeout(m) => Self::RequestTimeout(m.clone()),
+            Self::Overrun(m) => Self::Overrun(m.clone()),
             Self::Unavailable(m) => Self::Unavailable(m.clone()),
             Self::Internal(m) => Self::Internal(m.clone()),
         }
@@ -146,7 +155,8 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::Overrun(_) | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -163,7 +173,16 @@ impl IntoResponse for ApiError {
             }
             Self::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
-                (status, Json(Detail { detail: "Service temporarily unavailable".to_owned() })).into_response()
+                retry_soon(
+                    (status, Json(Detail { detail: "Service temporarily unavailable".to_owned() })).into_response(),
+                )
+            }
+            Self::Overrun(cause) => {
+                tracing::warn!(%cause, "request timed out");
+                retry_soon(
+                    (status, Json(Detail { detail: "The request took too long; try again".to_owned() }))
+                        .into_response(),
+                )
             }
             Self::TooManyRequests { detail, retry_after } => {
                 let mut response = (status, Json(Detail { detail })).into_response();
@@ -182,15 +201,23 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Connection-level failures are the database being away (503); everything else is a bug (500).
+/// A 503 tells the client when to come back.
+fn retry_soon(mut response: Response) -> Response {
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// Only the database being away is a 503 (a lost or refused connection, no connection within
+/// the acquire timeout); anything else the database or the driver reports is a defect of ours
+/// (500), counted by kind in `db_errors_total` and logged with its cause.
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        if connection_lost(&err) {
-            crate::metrics::record_db_error("unavailable");
+        let kind = db_error_kind(&err);
+        crate::metrics::record_db_error(kind.label());
+        if kind == DbErrorKind::Unavailable {
             Self::Unavailable(err.to_string())
         } else {
-            crate::metrics::record_db_error("query");
-            Self::Internal(err.to_string())
+            Self::Internal(format!("database {} error: {err}", kind.label()))
         }
     }
 }
@@ -203,27 +230,60 @@ impl From<sea_orm::sqlx::Error> for ApiError {
     }
 }
 
-/// True when `err` says the database could not be reached: no connection could be acquired
-/// or opened, or the connection itself failed while a statement ran (I/O error, PostgreSQL's
-/// shutdown and connection-exception codes) rather than the statement being wrong. Pooled
-/// connections are only pinged when they have sat idle, so the first statement after the
-/// database stops finds out mid-statement; sqlx then drops the connection when it fails its
-/// release ping.
-fn connection_lost(err: &DbErr) -> bool {
+/// What kind of failure a database error is, as `db_errors_total{kind}` counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbErrorKind {
+    /// The database could not be reached: the only kind that is a 503.
+    Unavailable,
+    /// The driver and the server disagreed on the wire (a statement's binds, a message).
+    Protocol,
+    /// A value came back that the code cannot read.
+    Decode,
+    /// The server refused the statement (SQLSTATE error).
+    Statement,
+    Other,
+}
+
+impl DbErrorKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Unavailable => "unavailable",
+            Self::Protocol => "protocol",
+            Self::Decode => "decode",
+            Self::Statement => "statement",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// Classifies `err`. Unavailable means no connection could be acquired or opened, or the
+/// connection itself failed while a statement ran (I/O or TLS error, PostgreSQL's shutdown
+/// and connection-exception codes) rather than the statement being wrong. Pooled connections
+/// are only pinged when they have sat idle, so the first statement after the database stops
+/// finds out mid-statement; sqlx then drops the connection when it fails its release ping.
+pub fn db_error_kind(err: &DbErr) -> DbErrorKind {
     use sea_orm::sqlx::Error as Sqlx;
     let inner = match err {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return DbErrorKind::Unavailable,
         DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner)) => inner,
-        _ => return false,
+        DbErr::Type(_) | DbErr::TryIntoErr { .. } => return DbErrorKind::Decode,
+        _ => return DbErrorKind::Other,
     };
     match inner.as_ref() {
-        Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::Protocol(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed => true,
-        Sqlx::Database(db) => db.code().is_some_and(|code| {
-            // 08xxx: connection exception; 57P01..57P03: admin or crash shutdown, cannot
-            // connect now (PostgreSQL).
-            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
-        }),
-        _ => false,
+        Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => {
+            DbErrorKind::Unavailable
+        }
+        Sqlx::Protocol(_) => DbErrorKind::Protocol,
+        Sqlx::Decode(_) | Sqlx::ColumnDecode { .. } | Sqlx::TypeNotFound { .. } => DbErrorKind::Decode,
+        Sqlx::Database(db) => {
+            let lost = db.code().is_some_and(|code| {
+                // 08xxx: connection exception; 57P01..57P03: admin or crash shutdown, cannot
+                // connect now (PostgreSQL).
+                code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+            });
+            if lost { DbErrorKind::Unavailable } else { DbErrorKind::Statement }
+        }
+        _ => DbErrorKind::Other,
     }
 }
 

@@ -51,7 +51,8 @@ pub struct Frontline {
 /// `from_fn` also boxes the rest of the stack per request.
 ///
 /// - tags the request with an id (the client's `x-request-id` when acceptable), echoed back;
-/// - answers 503 when the request runs past the time limit; dropping the handler's future
+/// - answers 503 when the request runs past the time limit (not counted as a database
+///   outage); dropping the handler's future
 ///   rolls back any transaction it had open;
 /// - after any successful write, invalidates the cache (the write may change any cached read);
 /// - records the metrics, `x-process-time`, and one log line with the matched route.
@@ -142,9 +143,7 @@ impl Frontline {
         let mut response = match limited {
             Ok(Ok(response)) => response,
             Ok(Err(never)) => match never {},
-            Err(_) => {
-                ApiError::Unavailable(format!("request exceeded {} s", self.time_limit.as_secs())).into_response()
-            }
+            Err(_) => ApiError::Overrun(format!("request exceeded {} s", self.time_limit.as_secs())).into_response(),
         };
         let writes = !matches!(seen.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if writes && response.status().is_success() {

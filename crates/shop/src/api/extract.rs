@@ -2,6 +2,8 @@
 //! JSON bodies (content type, size, syntax, types, unknown fields, validation), query
 //! parameters and path ids.
 
+use std::time::Duration;
+
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -10,15 +12,19 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
+use crate::app::AppState;
 use crate::error::{ApiError, FieldError, LocItem};
+
+/// Why a string holding U+0000 is refused: PostgreSQL cannot store it, so no database does.
+pub const NUL_MESSAGE: &str = "String should not contain the NUL character (U+0000)";
 
 /// A JSON body, deserialized and validated.
 pub struct ValidJson<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for ValidJson<T> {
+impl<T: DeserializeOwned + Validate> FromRequest<AppState> for ValidJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let is_json = req
             .headers()
             .get(CONTENT_TYPE)
@@ -32,17 +38,227 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for ValidJso
         if !is_json {
             return Err(ApiError::UnsupportedMediaType("Content-Type must be application/json".to_owned()));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| match rejection {
-            BytesRejection::FailedToBufferBody(_) => ApiError::PayloadTooLarge("Request body is too large".to_owned()),
-            other => ApiError::BadRequest(other.body_text()),
-        })?;
-        let value: T = parse_json(&bytes)?;
-        value.validate().map_err(|errors| ApiError::validation(validation_errors(&errors)))?;
-        Ok(Self(value))
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        parse_valid_json(&bytes).map(Self)
     }
 }
 
-/// Deserializes a JSON body, reporting the path of the offending field.
+/// The request body, read whole within the body time limit: half the request's time limit,
+/// so that a client sending slowly hears 408 before the request itself runs out of time.
+pub struct RawBody(pub Bytes);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = Duration::from_secs(u64::from(state.settings.request_timeout_seconds)) / 2;
+        match tokio::time::timeout(limit, Bytes::from_request(req, state)).await {
+            Err(_) => Err(ApiError::RequestTimeout(format!(
+                "The request body did not arrive within {:.1} s",
+                limit.as_secs_f64()
+            ))),
+            Ok(Ok(bytes)) => Ok(Self(bytes)),
+            Ok(Err(rejection)) => Err(body_rejection(&rejection)),
+        }
+    }
+}
+
+/// A body over the size limit is 413; one that breaks off (the client stopped sending or went
+/// away) is 408, as a slow one is.
+fn body_rejection(rejection: &BytesRejection) -> ApiError {
+    let BytesRejection::FailedToBufferBody(failed) = rejection else {
+        return ApiError::BadRequest(rejection.body_text());
+    };
+    if failed.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge("Request body is too large".to_owned())
+    } else {
+        ApiError::RequestTimeout("The request body was incomplete".to_owned())
+    }
+}
+
+/// Deserializes and validates a JSON body, reporting every offending field at once as
+/// pydantic does: type errors, missing and unknown fields, and the validation rules of the
+/// fields that did parse.
+///
+/// # Errors
+/// A 422 with one entry per problem.
+pub fn parse_valid_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body is an object; serde would also take a struct's fields as a list.
+    let start = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if start.is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde_json::Value>(bytes).is_ok() {
+        return Err(ApiError::one(FieldError::body(
+            &[],
+            "Input should be a valid dictionary or object to extract fields from",
+            "model_attributes_type",
+        )));
+    }
+    // The common case, a good body, parses once and straight into `T`. A body that may hold
+    // U+0000 (escaped, since raw control characters are not JSON) goes the long way.
+    if !memchr_nul_escape(bytes) {
+        match parse_json::<T>(bytes) {
+            Ok(value) => {
+                return match value.validate() {
+                    Ok(()) => Ok(value),
+                    Err(errors) => Err(ApiError::validation(validation_errors(&errors))),
+                };
+            }
+            Err(ApiError::Validation(first)) if first.iter().any(|e| e.kind == "json_invalid" || e.loc.len() < 2) => {
+                return Err(ApiError::Validation(first));
+            }
+            Err(ApiError::Validation(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    let mut tree: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| ApiError::one(json_syntax(&err)))?;
+    let mut errors = Vec::new();
+    nul_errors(&tree, &mut vec!["body".into()], &mut errors);
+    for error in &errors {
+        // A NUL-holding string is reported once; a stand-in keeps the rest parsing.
+        replace_at(&mut tree, &error.loc[1..], serde_json::Value::Null);
+    }
+    let mut replaced: Vec<Vec<LocItem>> = errors.iter().map(|e| e.loc.clone()).collect();
+    let parsed = parse_collecting::<T>(tree, &mut errors, &mut replaced);
+    if let Some(value) = parsed {
+        if let Err(found) = value.validate() {
+            errors.extend(
+                validation_errors(&found).into_iter().filter(|e| !replaced.iter().any(|r| e.loc.starts_with(r))),
+            );
+        }
+        if errors.is_empty() {
+            return Ok(value);
+        }
+    }
+    if errors.is_empty() {
+        errors.push(FieldError::body(&[], "Input should be a valid object", "model_type"));
+    }
+    Err(ApiError::validation(errors))
+}
+
+/// Whether `bytes` may hold an escaped U+0000 (`\u0000`); a false alarm only costs the slow
+/// path.
+fn memchr_nul_escape(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| w[0] == b'\\' && w[1] == b'u' && &w[2..] == b"0000")
+}
+
+/// Every string (value or key) holding U+0000, by location.
+fn nul_errors(value: &serde_json::Value, loc: &mut Vec<LocItem>, out: &mut Vec<FieldError>) {
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => {
+            out.push(FieldError::new(loc.clone(), NUL_MESSAGE, "string_type"))
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                loc.push(i.into());
+                nul_errors(item, loc, out);
+                loc.pop();
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                loc.push(key.clone().into());
+                if key.contains('\0') {
+                    out.push(FieldError::new(loc.clone(), NUL_MESSAGE, "string_type"));
+                } else {
+                    nul_errors(item, loc, out);
+                }
+                loc.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The values tried in place of one that failed, so that the fields after it are still read.
+fn stand_ins() -> [serde_json::Value; 7] {
+    use serde_json::json;
+    [json!(null), json!(0), json!("0"), json!(false), json!([]), json!({}), json!("")]
+}
+
+/// Deserializes `tree` into `T`, collecting an error per offending field: each failure is
+/// recorded and its value swapped for a stand-in of the right shape (or the unknown key
+/// removed), then the rest is read again. `replaced` gathers the locations of stand-ins, whose
+/// validation errors mean nothing.
+fn parse_collecting<T: DeserializeOwned>(
+    mut tree: serde_json::Value,
+    errors: &mut Vec<FieldError>,
+    replaced: &mut Vec<Vec<LocItem>>,
+) -> Option<T> {
+    // Each round fixes one location; a body has far fewer fields than this.
+    for _ in 0..64 {
+        let error = match serde_path_to_error::deserialize::<_, T>(tree.clone()) {
+            Ok(value) => return Some(value),
+            Err(err) => serde_error(&err),
+        };
+        let path = error.loc[1..].to_vec();
+        if error.kind == "extra_forbidden" {
+            remove_at(&mut tree, &path);
+            errors.push(error);
+            continue;
+        }
+        let ours = replaced.iter().any(|r| r.as_slice() == error.loc.as_slice());
+        if !ours {
+            errors.push(error.clone());
+        }
+        let mut fixed = false;
+        for candidate in stand_ins() {
+            let mut attempt = tree.clone();
+            replace_at(&mut attempt, &path, candidate);
+            let still = match serde_path_to_error::deserialize::<_, T>(attempt.clone()) {
+                Ok(_) => false,
+                Err(err) => serde_error(&err).loc == error.loc,
+            };
+            if !still {
+                tree = attempt;
+                fixed = true;
+                break;
+            }
+        }
+        if !fixed {
+            return None;
+        }
+        if !ours {
+            replaced.push(error.loc.clone());
+        }
+    }
+    None
+}
+
+/// Walks `path` (keys and indexes) down from `tree`.
+fn slot<'a>(tree: &'a mut serde_json::Value, path: &[LocItem]) -> Option<&'a mut serde_json::Value> {
+    path.iter().try_fold(tree, |node, item| match item {
+        LocItem::Key(key) => node.as_object_mut()?.get_mut(key),
+        LocItem::Index(i) => node.as_array_mut()?.get_mut(*i),
+    })
+}
+
+/// Sets the value at `path`, inserting the last key if it is missing (a missing field).
+fn replace_at(tree: &mut serde_json::Value, path: &[LocItem], value: serde_json::Value) {
+    let Some((last, parent)) = path.split_last() else {
+        *tree = value;
+        return;
+    };
+    match (slot(tree, parent), last) {
+        (Some(serde_json::Value::Object(map)), LocItem::Key(key)) => {
+            map.insert(key.clone(), value);
+        }
+        (Some(serde_json::Value::Array(items)), LocItem::Index(i)) if *i < items.len() => items[*i] = value,
+        _ => {}
+    }
+}
+
+/// Removes the key at `path`.
+fn remove_at(tree: &mut serde_json::Value, path: &[LocItem]) {
+    if let Some((LocItem::Key(key), parent)) = path.split_last()
+        && let Some(serde_json::Value::Object(map)) = slot(tree, parent)
+    {
+        map.remove(key);
+    }
+}
+
+/// Deserializes a JSON body, reporting the path of the first offending field.
+///
+/// # Errors
+/// A 422 naming the first problem.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::one(FieldError::body(&[], "Field required", "missing")));
@@ -138,14 +354,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
-        let pairs = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-        Ok(Self { pairs, errors: Vec::new() })
+        Ok(Self::from_pairs(url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()))
     }
 }
 
 impl Params {
-    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        Self { pairs, errors: Vec::new() }
+    /// The parameters as sent; a value holding U+0000 is refused here, whatever reads it.
+    pub fn from_pairs(mut pairs: Vec<(String, String)>) -> Self {
+        let mut errors = Vec::new();
+        pairs.retain(|(name, value)| {
+            let nul = name.contains('\0') || value.contains('\0');
+            if nul {
+                errors.push(FieldError::query(name, NUL_MESSAGE, "string_type"));
+            }
+            !nul
+        });
+        Self { pairs, errors }
     }
 
     fn last(&self, name: &str) -> Option<&str> {
@@ -220,11 +444,6 @@ impl Params {
             self.fail(name, format!("String should have at most {max_len} characters"), "string_too_long");
             return None;
         }
-        // No database stores NUL in text, and PostgreSQL refuses it outright.
-        if raw.contains('\0') {
-            self.fail(name, "String should not contain NUL characters", "string_type");
-            return None;
-        }
         Some(raw)
     }
 
@@ -290,5 +509,65 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
                 .await
                 .map_err(|e| ApiError::BadRequest(e.body_text()))?;
         Ok(Self(path_id("id", &a)?, path_id("variant_id", &b)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_valid_json;
+    use crate::error::ApiError;
+    use crate::schema::order::OrderCreate;
+    use crate::schema::product::ProductCreate;
+
+    /// The fields each 422 entry names, in order.
+    fn locs<T: serde::de::DeserializeOwned + validator::Validate + std::fmt::Debug>(body: &str) -> Vec<String> {
+        match parse_valid_json::<T>(body.as_bytes()) {
+            Err(ApiError::Validation(errors)) => errors
+                .iter()
+                .map(|e| {
+                    e.loc.iter().map(|l| serde_json::to_string(l).unwrap_or_default()).collect::<Vec<_>>().join(".")
+                })
+                .collect(),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_offending_field_is_reported_once() {
+        let found = locs::<ProductCreate>(
+            r#"{"name": "", "price": "-1", "stock_quantity": -5, "category_id": "x", "bogus": 1, "sku": "\u0000"}"#,
+        );
+        let mut sorted = found.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            [
+                r#""body"."bogus""#,
+                r#""body"."category_id""#,
+                r#""body"."name""#,
+                r#""body"."price""#,
+                r#""body"."sku""#,
+                r#""body"."stock_quantity""#,
+            ],
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn missing_fields_and_nested_items_are_reported_together() {
+        let found = locs::<ProductCreate>(r#"{"stock_quantity": "many"}"#);
+        assert_eq!(found.len(), 4, "{found:?}");
+        let found = locs::<OrderCreate>(r#"{"items": [{"product_id": "a", "quantity": 0}, {"quantity": "b"}]}"#);
+        assert!(found.iter().any(|l| l == r#""body"."items".0."product_id""#), "{found:?}");
+        assert!(found.iter().any(|l| l == r#""body"."items".1."quantity""#), "{found:?}");
+        assert!(found.iter().any(|l| l == r#""body"."items".1."product_id""#), "{found:?}");
+    }
+
+    #[test]
+    fn a_good_body_parses_and_syntax_errors_stay_single() {
+        let ok = parse_valid_json::<ProductCreate>(br#"{"name": "a\\u0000", "price": 1, "category_id": 1}"#);
+        assert!(ok.is_ok_and(|p| p.name == "a\\u0000"));
+        assert_eq!(locs::<ProductCreate>(r#"{"name": "#).len(), 1);
+        assert_eq!(locs::<ProductCreate>(r#"[1, 2]"#).len(), 1);
     }
 }

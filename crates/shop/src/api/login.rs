@@ -1,7 +1,6 @@
 //! `POST /login/access-token`: OAuth2 password flow (username or email), throttled.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
@@ -9,6 +8,7 @@ use axum::http::request::Parts;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::extract::{NUL_MESSAGE, RawBody};
 use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, FieldError, ValidationDetail};
@@ -52,11 +52,12 @@ fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<LoginForm, ApiError> {
         }
     }
     let mut errors = Vec::new();
-    if username.as_deref().is_none_or(str::is_empty) {
-        errors.push(FieldError::body(&["username"], "Field required", "missing"));
-    }
-    if password.as_deref().is_none_or(str::is_empty) {
-        errors.push(FieldError::body(&["password"], "Field required", "missing"));
+    for (name, value) in [("username", &username), ("password", &password)] {
+        match value.as_deref() {
+            None | Some("") => errors.push(FieldError::body(&[name], "Field required", "missing")),
+            Some(text) if text.contains('\0') => errors.push(FieldError::body(&[name], NUL_MESSAGE, "string_type")),
+            Some(_) => {}
+        }
     }
     match (username, password) {
         (Some(username), Some(password)) if errors.is_empty() => Ok(LoginForm { username, password }),
@@ -73,7 +74,7 @@ pub async fn access_token(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<Token>, ApiError> {
     let form = parse_form(&headers, &body)?;
     let throttle = &state.login_throttle;

@@ -14,8 +14,8 @@ use utoipa::openapi::{RefOr, Schema};
 use super::text::StackText;
 use crate::api::extract::Params;
 
-/// The largest amount a NUMERIC(10,2) column holds.
-const MAX_MONEY: Decimal = Decimal::from_parts(999_999_999, 0, 0, false, 2);
+/// The largest amount a NUMERIC(10,2) column holds: 99,999,999.99.
+pub const MAX_MONEY: Decimal = Decimal::from_parts(1_410_065_407, 2, 0, false, 2);
 
 fn parse_money<'de, D: Deserializer<'de>>(de: D, allow_negative: bool) -> Result<Decimal, D::Error> {
     use serde::de::Error;
@@ -259,6 +259,11 @@ mod money_text_tests {
         for amount in cases {
             assert_eq!(money_text(amount).as_str(), reference(amount), "{amount}");
         }
+    }
+
+    #[test]
+    fn the_money_bound_is_ten_digits_with_two_decimals() {
+        assert_eq!(super::MAX_MONEY, Decimal::new(9_999_999_999, 2));
     }
 }
 

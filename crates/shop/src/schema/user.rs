@@ -20,6 +20,17 @@ fn valid_username(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Dates every database stores and compares alike: years 1 to 9999 (MySQL's DATE range).
+fn storable_date(value: &NaiveDate) -> Result<(), ValidationError> {
+    if (1..=9999).contains(&chrono::Datelike::year(value)) {
+        Ok(())
+    } else {
+        let mut e = ValidationError::new("date_range");
+        e.message = Some("Date should be between 0001-01-01 and 9999-12-31".into());
+        Err(e)
+    }
+}
+
 fn valid_role(value: &str) -> Result<(), ValidationError> {
     if users::ROLES.contains(&value) {
         Ok(())
@@ -54,6 +65,7 @@ pub struct UserSignup {
     #[schema(example = "+1-555-0100")]
     pub phone: Option<String>,
     #[schema(example = "1990-05-17")]
+    #[validate(custom(function = "storable_date"))]
     pub date_of_birth: Option<NaiveDate>,
 }
 
@@ -78,6 +90,7 @@ pub struct UserCreate {
     pub last_name: Option<String>,
     #[validate(length(max = 20))]
     pub phone: Option<String>,
+    #[validate(custom(function = "storable_date"))]
     pub date_of_birth: Option<NaiveDate>,
     #[serde(default = "default_role")]
     #[validate(custom(function = "valid_role"))]
@@ -162,6 +175,7 @@ pub struct UserUpdateMe {
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
+    #[validate(custom(function = "storable_date"))]
     pub date_of_birth: Option<Option<NaiveDate>>,
     #[validate(length(min = 8, max = 128, message = "Password must have 8 to 128 characters"))]
     #[schema(format = Password)]
@@ -190,6 +204,7 @@ pub struct UserUpdate {
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
+    #[validate(custom(function = "storable_date"))]
     pub date_of_birth: Option<Option<NaiveDate>>,
     #[validate(length(min = 8, max = 128, message = "Password must have 8 to 128 characters"))]
     #[schema(format = Password)]

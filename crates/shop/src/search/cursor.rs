@@ -56,7 +56,8 @@ impl KeyValue {
             (Kind::Int, Json::Null) if field.nullable => Some(Self::Int(None)),
             (Kind::Int, Json::Number(n)) => Some(Self::Int(Some(i32::try_from(n.as_i64()?).ok()?))),
             (Kind::Money, Json::String(s)) => s.parse().ok().map(Self::Money),
-            (Kind::Text, Json::String(s)) => Some(Self::Text(s.clone())),
+            // Text no database stores can come from no row.
+            (Kind::Text, Json::String(s)) if !s.contains('\0') => Some(Self::Text(s.clone())),
             (Kind::Time, Json::String(s)) => {
                 DateTime::parse_from_rfc3339(s).ok().map(|t| Self::Time(t.with_timezone(&Utc)))
             }

@@ -23,7 +23,7 @@ impl Kind {
             Self::Money => "a number",
             Self::Text => "a string in single quotes",
             Self::Bool => "true or false",
-            Self::Time => "a timestamp string such as '2024-01-31' or '2024-01-31T10:00:00Z'",
+            Self::Time => "a timestamp string such as '2024-01-31' or '2024-01-31T10:00:00Z' (years 1 to 9999)",
         }
     }
 }

@@ -325,12 +325,13 @@ fn money(raw: &str) -> Option<Decimal> {
     (value.abs() < Decimal::from(1_000_000_000_000_000_i64)).then_some(value)
 }
 
+/// An RFC 3339 time or a date, within the years 1 to 9999 that every database stores.
 fn time(raw: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
-        return Some(t.with_timezone(&Utc));
-    }
-    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?;
-    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
+    let parsed = match DateTime::parse_from_rfc3339(raw) {
+        Ok(t) => t.with_timezone(&Utc),
+        Err(_) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0)?.and_utc(),
+    };
+    (1..=9999).contains(&chrono::Datelike::year(&parsed)).then_some(parsed)
 }
 
 #[cfg(test)]
@@ -393,6 +394,9 @@ mod tests {
         assert!(err("id = 99999999999999999999999").msg.contains("out of range"));
         assert!(err("price > 1e400").msg.contains("not a valid amount"));
         assert!(err("price > 99999999999999999999").msg.contains("not a valid amount"));
+        assert!(err("created_at > '0000-12-31T23:59:59Z'").msg.contains("timestamp"));
+        assert!(err("created_at < '0001-01-01T00:00:00+01:00'").msg.contains("timestamp"));
+        assert!(parse("created_at > '0001-01-01' and updated_at < '9999-12-31T23:59:59.999999Z'").is_ok());
         let many = vec!["id = 1"; 101].join(" or ");
         assert!(err(&many).msg.contains("more than 100 conditions"));
     }

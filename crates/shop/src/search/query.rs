@@ -7,7 +7,7 @@ use sea_orm::{DbBackend, Order, QueryOrder, Select};
 
 use super::cursor::{CursorCodec, CursorError, KeyValue, Position, fingerprint};
 use super::field::{self, Field};
-use super::parser::{self, Expr as Filter};
+use super::parser::{self, CmpOp, Expr as Filter, Literal, Test};
 use super::sql;
 use crate::api::extract::Params;
 use crate::entity::{product_tags, products, tags};
@@ -73,18 +73,23 @@ impl ProductSearch {
     }
 
     /// The rows the filters select (without the cursor). `trigram`: answer `q` through
-    /// SQLite's trigram table (see [`sql::trigram_selective`]).
+    /// SQLite's trigram table (see [`sql::trigram_selective`]). Every list parameter is built
+    /// as the `filter` test it stands for, so both bind the same types.
     pub fn condition(&self, backend: DbBackend, trigram: bool) -> Condition {
-        let col = |name: &str| sql::column(field::find(name).unwrap_or_else(field::id));
+        let test = |name: &str, test: Test| sql::test(backend, field::find(name).unwrap_or_else(field::id), &test);
+        let int = |id: i64| i32::try_from(id).ok().map(Literal::Int);
         let mut all = Condition::all();
         if let Some(q) = &self.q {
             all = all.add(sql::name_contains(backend, q, trigram));
         }
         if !self.category_ids.is_empty() {
-            all = all.add(col("category_id").is_in(self.category_ids.iter().copied()));
+            // An id past the 32-bit key range names no category: it matches nothing.
+            let values = self.category_ids.iter().copied().filter_map(int).collect();
+            all = all.add(test("category_id", Test::In { values, negated: false }));
         }
         if let Some(id) = self.supplier_id {
-            all = all.add(col("supplier_id").eq(id));
+            let values = int(id).into_iter().collect();
+            all = all.add(test("supplier_id", Test::In { values, negated: false }));
         }
         if let Some(tag) = &self.tag {
             let tagged = Query::select()
@@ -97,28 +102,27 @@ impl ProductSearch {
                 )
                 .and_where(Expr::col((tags::Entity, tags::Column::Name)).eq(tag.as_str()))
                 .to_owned();
-            all = all.add(col("id").in_subquery(tagged));
+            all = all.add(sql::column(field::id()).in_subquery(tagged));
         }
         if let Some(min) = self.min_price {
-            all = all.add(col("price").gte(min));
+            all = all.add(test("price", Test::Cmp(CmpOp::Ge, Literal::Money(min))));
         }
         if let Some(max) = self.max_price {
-            all = all.add(col("price").lte(max));
+            all = all.add(test("price", Test::Cmp(CmpOp::Le, Literal::Money(max))));
         }
-        match self.in_stock {
-            Some(true) => all = all.add(col("stock_quantity").gt(0)),
-            Some(false) => all = all.add(col("stock_quantity").lte(0)),
-            None => {}
+        if let Some(in_stock) = self.in_stock {
+            let op = if in_stock { CmpOp::Gt } else { CmpOp::Le };
+            all = all.add(test("stock_quantity", Test::Cmp(op, Literal::Int(0))));
         }
         if let Some(active) = self.is_active {
-            all = all.add(col("is_active").eq(active));
+            all = all.add(test("is_active", Test::Cmp(CmpOp::Eq, Literal::Bool(active))));
         }
-        match self.has_description {
-            Some(true) => all = all.add(col("description").is_not_null()).add(col("description").ne("")),
-            Some(false) => {
-                all = all.add(Condition::any().add(col("description").is_null()).add(col("description").eq("")));
-            }
-            None => {}
+        if let Some(has) = self.has_description {
+            let empty = || Test::Cmp(CmpOp::Eq, Literal::Text(String::new()));
+            let missing = Condition::any()
+                .add(test("description", Test::IsNull { negated: false }))
+                .add(test("description", empty()));
+            all = all.add(if has { missing.not() } else { missing });
         }
         if let Some(filter) = &self.filter {
             all = all.add(sql::condition(backend, filter));
@@ -128,14 +132,15 @@ impl ProductSearch {
 
     /// Orders `select` by the sort keys. A nullable key puts missing values last ascending
     /// and first descending, on every database.
-    pub fn order(&self, mut select: Select<products::Entity>) -> Select<products::Entity> {
+    pub fn order(&self, backend: DbBackend, mut select: Select<products::Entity>) -> Select<products::Entity> {
         for key in &self.sort {
             let order = if key.descending { Order::Desc } else { Order::Asc };
+            let expr = sql::sorted(backend, key.field);
             select = if key.field.nullable {
                 let nulls = if key.descending { NullOrdering::First } else { NullOrdering::Last };
-                select.order_by_with_nulls(key.field.column, order, nulls)
+                select.order_by_with_nulls(expr, order, nulls)
             } else {
-                select.order_by(key.field.column, order)
+                select.order_by(expr, order)
             };
         }
         select
@@ -168,15 +173,15 @@ impl ProductSearch {
     }
 
     /// The rows strictly after the row whose sort values are `values`, in the sort order.
-    pub fn after(&self, values: &[KeyValue]) -> Condition {
+    pub fn after(&self, backend: DbBackend, values: &[KeyValue]) -> Condition {
         let mut tail: Option<Condition> = None;
         for (key, value) in self.sort.iter().zip(values).rev() {
             let mut any = Condition::any();
-            if let Some(strict) = strictly_after(*key, value) {
+            if let Some(strict) = strictly_after(backend, *key, value) {
                 any = any.add(strict);
             }
             if let Some(rest) = tail {
-                any = any.add(Condition::all().add(equal(key.field, value)).add(rest));
+                any = any.add(Condition::all().add(equal(backend, key.field, value)).add(rest));
             }
             tail = Some(any);
         }
@@ -202,35 +207,35 @@ impl ProductSearch {
     }
 }
 
-fn bound(value: &KeyValue) -> Option<sea_orm::Value> {
-    match value {
-        KeyValue::Int(v) => v.map(Into::into),
-        KeyValue::Money(v) => Some((*v).into()),
-        KeyValue::Text(v) => Some(v.clone().into()),
-        KeyValue::Time(v) => Some((*v).into()),
-    }
+fn bound(backend: DbBackend, value: &KeyValue) -> Option<sea_orm::Value> {
+    let literal = match value {
+        KeyValue::Int(v) => Literal::Int((*v)?),
+        KeyValue::Money(v) => Literal::Money(*v),
+        KeyValue::Text(v) => Literal::Text(v.clone()),
+        KeyValue::Time(v) => Literal::Time(*v),
+    };
+    Some(sql::value(backend, &literal))
 }
 
 /// Rows whose `key` value comes strictly after `value`; `None` when none can.
-fn strictly_after(key: SortKey, value: &KeyValue) -> Option<Condition> {
-    let col = sql::column(key.field);
-    let cond = match (bound(value), key.descending) {
+fn strictly_after(backend: DbBackend, key: SortKey, value: &KeyValue) -> Option<Condition> {
+    let col = sql::sorted(backend, key.field);
+    let cond = match (bound(backend, value), key.descending) {
         // Nulls come last ascending: after a value are the greater ones and the nulls.
-        (Some(v), false) if key.field.nullable => Condition::any().add(col.clone().gt(v)).add(col.is_null()),
+        (Some(v), false) if key.field.nullable => Condition::any().add(col.gt(v)).add(sql::column(key.field).is_null()),
         (Some(v), false) => Condition::all().add(col.gt(v)),
         (Some(v), true) => Condition::all().add(col.lt(v)),
         // Nulls come first descending: after a null are all the values.
-        (None, true) => Condition::all().add(col.is_not_null()),
+        (None, true) => Condition::all().add(sql::column(key.field).is_not_null()),
         (None, false) => return None,
     };
     Some(cond)
 }
 
-fn equal(field: Field, value: &KeyValue) -> Condition {
-    let col = sql::column(field);
-    match bound(value) {
-        Some(v) => Condition::all().add(col.eq(v)),
-        None => Condition::all().add(col.is_null()),
+fn equal(backend: DbBackend, field: Field, value: &KeyValue) -> Condition {
+    match bound(backend, value) {
+        Some(v) => Condition::all().add(sql::sorted(backend, field).eq(v)),
+        None => Condition::all().add(sql::column(field).is_null()),
     }
 }
 
@@ -240,8 +245,14 @@ fn equal(field: Field, value: &KeyValue) -> Condition {
 pub fn read_sort(params: &mut Params) -> Vec<SortKey> {
     let raw = params.string("sort", 200).unwrap_or_default();
     let mut keys: Vec<SortKey> = Vec::new();
-    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    // No sort at all is the default order; an empty element in a list is a mistake.
+    let parts: Vec<&str> = if raw.trim().is_empty() { Vec::new() } else { raw.split(',').map(str::trim).collect() };
+    for part in parts {
         let (name, descending) = part.strip_prefix('-').map_or((part, false), |rest| (rest.trim(), true));
+        if name.is_empty() {
+            params.fail("sort", "Sort field names cannot be empty (check for a stray comma or '-')", "value_error");
+            continue;
+        }
         match field::find(name).filter(|f| f.sortable) {
             Some(field) if keys.iter().any(|k| k.field == field) => {
                 params.fail("sort", format!("Sort field '{name}' is given twice"), "value_error");

@@ -28,13 +28,27 @@ fn custom(backend: DbBackend, template: &str, args: Vec<SimpleExpr>) -> SimpleEx
     Expr::cust_with_exprs(sql, args)
 }
 
-pub fn value(literal: &Literal) -> Value {
+/// The bound value of a literal: one type per field kind whatever builds the query (list
+/// parameters, `filter`, cursors), since PostgreSQL connections reuse a prepared statement by
+/// its text, and the same text with other bind types breaks on the wire. MySQL gets times as
+/// DATETIME: bound as TIMESTAMP, a time outside 1970-2038 compares as no time at all.
+pub fn value(backend: DbBackend, literal: &Literal) -> Value {
     match literal {
         Literal::Int(v) => (*v).into(),
         Literal::Money(v) => (*v).into(),
         Literal::Text(v) => v.clone().into(),
         Literal::Bool(v) => (*v).into(),
+        Literal::Time(v) if backend == DbBackend::MySql => v.naive_utc().into(),
         Literal::Time(v) => (*v).into(),
+    }
+}
+
+/// The column as `sort` orders it and cursors compare it: text by code point on MySQL too,
+/// whose default collation ignores case and trailing spaces.
+pub fn sorted(backend: DbBackend, field: Field) -> SimpleExpr {
+    match (field.kind, backend) {
+        (Kind::Text, DbBackend::MySql) => custom(backend, "BINARY $1", vec![column(field)]),
+        _ => column(field),
     }
 }
 
@@ -52,12 +66,14 @@ pub fn condition(backend: DbBackend, filter: &Filter) -> Condition {
         Filter::Or(terms) => terms.iter().fold(Condition::any(), |c, t| c.add(condition(backend, t))),
         Filter::And(terms) => terms.iter().fold(Condition::all(), |c, t| c.add(condition(backend, t))),
         Filter::Not(inner) => condition(backend, inner).not(),
-        Filter::Pred(pred) => Condition::all().add(predicate(backend, pred.field, &pred.test)),
+        Filter::Pred(pred) => Condition::all().add(test(backend, pred.field, &pred.test)),
     }
 }
 
-fn predicate(backend: DbBackend, field: Field, test: &Test) -> SimpleExpr {
+/// `field` passes `test`: the one way a condition on a product field becomes SQL.
+pub fn test(backend: DbBackend, field: Field, test: &Test) -> SimpleExpr {
     let col = compared(backend, field);
+    let value = |literal: &Literal| value(backend, literal);
     match test {
         Test::Cmp(op, literal) => {
             let v = value(literal);

@@ -22,7 +22,7 @@ use crate::analytics::rollup::{self, Change};
 use crate::entity::orders::OrderStatus;
 use crate::entity::{order_items, orders, product_variants, products, users};
 use crate::error::{ApiError, FieldError, LocItem, unique_violation_column};
-use crate::schema::common::Pagination;
+use crate::schema::common::{MAX_MONEY, Pagination};
 use crate::schema::order::OrderCreate;
 
 const WHAT: &str = "Order";
@@ -205,8 +205,13 @@ async fn fill_order(
         rollup::lock_attributes(txn, input.items.iter().filter_map(|i| i32::try_from(i.product_id).ok())).await?;
     let mut items = Vec::with_capacity(input.items.len());
     let mut total = Decimal::ZERO;
-    for (item, (_, unit_price)) in input.items.iter().zip(&lines) {
+    for (index, (item, (_, unit_price))) in input.items.iter().zip(&lines).enumerate() {
         total += *unit_price * Decimal::from(item.quantity);
+        // The total is stored as NUMERIC(10, 2) like every amount.
+        if total > MAX_MONEY {
+            let msg = format!("The order's total would exceed {MAX_MONEY}");
+            return Err(item_error(index, "quantity", msg, "value_error").into());
+        }
         let row = order_items::ActiveModel {
             order_id: Set(order.id),
             product_id: Set(i32::try_from(item.product_id).unwrap_or_default()),
@@ -295,6 +300,10 @@ async fn resolve_lines(txn: &DatabaseTransaction, input: &OrderCreate) -> Result
                 "value_error",
             )
             .into());
+        }
+        if price > MAX_MONEY {
+            let msg = format!("The variant's price would exceed {MAX_MONEY}");
+            return Err(item_error(index, "variant_id", msg, "value_error").into());
         }
         lines.push((product.name.clone(), price));
     }

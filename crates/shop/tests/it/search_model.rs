@@ -6,6 +6,21 @@ use std::cmp::Ordering;
 
 use chrono::{DateTime, Duration, SecondsFormat, TimeZone, Utc};
 use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, Set, Statement};
+use shop::entity::{categories, product_tags, products, suppliers, tags};
+
+/// Stored times outside the usual range.
+const OLD_TIMES: [&str; 2] = ["1969-12-31T23:59:59.500000Z", "1000-01-01T00:00:00Z"];
+
+/// Filter times at the ends of what the API takes, and around the epoch.
+const EDGE_TIMES: [&str; 6] = [
+    "0001-01-01T00:00:00Z",
+    "1000-01-01T00:00:00Z",
+    "1969-12-31T23:59:59Z",
+    "1970-01-01T00:00:00Z",
+    "2038-01-19T03:14:08Z",
+    "9999-12-31T23:59:59.999999Z",
+];
 
 pub const SORTABLE: [&str; 8] =
     ["id", "name", "price", "stock_quantity", "category_id", "supplier_id", "created_at", "updated_at"];
@@ -334,14 +349,20 @@ pub struct Catalog {
 impl Catalog {
     pub fn random(rng: &mut Rng, n: usize) -> Self {
         let base = Utc.with_ymd_and_hms(2024, 3, 1, 9, 30, 0).single().unwrap();
-        let prices: Vec<Decimal> = (0..8).map(|_| Decimal::new(rng.below(20_000) as i64, 2)).collect();
-        let times: Vec<DateTime<Utc>> = (0..6).map(|_| base + Duration::seconds(rng.below(100_000) as i64)).collect();
+        let mut prices: Vec<Decimal> = (0..8).map(|_| Decimal::new(rng.below(20_000) as i64, 2)).collect();
+        // The largest price the API takes.
+        prices.push(Decimal::new(9_999_999_999, 2));
+        let mut times: Vec<DateTime<Utc>> =
+            (0..6).map(|_| base + Duration::seconds(rng.below(100_000) as i64)).collect();
+        // Before 1970, where MySQL's TIMESTAMP ends, and at the start of its DATETIME range.
+        times.extend(OLD_TIMES.iter().filter_map(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.to_utc()));
         let rows = (0..n)
             .map(|i| Row {
                 id: 0,
                 // Lower case only, so every database's collation sorts names by code point.
+                // Mixed case: every database must sort by code point.
                 name: {
-                    let mut name = rng.text("abc", 3);
+                    let mut name = rng.text("abcAB", 3);
                     if name.is_empty() {
                         name.push('a');
                     }
@@ -386,6 +407,10 @@ impl Catalog {
             "stock_quantity" | "category_id" | "supplier_id" => V::Int(rng.below(6) as i64 - 1),
             "price" => V::Money(Decimal::new(rng.below(20_000) as i64, 2)),
             "is_active" => V::Bool(rng.chance(50)),
+            "created_at" | "updated_at" if rng.chance(30) => {
+                let edge = rng.pick(&EDGE_TIMES);
+                V::Time(DateTime::parse_from_rfc3339(edge).map(|t| t.to_utc()).unwrap_or(row.created_at))
+            }
             "created_at" | "updated_at" => V::Time(row.created_at + Duration::seconds(rng.below(200) as i64 - 100)),
             _ => V::Text(rng.text("aAbB'%", 3)),
         }
@@ -472,5 +497,67 @@ impl Catalog {
             .collect::<Vec<_>>()
             .join(",");
         search
+    }
+}
+
+/// Inserts `catalog` with three categories, suppliers and tags (`tag1`..`tag3`); rows come
+/// back with their ids.
+pub async fn insert(conn: &DatabaseConnection, catalog: &mut Catalog) {
+    let now = Utc::now();
+    for c in 1..=3 {
+        let category = categories::ActiveModel {
+            name: Set(format!("Category {c}")),
+            is_active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        category.insert(conn).await.unwrap();
+        let supplier = suppliers::ActiveModel {
+            name: Set(format!("Supplier {c}")),
+            is_active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        supplier.insert(conn).await.unwrap();
+        let tag = tags::ActiveModel {
+            name: Set(format!("tag{c}")),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        tag.insert(conn).await.unwrap();
+    }
+    let mysql = conn.get_database_backend() == DbBackend::MySql;
+    for row in &mut catalog.rows {
+        let model = products::ActiveModel {
+            name: Set(row.name.clone()),
+            description: Set(row.description.clone()),
+            sku: Set(row.sku.clone()),
+            price: Set(row.price),
+            stock_quantity: Set(row.stock_quantity),
+            is_active: Set(row.is_active),
+            category_id: Set(row.category_id),
+            supplier_id: Set(row.supplier_id),
+            created_at: Set(if mysql { now } else { row.created_at }),
+            updated_at: Set(if mysql { now } else { row.updated_at }),
+            ..Default::default()
+        };
+        row.id = model.insert(conn).await.unwrap().id;
+        if mysql {
+            // sea-orm binds a UTC time as MySQL TIMESTAMP, which ends before 1970: the
+            // DATETIME(6) column takes the older times as DATETIME.
+            let update = Statement::from_sql_and_values(
+                DbBackend::MySql,
+                "UPDATE products SET created_at = ?, updated_at = ? WHERE id = ?",
+                [row.created_at.naive_utc().into(), row.updated_at.naive_utc().into(), row.id.into()],
+            );
+            conn.execute_raw(update).await.unwrap();
+        }
+        for tag in &row.tags {
+            let link = product_tags::ActiveModel { product_id: Set(row.id), tag_id: Set(*tag) };
+            link.insert(conn).await.unwrap();
+        }
     }
 }
