@@ -190,7 +190,7 @@ async fn createsuperuser(settings: &Settings, args: SuperuserArgs) -> anyhow::Re
         is_active: true,
     };
     if let Err(errors) = input.validate() {
-        let problems: Vec<String> = crate::api::extract::validation_errors(&errors)
+        let problems: Vec<String> = crate::api::json_input::validation_errors(&errors)
             .into_iter()
             .map(|e| match e.loc.last() {
                 Some(crate::error::LocItem::Key(field)) => format!("{field}: {}", e.msg),

@@ -307,3 +307,35 @@ pub fn unique_violation_column(err: &DbErr, table: &str, columns: &[&str]) -> Op
 pub fn is_foreign_key_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_)))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+
+    use super::{ApiError, DbErrorKind, db_error_kind};
+
+    fn query(err: Sqlx) -> DbErr {
+        DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))
+    }
+
+    #[test]
+    fn only_an_unreachable_database_is_unavailable() {
+        let io = || std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        for (err, kind) in [
+            (query(Sqlx::PoolTimedOut), DbErrorKind::Unavailable),
+            (query(Sqlx::Io(io())), DbErrorKind::Unavailable),
+            (DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout), DbErrorKind::Unavailable),
+            (query(Sqlx::Protocol("insufficient data left in message".to_owned())), DbErrorKind::Protocol),
+            (query(Sqlx::Decode("bad".into())), DbErrorKind::Decode),
+            (DbErr::Type("bad".to_owned()), DbErrorKind::Decode),
+            (query(Sqlx::RowNotFound), DbErrorKind::Other),
+        ] {
+            assert_eq!(db_error_kind(&err), kind, "{err}");
+            let status = ApiError::from(err).status().as_u16();
+            assert_eq!(status, if kind == DbErrorKind::Unavailable { 503 } else { 500 });
+        }
+    }
+}

@@ -8,7 +8,8 @@ use axum::http::request::Parts;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{NUL_MESSAGE, RawBody};
+use super::body::RawBody;
+use super::json_input::NUL_MESSAGE;
 use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, FieldError, ValidationDetail};

@@ -2,11 +2,13 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod body;
 pub mod cached;
 pub mod categories;
 pub mod docs;
 pub mod extract;
 pub mod json_body;
+pub mod json_input;
 pub mod login;
 pub mod orders;
 mod prefixed;

@@ -9,7 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::{AdminUser, CurrentUser};
-use super::extract::{Params, PathId, ValidJson};
+use super::body::ValidJson;
+use super::extract::{Params, PathId};
 use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::entity::orders::OrderStatus;

@@ -9,8 +9,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::AdminUser;
+use super::body::ValidJson;
 use super::cached;
-use super::extract::{Params, PathId, ValidJson};
+use super::extract::{Params, PathId};
 use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};

@@ -8,7 +8,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::AdminUser;
-use super::extract::{Params, PathId, PathIds, ValidJson};
+use super::body::ValidJson;
+use super::extract::{Params, PathId, PathIds};
 use super::prefixed::Prefixed;
 use crate::app::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};

@@ -15,6 +15,7 @@ mod r0009_add_product_search_indexes;
 mod r0010_add_product_name_search;
 mod r0011_add_sales_rollups;
 mod r0012_add_analytics_covering_indexes;
+mod r0013_mysql_text_compares_by_code_point;
 // @migrate:modules-end
 
 /// Every revision of the shop, in registration order.
@@ -32,6 +33,7 @@ pub fn revisions() -> Vec<Revision> {
         r0010_add_product_name_search::revision(),
         r0011_add_sales_rollups::revision(),
         r0012_add_analytics_covering_indexes::revision(),
+        r0013_mysql_text_compares_by_code_point::revision(),
         // @migrate:revisions-end
     ]
 }

@@ -132,10 +132,10 @@ impl ProductSearch {
 
     /// Orders `select` by the sort keys. A nullable key puts missing values last ascending
     /// and first descending, on every database.
-    pub fn order(&self, backend: DbBackend, mut select: Select<products::Entity>) -> Select<products::Entity> {
+    pub fn order(&self, mut select: Select<products::Entity>) -> Select<products::Entity> {
         for key in &self.sort {
             let order = if key.descending { Order::Desc } else { Order::Asc };
-            let expr = sql::sorted(backend, key.field);
+            let expr = sql::column(key.field);
             select = if key.field.nullable {
                 let nulls = if key.descending { NullOrdering::First } else { NullOrdering::Last };
                 select.order_by_with_nulls(expr, order, nulls)
@@ -219,7 +219,7 @@ fn bound(backend: DbBackend, value: &KeyValue) -> Option<sea_orm::Value> {
 
 /// Rows whose `key` value comes strictly after `value`; `None` when none can.
 fn strictly_after(backend: DbBackend, key: SortKey, value: &KeyValue) -> Option<Condition> {
-    let col = sql::sorted(backend, key.field);
+    let col = sql::column(key.field);
     let cond = match (bound(backend, value), key.descending) {
         // Nulls come last ascending: after a value are the greater ones and the nulls.
         (Some(v), false) if key.field.nullable => Condition::any().add(col.gt(v)).add(sql::column(key.field).is_null()),
@@ -234,7 +234,7 @@ fn strictly_after(backend: DbBackend, key: SortKey, value: &KeyValue) -> Option<
 
 fn equal(backend: DbBackend, field: Field, value: &KeyValue) -> Condition {
     match bound(backend, value) {
-        Some(v) => Condition::all().add(sql::sorted(backend, field).eq(v)),
+        Some(v) => Condition::all().add(sql::column(field).eq(v)),
         None => Condition::all().add(sql::column(field).is_null()),
     }
 }

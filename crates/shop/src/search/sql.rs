@@ -43,15 +43,6 @@ pub fn value(backend: DbBackend, literal: &Literal) -> Value {
     }
 }
 
-/// The column as `sort` orders it and cursors compare it: text by code point on MySQL too,
-/// whose default collation ignores case and trailing spaces.
-pub fn sorted(backend: DbBackend, field: Field) -> SimpleExpr {
-    match (field.kind, backend) {
-        (Kind::Text, DbBackend::MySql) => custom(backend, "BINARY $1", vec![column(field)]),
-        _ => column(field),
-    }
-}
-
 /// The column as filters compare it: text by code point on every database.
 fn compared(backend: DbBackend, field: Field) -> SimpleExpr {
     match (field.kind, backend) {

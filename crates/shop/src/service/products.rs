@@ -59,7 +59,7 @@ pub async fn search(
         _ => false,
     };
     let condition = search.condition(backend, trigram);
-    let mut query = search.order(backend, products::Entity::find().filter(condition.clone()));
+    let mut query = search.order(products::Entity::find().filter(condition.clone()));
     let carried = match &position {
         Some(position) => {
             query = query.filter(search.after(backend, &position.values));

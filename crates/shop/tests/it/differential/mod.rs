@@ -27,6 +27,8 @@ fn env_number(name: &str, default: u64) -> u64 {
 struct World {
     catalog: Catalog,
     nodes: Vec<Node>,
+    /// Sequences run so far (see `ops::STRINGS`).
+    generation: std::cell::Cell<u64>,
 }
 
 impl World {
@@ -45,13 +47,15 @@ impl World {
                 loaded = Some(copy);
             }
         }
-        Self { catalog: loaded.unwrap_or(catalog), nodes }
+        Self { catalog: loaded.unwrap_or(catalog), nodes, generation: std::cell::Cell::new(0) }
     }
 
     fn run(&self, ops: &[Op]) -> Result<usize, String> {
         let mut sent = 0;
+        let generation = self.generation.get() + 1;
+        self.generation.set(generation);
         for (step, op) in ops.iter().enumerate() {
-            sent += ops::run(*op, &self.catalog, &self.nodes).map_err(|failure| {
+            sent += ops::run(*op, &self.catalog, &self.nodes, generation).map_err(|failure| {
                 let logs: Vec<String> = self
                     .nodes
                     .iter()
@@ -142,8 +146,8 @@ fn reads_match_the_reference_on_a_long_lived_mysql_server() {
 }
 
 /// Writes with odd input answer alike on every database the run covers, between reads
-/// that check nothing else changed.
+/// that check nothing else changed and reports that must agree to the cent.
 #[test]
 fn writes_answer_alike_on_every_database() {
-    property(&dialects(), &[Kind::Write, Kind::Write, Kind::Search, Kind::Read]);
+    property(&dialects(), &[Kind::Write, Kind::Write, Kind::Search, Kind::Read, Kind::Report]);
 }
