@@ -11,7 +11,7 @@ url=${2:-sqlite:///tmp/shop-bench/load-100000.db?mode=rwc}
 script=${3:-product.lua}
 root="$(cd "$(dirname "$0")/.." && pwd)"
 port=18772
-export DATABASE_URL=$url SECRET_KEY=bench-secret-key MAX_ID=${MAX_ID:-100000}
+export DATABASE_URL=$url SECRET_KEY=bench-secret-key-0123456789abcdef0123 MAX_ID=${MAX_ID:-100000}
 if [ "$which" = shop ]; then
   PORT=$port CACHE_ENABLED=false RUST_LOG=warn DB_POOL_SIZE=10 "$root/target/release/shop" serve >/dev/null 2>&1 &
 else

@@ -13,7 +13,7 @@ requests=${3:-4000}
 root="$(cd "$(dirname "$0")/.." && pwd)"
 port=18775
 out=${OUT:-/tmp/callgrind-$which.out}
-export DATABASE_URL=$url SECRET_KEY=bench-secret-key PORT=$port
+export DATABASE_URL=$url SECRET_KEY=bench-secret-key-0123456789abcdef0123 PORT=$port
 rm -f "$out" "$out".*
 if [ "$which" = shop ]; then
   CACHE_ENABLED=false RUST_LOG=warn DB_POOL_SIZE=10 valgrind --tool=callgrind --callgrind-out-file="$out" \

@@ -42,7 +42,7 @@ wait_up() {
 
 run() {
   local label=$1 url=$2
-  export DATABASE_URL=$url SECRET_KEY=bench-secret-key
+  export DATABASE_URL=$url SECRET_KEY=bench-secret-key-0123456789abcdef0123
   "$shop" db upgrade head >/dev/null
   if [ "$(count "$url")" = "0" ]; then
     echo "seeding $label with $products products..." >&2

@@ -10,7 +10,7 @@ url=${1:-sqlite:///tmp/shop-bench/load-100000.db?mode=rwc}
 duration=${2:-10s}
 root="$(cd "$(dirname "$0")/.." && pwd)"
 port=18775
-export DATABASE_URL=$url SECRET_KEY=bench-secret-key MAX_ID=${MAX_ID:-100000}
+export DATABASE_URL=$url SECRET_KEY=bench-secret-key-0123456789abcdef0123 MAX_ID=${MAX_ID:-100000}
 PORT=$port CACHE_ENABLED=false RUST_LOG=warn DB_POOL_SIZE=10 "$root/target/release/shop" serve >/dev/null 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT

@@ -21,7 +21,7 @@ mkdir -p "$dir"
 
 run() {
   local label=$1 url=$2
-  export DATABASE_URL=$url SECRET_KEY=bench-secret-key AUTO_MIGRATE=false
+  export DATABASE_URL=$url SECRET_KEY=bench-secret-key-0123456789abcdef0123 AUTO_MIGRATE=false
   "$bin" db upgrade head >/dev/null
   local count
   count=$(curl_count "$url")

@@ -12,7 +12,7 @@ port=18765
 times=()
 for _ in $(seq "$runs"); do
   start=$(date +%s%N)
-  PORT=$port SECRET_KEY=bench "$bin" serve >/dev/null 2>&1 &
+  PORT=$port SECRET_KEY=bench-secret-key-0123456789abcdef0123 "$bin" serve >/dev/null 2>&1 &
   pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.001; done
   end=$(date +%s%N)

@@ -28,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 
 psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-export DATABASE_URL="$pg/$db" SECRET_KEY=cluster-secret-key REDIS_URL=$redis CACHE_NAMESPACE="cluster-$$" \
+export DATABASE_URL="$pg/$db" SECRET_KEY=cluster-secret-key-0123456789abcdef0123 REDIS_URL=$redis CACHE_NAMESPACE="cluster-$$" \
   AUTO_MIGRATE=true RUST_LOG=info
 
 # The three replicas start together on the empty database.

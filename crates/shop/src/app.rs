@@ -8,9 +8,10 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::Response;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use tower::Layer;
-use tower::util::{MapRequest, MapRequestLayer};
+use tower::util::{MapRequest, MapRequestLayer, MapResponse, MapResponseLayer};
 use tower_http::cors::{Cors, CorsLayer};
 
 use crate::cache::ResponseCache;
@@ -120,7 +121,7 @@ pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnec
 }
 
 /// The whole HTTP application, as served.
-pub type App = MapRequest<Cors<Router>, fn(Request) -> Request>;
+pub type App = MapResponse<MapRequest<Cors<Router>, fn(Request) -> Request>, fn(Response) -> Response>;
 
 /// The whole HTTP application. Collection paths answer with and without a trailing slash,
 /// without a redirect, so the slash is trimmed before routing (except under `/docs/`, which
@@ -128,7 +129,14 @@ pub type App = MapRequest<Cors<Router>, fn(Request) -> Request>;
 /// configuration is not cloned per request.
 pub fn build(state: AppState) -> App {
     let cors = cors(&state.settings);
-    MapRequestLayer::new(trim_trailing_slash as fn(Request) -> Request).layer(cors.layer(router(state)))
+    let app = MapRequestLayer::new(trim_trailing_slash as fn(Request) -> Request).layer(cors.layer(router(state)));
+    MapResponseLayer::new(harden as fn(Response) -> Response).layer(app)
+}
+
+/// Every response, whatever answered it: browsers must not guess a content type.
+fn harden(mut response: Response) -> Response {
+    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }
 
 fn trim_trailing_slash(mut request: Request) -> Request {
@@ -147,13 +155,27 @@ fn trim_trailing_slash(mut request: Request) -> Request {
     request
 }
 
+/// `CORS_ORIGINS` lists the origins allowed with credentials; `*` allows any origin without
+/// them (browsers refuse credentials with a wildcard, and tower-http panics on the pair).
 fn cors(settings: &Settings) -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect::<Vec<_>>())
+    let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("x-request-id")])
-        .expose_headers([HeaderName::from_static("x-request-id"), HeaderName::from_static("x-process-time")])
-        .allow_credentials(true)
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([HeaderName::from_static("x-request-id"), HeaderName::from_static("x-process-time")]);
+    if settings.cors_origins.iter().any(|o| o == "*") {
+        layer.allow_origin(tower_http::cors::Any)
+    } else {
+        layer
+            .allow_origin(
+                settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect::<Vec<_>>(),
+            )
+            .allow_credentials(true)
+    }
 }
 
 /// The routes with their per-request middleware (see [`build`] for what is served).

@@ -147,6 +147,9 @@ async fn rollups(settings: &Settings, command: RollupsCommand) -> anyhow::Result
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     crate::telemetry::init(settings.log_format);
+    if let Some(problem) = settings.secret_problem() {
+        anyhow::bail!(problem);
+    }
     if settings.secret_is_default {
         tracing::warn!(
             "SECRET_KEY is not set: using the public development key; set SECRET_KEY before exposing this service"

@@ -16,6 +16,15 @@ pub const DEFAULT_DB_POOL_SIZE: u32 = 10;
 pub const DEFAULT_ACCESS_TOKEN_EXPIRE_MINUTES: i64 = 30;
 pub const DEFAULT_API_V1_STR: &str = "/api/v1";
 pub const DEFAULT_PROJECT_NAME: &str = "E-commerce API";
+/// The shortest `SECRET_KEY` a server takes: HMAC-SHA256 wants a key as long as its output.
+pub const MIN_SECRET_KEY_BYTES: usize = 32;
+
+/// Whether `host` is a loopback address or name.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 pub const DEFAULT_CORS_ORIGINS: &str = "http://localhost:3000";
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 pub const DEFAULT_PORT: u16 = 8000;
@@ -203,6 +212,8 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// How long failures are remembered, and how long a refused client waits.
     pub login_lockout_seconds: u32,
+    /// When set, `GET /metrics` needs `Authorization: Bearer <token>`.
+    pub metrics_token: Option<Secret>,
 }
 
 impl fmt::Debug for Settings {
@@ -235,6 +246,7 @@ impl fmt::Debug for Settings {
             .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
             .field("login_max_failures", &self.login_max_failures)
             .field("login_lockout_seconds", &self.login_lockout_seconds)
+            .field("metrics_token", &self.metrics_token)
             .finish()
     }
 }
@@ -261,6 +273,28 @@ impl Settings {
     /// `mysql://` (the SQLx driver only knows the latter).
     pub fn database_url(&self) -> &str {
         &self.database_url
+    }
+
+    /// Why these settings must not serve: `SECRET_KEY` unset or shorter than
+    /// [`MIN_SECRET_KEY_BYTES`], anywhere but a development set-up (SQLite on a loopback
+    /// address), where the public development key is allowed.
+    pub fn secret_problem(&self) -> Option<String> {
+        let development = self.database_kind == DatabaseKind::Sqlite && is_loopback(&self.host);
+        if self.secret_is_default && development {
+            return None;
+        }
+        if self.secret_is_default {
+            return Some(format!(
+                "SECRET_KEY: must be set to a random value of at least {MIN_SECRET_KEY_BYTES} bytes \
+                 (the public development key is only for SQLite on a loopback HOST)"
+            ));
+        }
+        (self.secret_key.expose().len() < MIN_SECRET_KEY_BYTES).then(|| {
+            format!(
+                "SECRET_KEY: is {} bytes; it must have at least {MIN_SECRET_KEY_BYTES} (e.g. `openssl rand -hex 32`)",
+                self.secret_key.expose().len()
+            )
+        })
     }
 
     pub fn database_kind(&self) -> DatabaseKind {
@@ -435,8 +469,15 @@ impl Settings {
         };
         let login_max_failures = positive(&env, "LOGIN_MAX_FAILURES", DEFAULT_LOGIN_MAX_FAILURES)?;
         let login_lockout_seconds = positive(&env, "LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_LOCKOUT_SECONDS)?;
+        let metrics_token = match env.get_secret("METRICS_TOKEN")? {
+            Some(token) if token.expose().trim().is_empty() => {
+                return Err(ConfigError::invalid("METRICS_TOKEN", "", "must not be empty when set"));
+            }
+            other => other,
+        };
 
         Ok(Settings {
+            metrics_token,
             cache_enabled,
             cache_ttl_seconds,
             cache_namespace,

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock, RwLock};
 
 use axum::extract::State;
-use axum::http::{Method, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, Method, header};
+use axum::response::{IntoResponse, Response};
 use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sea_orm::DatabaseConnection;
@@ -95,9 +95,16 @@ fn record_pool(db: &DatabaseConnection) {
     metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(size.saturating_sub(idle)));
 }
 
-/// `GET /metrics`: Prometheus text.
-pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+/// `GET /metrics`: Prometheus text; with `METRICS_TOKEN` set, only for its bearer.
+pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.settings.metrics_token {
+        let sent =
+            headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        if !sent.is_some_and(|s| crate::security::same_secret(s.trim().as_bytes(), token.expose().as_bytes())) {
+            return crate::error::ApiError::Unauthorized("Not authenticated".to_owned()).into_response();
+        }
+    }
     record_pool(&state.db);
     let body = handle().map(PrometheusHandle::render).unwrap_or_default();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

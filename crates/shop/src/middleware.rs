@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue, Method};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service};
 use tracing::Instrument;
@@ -55,7 +55,8 @@ pub struct Frontline {
 ///   outage); dropping the handler's future
 ///   rolls back any transaction it had open;
 /// - after any successful write, invalidates the cache (the write may change any cached read);
-/// - records the metrics, `x-process-time`, and one log line with the matched route.
+/// - records the metrics, `x-process-time`, and one log line with the matched route;
+/// - marks token and user responses `Cache-Control: no-store`.
 #[derive(Clone)]
 pub struct FrontlineLayer(Arc<Frontline>);
 
@@ -108,6 +109,12 @@ impl Seen {
 
     fn route(&self) -> &str {
         self.route.as_ref().map_or("unmatched", MatchedPath::as_str)
+    }
+
+    /// Tokens and user records: no cache along the way may keep them (RFC 6749 §5.1).
+    fn private(&self) -> bool {
+        let route = self.route();
+        route.contains("/login/") || route.contains("/users")
     }
 }
 
@@ -162,6 +169,9 @@ impl Frontline {
             span.in_scope(|| {
                 tracing::info!(status = status.as_u16(), ms = elapsed.as_secs_f64() * 1000.0, "{} {path}", seen.method);
             });
+        }
+        if seen.private() {
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         response.headers_mut().insert(REQUEST_ID, seen.request_id);
         response

@@ -4,7 +4,10 @@ use chrono::Utc;
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use sha2::{Digest, Sha256};
+
 use crate::config::{Algorithm, Settings};
+use crate::entity::users;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
@@ -12,6 +15,22 @@ pub struct Claims {
     pub sub: String,
     pub exp: i64,
     pub iat: i64,
+    /// The password the token was issued under (see [`password_stamp`]): a token dies with
+    /// its password.
+    pub pwd: String,
+}
+
+/// A short digest of a user's password hash. The hash changes with every password change
+/// (each has its own salt), so comparing stamps revokes every token issued before one
+/// without a table of revoked tokens.
+pub fn password_stamp(hashed_password: &str) -> String {
+    let digest = Sha256::digest(hashed_password.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn algorithm(settings: &Settings) -> jsonwebtoken::Algorithm {
@@ -22,16 +41,17 @@ fn algorithm(settings: &Settings) -> jsonwebtoken::Algorithm {
     }
 }
 
-/// A token for `user_id`, valid for `ACCESS_TOKEN_EXPIRE_MINUTES`.
+/// A token for `user`, valid for `ACCESS_TOKEN_EXPIRE_MINUTES` or until the password changes.
 ///
 /// # Errors
 /// Signing failure (a misconfigured key).
-pub fn create_access_token(settings: &Settings, user_id: i32) -> Result<String, jsonwebtoken::errors::Error> {
+pub fn create_access_token(settings: &Settings, user: &users::Model) -> Result<String, jsonwebtoken::errors::Error> {
     let now = Utc::now().timestamp();
     let claims = Claims {
-        sub: user_id.to_string(),
+        sub: user.id.to_string(),
         iat: now,
         exp: now + settings.access_token_expire_minutes.saturating_mul(60),
+        pwd: password_stamp(&user.hashed_password),
     };
     jsonwebtoken::encode(
         &Header::new(algorithm(settings)),
@@ -40,9 +60,9 @@ pub fn create_access_token(settings: &Settings, user_id: i32) -> Result<String, 
     )
 }
 
-/// The user id of a valid token. Expired, tampered, wrongly signed and `alg: none` tokens are
-/// all `None` (the validation pins the configured algorithm).
-pub fn verify_access_token(settings: &Settings, token: &str) -> Option<i32> {
+/// The user id and password stamp of a valid token. Expired, tampered, wrongly signed and
+/// `alg: none` tokens are all `None` (the validation pins the configured algorithm).
+pub fn verify_access_token(settings: &Settings, token: &str) -> Option<(i32, String)> {
     let mut validation = Validation::new(algorithm(settings));
     validation.leeway = 0;
     validation.set_required_spec_claims(&["exp", "sub"]);
@@ -52,7 +72,7 @@ pub fn verify_access_token(settings: &Settings, token: &str) -> Option<i32> {
         &validation,
     )
     .ok()?;
-    data.claims.sub.parse().ok()
+    Some((data.claims.sub.parse().ok()?, data.claims.pwd))
 }
 
 /// An argon2id hash of `password` (PHC string). CPU-heavy: call it off the async threads

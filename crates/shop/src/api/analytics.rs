@@ -1,11 +1,13 @@
 //! `/analytics`: reports over the catalog and the orders (public reads).
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::Uri;
+use axum::http::request::Parts;
 use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::auth::AdminUser;
 use super::cached;
 use super::extract::Params;
 use super::prefixed::Prefixed;
@@ -14,7 +16,7 @@ use crate::analytics::reports::{
     self, AboveAverage, BestSeller, CategoryStats, MonthlySales, RecentActivity, Summary, SupplierStats, TopProduct,
 };
 use crate::app::AppState;
-use crate::error::{ApiError, ValidationDetail};
+use crate::error::{ApiError, Detail, ValidationDetail};
 
 pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
     Prefixed::new(prefix)
@@ -44,11 +46,39 @@ fn explain(params: &mut Params) -> bool {
     params.bool("explain").unwrap_or(false)
 }
 
+/// Refuses `?explain=true` to anyone but an admin (403): statements and plans describe the
+/// schema and its indexes.
+pub struct ExplainGuard;
+
+impl FromRequestParts<AppState> for ExplainGuard {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let mut params = Params::from_request_parts(parts, state).await?;
+        if !explain(&mut params) {
+            return Ok(Self);
+        }
+        match AdminUser::from_request_parts(parts, state).await {
+            Ok(_) => Ok(Self),
+            Err(ApiError::Unauthorized(_) | ApiError::Forbidden(_)) => {
+                Err(ApiError::Forbidden("Only admins may ask for the statement and plan (explain)".to_owned()))
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
+
 /// Count, price range, stock and inventory value of active products.
 #[utoipa::path(get, path = "/analytics/summary", tag = "analytics", operation_id = "analytics-summary",
     params(("explain" = Option<bool>, Query, description = "Also return the statement and the database's plan")),
-    responses((status = 200, body = Report<Summary>), (status = 422, body = ValidationDetail)))]
-pub async fn summary(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
+    responses((status = 200, body = Report<Summary>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+        (status = 422, body = ValidationDetail)))]
+pub async fn summary(
+    State(state): State<AppState>,
+    uri: Uri,
+    _: ExplainGuard,
+    mut params: Params,
+) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
     params.finish()?;
     respond(&state, &uri, explain, || reports::summary(&state.read_db, explain)).await
@@ -58,8 +88,14 @@ pub async fn summary(State(state): State<AppState>, uri: Uri, mut params: Params
 #[utoipa::path(get, path = "/analytics/categories", tag = "analytics", operation_id = "analytics-categories",
     params(("min_products" = Option<i64>, Query, minimum = 0), ("min_avg_price" = Option<String>, Query, example = "100.00"),
         ("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<CategoryStats>>), (status = 422, body = ValidationDetail)))]
-pub async fn categories(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
+    responses((status = 200, body = Report<Vec<CategoryStats>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+        (status = 422, body = ValidationDetail)))]
+pub async fn categories(
+    State(state): State<AppState>,
+    uri: Uri,
+    _: ExplainGuard,
+    mut params: Params,
+) -> Result<Response, ApiError> {
     let min_products = params.int("min_products", 0, i64::from(i32::MAX));
     let min_avg_price = params.decimal("min_avg_price");
     let explain = explain(&mut params);
@@ -70,8 +106,14 @@ pub async fn categories(State(state): State<AppState>, uri: Uri, mut params: Par
 /// Per supplier: products, distinct orders, revenue (cancelled orders excluded).
 #[utoipa::path(get, path = "/analytics/suppliers", tag = "analytics", operation_id = "analytics-suppliers",
     params(("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<SupplierStats>>), (status = 422, body = ValidationDetail)))]
-pub async fn suppliers(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
+    responses((status = 200, body = Report<Vec<SupplierStats>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+        (status = 422, body = ValidationDetail)))]
+pub async fn suppliers(
+    State(state): State<AppState>,
+    uri: Uri,
+    _: ExplainGuard,
+    mut params: Params,
+) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
     params.finish()?;
     respond(&state, &uri, explain, || reports::suppliers(&state.read_db, explain)).await
@@ -80,8 +122,14 @@ pub async fn suppliers(State(state): State<AppState>, uri: Uri, mut params: Para
 /// Products with orders, most units sold first.
 #[utoipa::path(get, path = "/analytics/best-sellers", tag = "analytics", operation_id = "analytics-best-sellers",
     params(("limit" = Option<u64>, Query, minimum = 1, maximum = 100), ("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<BestSeller>>), (status = 422, body = ValidationDetail)))]
-pub async fn best_sellers(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
+    responses((status = 200, body = Report<Vec<BestSeller>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+        (status = 422, body = ValidationDetail)))]
+pub async fn best_sellers(
+    State(state): State<AppState>,
+    uri: Uri,
+    _: ExplainGuard,
+    mut params: Params,
+) -> Result<Response, ApiError> {
     let limit = params.int("limit", 1, 100).and_then(|v| u64::try_from(v).ok()).unwrap_or(10);
     let explain = explain(&mut params);
     params.finish()?;
@@ -91,10 +139,12 @@ pub async fn best_sellers(State(state): State<AppState>, uri: Uri, mut params: P
 /// Products priced above their category's average, with the premium.
 #[utoipa::path(get, path = "/analytics/above-category-average", tag = "analytics", operation_id = "analytics-above-category-average",
     params(("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<AboveAverage>>), (status = 422, body = ValidationDetail)))]
+    responses((status = 200, body = Report<Vec<AboveAverage>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+        (status = 422, body = ValidationDetail)))]
 pub async fn above_category_average(
     State(state): State<AppState>,
     uri: Uri,
+    _: ExplainGuard,
     mut params: Params,
 ) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
@@ -105,10 +155,12 @@ pub async fn above_category_average(
 /// The most expensive product of each category (nulls for empty categories).
 #[utoipa::path(get, path = "/analytics/top-product-per-category", tag = "analytics", operation_id = "analytics-top-product-per-category",
     params(("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<TopProduct>>), (status = 422, body = ValidationDetail)))]
+    responses((status = 200, body = Report<Vec<TopProduct>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+        (status = 422, body = ValidationDetail)))]
 pub async fn top_product_per_category(
     State(state): State<AppState>,
     uri: Uri,
+    _: ExplainGuard,
     mut params: Params,
 ) -> Result<Response, ApiError> {
     let explain = explain(&mut params);
@@ -119,10 +171,12 @@ pub async fn top_product_per_category(
 /// Categories with orders in the last `days` days.
 #[utoipa::path(get, path = "/analytics/recent-activity", tag = "analytics", operation_id = "analytics-recent-activity",
     params(("days" = Option<i64>, Query, minimum = 1, maximum = 3650), ("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<RecentActivity>>), (status = 422, body = ValidationDetail)))]
+    responses((status = 200, body = Report<Vec<RecentActivity>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+        (status = 422, body = ValidationDetail)))]
 pub async fn recent_activity(
     State(state): State<AppState>,
     uri: Uri,
+    _: ExplainGuard,
     mut params: Params,
 ) -> Result<Response, ApiError> {
     let days = params.int("days", 1, 3650).unwrap_or(30);
@@ -134,8 +188,14 @@ pub async fn recent_activity(
 /// Monthly sales, newest first, with month-over-month growth.
 #[utoipa::path(get, path = "/analytics/sales/monthly", tag = "analytics", operation_id = "analytics-sales-monthly",
     params(("months" = Option<u32>, Query, minimum = 1, maximum = 120), ("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<MonthlySales>>), (status = 422, body = ValidationDetail)))]
-pub async fn monthly_sales(State(state): State<AppState>, uri: Uri, mut params: Params) -> Result<Response, ApiError> {
+    responses((status = 200, body = Report<Vec<MonthlySales>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+        (status = 422, body = ValidationDetail)))]
+pub async fn monthly_sales(
+    State(state): State<AppState>,
+    uri: Uri,
+    _: ExplainGuard,
+    mut params: Params,
+) -> Result<Response, ApiError> {
     let months = params.int("months", 1, 120).and_then(|v| u32::try_from(v).ok()).unwrap_or(12);
     let explain = explain(&mut params);
     params.finish()?;

@@ -1,5 +1,6 @@
 //! Who is calling: the bearer token's user, loaded from the database on every request so a
-//! deleted or deactivated user loses access at once.
+//! deleted or deactivated user, or one whose password changed since the token, loses access
+//! at once.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -8,7 +9,7 @@ use axum::http::request::Parts;
 use crate::app::AppState;
 use crate::entity::users;
 use crate::error::ApiError;
-use crate::security::verify_access_token;
+use crate::security::{password_stamp, same_secret, verify_access_token};
 
 /// An authenticated, active user.
 pub struct CurrentUser(pub users::Model);
@@ -32,9 +33,10 @@ impl FromRequestParts<AppState> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
         let invalid = || ApiError::Unauthorized("Could not validate credentials".to_owned());
-        let user_id = verify_access_token(&state.settings, token).ok_or_else(invalid)?;
+        let (user_id, stamp) = verify_access_token(&state.settings, token).ok_or_else(invalid)?;
         let user = crate::service::by_id::<users::Entity>(&state.db, user_id).await?.ok_or_else(invalid)?;
-        if !user.is_active {
+        // A token issued before the latest password change is revoked.
+        if !user.is_active || !same_secret(stamp.as_bytes(), password_stamp(&user.hashed_password).as_bytes()) {
             return Err(invalid());
         }
         Ok(Self(user))

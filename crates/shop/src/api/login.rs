@@ -93,7 +93,6 @@ pub async fn access_token(
         return Err(ApiError::BadRequest("Inactive user".to_owned()));
     }
     throttle.record_success(&form.username);
-    let token =
-        create_access_token(&state.settings, user.id).map_err(|e| ApiError::Internal(format!("signing: {e}")))?;
+    let token = create_access_token(&state.settings, &user).map_err(|e| ApiError::Internal(format!("signing: {e}")))?;
     Ok(Json(Token { access_token: token, token_type: "bearer".to_owned() }))
 }

@@ -1,9 +1,12 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// The role that may manage the catalog and the users.
+pub const ADMIN: &str = "admin";
+
 /// Values the `role` column may hold; kept as a string column so adding a
 /// role needs no schema change.
-pub const ROLES: [&str; 2] = ["user", "admin"];
+pub const ROLES: [&str; 2] = ["user", ADMIN];
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]

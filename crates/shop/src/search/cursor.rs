@@ -118,7 +118,7 @@ impl CursorCodec<'_> {
     pub fn decode(&self, cursor: &str, keys: &[Field]) -> Result<Position, CursorError> {
         let (payload, signature) = cursor.split_once('.').ok_or(CursorError::Invalid)?;
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| CursorError::Invalid)?;
-        if !constant_time_eq(&signature, &self.sign(payload.as_bytes())) {
+        if !crate::security::same_secret(&signature, &self.sign(payload.as_bytes())) {
             return Err(CursorError::Invalid);
         }
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| CursorError::Invalid)?;
@@ -156,10 +156,6 @@ impl CursorCodec<'_> {
         let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
         outer[..16].to_vec()
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A short digest of a canonical description of filters and sort.

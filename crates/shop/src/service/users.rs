@@ -3,11 +3,11 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::key;
+use super::{key, write};
 use crate::entity::users;
 use crate::error::{ApiError, FieldError, is_foreign_key_violation, unique_violation_column};
 use crate::schema::common::Pagination;
@@ -172,12 +172,44 @@ pub async fn update_me(
     model.update(db).await.map_err(clash)
 }
 
+/// Refuses to leave the shop without an active admin when `user` stops being one. Locks
+/// every active admin's row first, in id order (PostgreSQL, MySQL; SQLite has one writer),
+/// so two admins demoting each other at once cannot both pass, nor deadlock.
+async fn keep_an_admin(txn: &DatabaseTransaction, user: &users::Model) -> Result<(), ApiError> {
+    if user.role != users::ADMIN || !user.is_active {
+        return Ok(());
+    }
+    let admins = users::Entity::find()
+        .filter(users::Column::Role.eq(users::ADMIN))
+        .filter(users::Column::IsActive.eq(true))
+        .order_by_asc(users::Column::Id)
+        .lock_exclusive()
+        .all(txn)
+        .await?;
+    if admins.iter().any(|a| a.id != user.id) {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict("The last active admin cannot be demoted, deactivated or deleted".to_owned()))
+    }
+}
+
 /// Admin update of any user.
 ///
 /// # Errors
-/// 404 when missing, 409 on a taken username or email.
-pub async fn update(db: &impl ConnectionTrait, id: i64, patch: UserUpdate) -> Result<users::Model, ApiError> {
+/// 404 when missing, 409 on a taken username or email, or for the last active admin's role
+/// or activity.
+pub async fn update(db: &DatabaseConnection, id: i64, patch: UserUpdate) -> Result<users::Model, ApiError> {
+    let txn = write::begin(db, None).await?;
+    let updated = update_in(&txn, id, patch).await;
+    txn.finish(updated).await
+}
+
+async fn update_in(db: &DatabaseTransaction, id: i64, patch: UserUpdate) -> Result<users::Model, ApiError> {
     let current = get(db, id).await?;
+    let demoted = patch.role.as_deref().is_some_and(|role| role != users::ADMIN);
+    if demoted || patch.is_active == Some(false) {
+        keep_an_admin(db, &current).await?;
+    }
     let mut model: users::ActiveModel = current.clone().into();
     if let Some(password) = patch.password {
         model.hashed_password = Set(hash_password_blocking(password).await?);
@@ -207,12 +239,20 @@ pub async fn update(db: &impl ConnectionTrait, id: i64, patch: UserUpdate) -> Re
 }
 
 /// # Errors
-/// 404 when missing, 403 for oneself, 409 while the user has orders.
-pub async fn delete(db: &impl ConnectionTrait, me: &users::Model, id: i64) -> Result<(), ApiError> {
+/// 404 when missing, 403 for oneself, 409 while the user has orders or is the last active
+/// admin.
+pub async fn delete(db: &DatabaseConnection, me: &users::Model, id: i64) -> Result<(), ApiError> {
+    let txn = write::begin(db, None).await?;
+    let deleted = delete_in(&txn, me, id).await;
+    txn.finish(deleted).await
+}
+
+async fn delete_in(db: &DatabaseTransaction, me: &users::Model, id: i64) -> Result<(), ApiError> {
     let user = get(db, id).await?;
     if user.id == me.id {
         return Err(ApiError::Forbidden("Admins cannot delete themselves".to_owned()));
     }
+    keep_an_admin(db, &user).await?;
     users::Entity::delete_by_id(user.id).exec(db).await.map_err(|err| {
         if is_foreign_key_violation(&err) {
             ApiError::Conflict("The user has orders; deactivate the account instead".to_owned())

@@ -232,11 +232,11 @@ async fn reports_equal_independently_computed_values() {
         assert_eq!(months_desc, sorted, "newest first");
 
         // explain returns the statement and a plan; bad parameters are 422
-        let explained = app.get("/api/v1/analytics/best-sellers?explain=true").await;
+        let explained = app.admin(Method::GET, "/api/v1/analytics/best-sellers?explain=true", None).await;
         assert!(explained.body["sql"].as_str().unwrap().contains("product_sales"), "{dialect}");
         assert!(!explained.body["plan"].as_array().unwrap().is_empty(), "{dialect}");
         // The same for a report whose rows are streamed, with its data unchanged.
-        let explained = app.get("/api/v1/analytics/above-category-average?explain=true").await;
+        let explained = app.admin(Method::GET, "/api/v1/analytics/above-category-average?explain=true", None).await;
         assert!(explained.body["sql"].as_str().unwrap().contains("sum_cents"), "{dialect}");
         assert!(!explained.body["plan"].as_array().unwrap().is_empty(), "{dialect}");
         assert_eq!(explained.body["data"], above, "{dialect}");

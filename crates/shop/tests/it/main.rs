@@ -16,6 +16,7 @@ mod rollups;
 mod schema_tools;
 mod search;
 mod search_model;
+mod security;
 mod seed;
 mod server;
 mod suppliers;

@@ -192,7 +192,7 @@ async fn users_see_only_their_own_orders() {
         let mine = app.call(Method::POST, ORDERS, Some(order(product, 1)), Some(&app.user_token.clone())).await;
         let id = mine.body["id"].as_i64().unwrap();
         let bob = insert_user(&app.conn, "bob", "user").await;
-        let bob_token = shop::security::create_access_token(&app.settings, bob.id).unwrap();
+        let bob_token = shop::security::create_access_token(&app.settings, &bob).unwrap();
         assert_eq!(
             app.call(Method::GET, &format!("{ORDERS}/{id}"), None, Some(&bob_token)).await.status,
             StatusCode::NOT_FOUND

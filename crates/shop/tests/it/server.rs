@@ -25,7 +25,7 @@ impl Server {
             .current_dir(cwd)
             .env("DATABASE_URL", url)
             .env("PORT", "0")
-            .env("SECRET_KEY", "server-test-secret")
+            .env("SECRET_KEY", "server-test-secret-0123456789abcdef0123")
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());

@@ -69,8 +69,8 @@ impl TestApp {
         });
         let admin = insert_user(&conn, "admin", "admin").await;
         let user = insert_user(&conn, "alice", "user").await;
-        let admin_token = shop::security::create_access_token(&settings, admin.id).unwrap();
-        let user_token = shop::security::create_access_token(&settings, user.id).unwrap();
+        let admin_token = shop::security::create_access_token(&settings, &admin).unwrap();
+        let user_token = shop::security::create_access_token(&settings, &user).unwrap();
         let settings = Arc::new(settings);
         let state = AppState::new(conn.clone(), settings.clone());
         Self { app: app::build(state), db, conn, settings, admin_token, user_token, statements }

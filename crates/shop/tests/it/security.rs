@@ -1,0 +1,254 @@
+//! The security contract (API.md "Security and overload"): response headers, CORS, who may
+//! see query plans and metrics, tokens that die with their password, the last admin, and
+//! the signing key a server refuses to run without.
+
+use std::process::{Command, Stdio};
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use migrate::Dialect;
+use migrate::testing::{TestDb, dialects};
+use serde_json::{Value, json};
+
+use crate::support::{Reply, TestApp};
+
+const API: &str = "/api/v1";
+
+/// One test per database, each its own case; a database this run does not cover says so.
+macro_rules! per_dialect {
+    ($name:ident) => {
+        mod $name {
+            use migrate::Dialect;
+
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(Dialect::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if super::covered(Dialect::Postgres) {
+                    super::$name(Dialect::Postgres).await;
+                }
+            }
+
+            #[tokio::test]
+            async fn mysql() {
+                if super::covered(Dialect::Mysql) {
+                    super::$name(Dialect::Mysql).await;
+                }
+            }
+        }
+    };
+}
+
+fn covered(dialect: Dialect) -> bool {
+    let covered = dialects().contains(&dialect);
+    if !covered {
+        eprintln!("SKIPPED: {dialect} is not covered by this run");
+    }
+    covered
+}
+
+async fn login(app: &TestApp, username: &str, password: &str) -> Reply {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(format!("{API}/login/access-token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(format!("username={}&password={}", encode(username), encode(password))))
+        .unwrap();
+    app.send(request).await
+}
+
+/// Signs `username` up and logs in: (user id, token).
+async fn member(app: &TestApp, username: &str, password: &str) -> (i64, String) {
+    let body = json!({"username": username, "email": format!("{username}@shop.test"), "password": password});
+    let created = app.call(Method::POST, &format!("{API}/users/signup"), Some(body), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let token = login(app, username, password).await;
+    assert_eq!(token.status, StatusCode::OK, "{}", token.body);
+    (created.body["id"].as_i64().unwrap(), token.body["access_token"].as_str().unwrap().to_owned())
+}
+
+fn header<'a>(reply: &'a Reply, name: &str) -> Option<&'a str> {
+    reply.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+#[tokio::test]
+async fn every_response_says_nosniff_and_private_ones_no_store() {
+    let app = TestApp::new(Dialect::Sqlite).await;
+    for reply in [app.get("/").await, app.get(&format!("{API}/products")).await, app.get("/nowhere").await] {
+        assert_eq!(header(&reply, "x-content-type-options"), Some("nosniff"), "{}", reply.status);
+        assert_eq!(header(&reply, "cache-control"), None, "{}", reply.status);
+    }
+    let (_, token) = member(&app, "carol", "long-enough-password").await;
+    let token_reply = login(&app, "carol", "long-enough-password").await;
+    let me = app.call(Method::GET, &format!("{API}/users/me"), None, Some(&token)).await;
+    let users = app.admin(Method::GET, &format!("{API}/users"), None).await;
+    for reply in [token_reply, me, users] {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(header(&reply, "cache-control"), Some("no-store"));
+        assert_eq!(header(&reply, "x-content-type-options"), Some("nosniff"));
+    }
+}
+
+async fn preflight(app: &TestApp, origin: &str) -> Reply {
+    let request = Request::builder()
+        .method(Method::OPTIONS)
+        .uri(format!("{API}/orders"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization,content-type,idempotency-key")
+        .body(Body::empty())
+        .unwrap();
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn cors_allows_idempotency_keys_and_a_wildcard_without_credentials() {
+    let listed = TestApp::new(Dialect::Sqlite).await;
+    let reply = preflight(&listed, "http://localhost:3000").await;
+    assert_eq!(header(&reply, "access-control-allow-origin"), Some("http://localhost:3000"));
+    assert_eq!(header(&reply, "access-control-allow-credentials"), Some("true"));
+    assert!(header(&reply, "access-control-allow-headers").unwrap_or_default().contains("idempotency-key"));
+
+    let any = TestApp::with_settings(Dialect::Sqlite, &[("CORS_ORIGINS", "*")]).await;
+    let reply = preflight(&any, "https://anywhere.example").await;
+    assert_eq!(header(&reply, "access-control-allow-origin"), Some("*"));
+    assert_eq!(header(&reply, "access-control-allow-credentials"), None);
+    assert!(header(&reply, "access-control-allow-headers").unwrap_or_default().contains("idempotency-key"));
+    assert_eq!(any.get(&format!("{API}/products")).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn only_admins_see_statements_and_plans() {
+    let app = TestApp::new(Dialect::Sqlite).await;
+    let url = format!("{API}/analytics/summary?explain=true");
+    let anonymous = app.get(&url).await;
+    assert_eq!(anonymous.status, StatusCode::FORBIDDEN, "{}", anonymous.body);
+    assert!(anonymous.body.get("sql").is_none());
+    let user = app.call(Method::GET, &url, None, Some(&app.user_token.clone())).await;
+    assert_eq!(user.status, StatusCode::FORBIDDEN, "{}", user.body);
+    let admin = app.admin(Method::GET, &url, None).await;
+    assert_eq!(admin.status, StatusCode::OK, "{}", admin.body);
+    assert!(admin.body["sql"].is_string() && !admin.body["plan"].is_null(), "{}", admin.body);
+    // Without explain, the report stays public.
+    assert_eq!(app.get(&format!("{API}/analytics/summary?explain=false")).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn metrics_need_the_token_when_one_is_set() {
+    let open = TestApp::new(Dialect::Sqlite).await;
+    assert_eq!(open.get("/metrics").await.status, StatusCode::OK);
+    let app = TestApp::with_settings(Dialect::Sqlite, &[("METRICS_TOKEN", "scrape-token-123")]).await;
+    assert_eq!(app.get("/metrics").await.status, StatusCode::UNAUTHORIZED);
+    let wrong = app.call(Method::GET, "/metrics", None, Some("scrape-token-12")).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let right = app.call(Method::GET, "/metrics", None, Some("scrape-token-123")).await;
+    assert_eq!(right.status, StatusCode::OK);
+    assert!(right.body.as_str().unwrap_or_default().contains("http_requests_total"), "{}", right.body);
+}
+
+/// A password change, by the user or by an admin, ends the tokens issued before it.
+async fn tokens_die_with_their_password(dialect: Dialect) {
+    let app = TestApp::new(dialect).await;
+    let (id, first) = member(&app, "dave", "first-password").await;
+    let me = format!("{API}/users/me");
+    assert_eq!(app.call(Method::GET, &me, None, Some(&first)).await.status, StatusCode::OK);
+    let change = json!({"password": "second-password", "current_password": "first-password"});
+    let changed = app.call(Method::PATCH, &me, Some(change), Some(&first)).await;
+    assert_eq!(changed.status, StatusCode::OK, "{dialect}: {}", changed.body);
+    let stale = app.call(Method::GET, &me, None, Some(&first)).await;
+    assert_eq!(stale.status, StatusCode::UNAUTHORIZED, "{dialect}: the old token still works");
+
+    let second = login(&app, "dave", "second-password").await.body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.call(Method::GET, &me, None, Some(&second)).await.status, StatusCode::OK);
+    // A profile change that keeps the password keeps the token.
+    let renamed = app.call(Method::PATCH, &me, Some(json!({"full_name": "Dave D"})), Some(&second)).await;
+    assert_eq!(renamed.status, StatusCode::OK, "{dialect}: {}", renamed.body);
+    assert_eq!(app.call(Method::GET, &me, None, Some(&second)).await.status, StatusCode::OK);
+
+    let reset =
+        app.admin(Method::PATCH, &format!("{API}/users/{id}"), Some(json!({"password": "third-password"}))).await;
+    assert_eq!(reset.status, StatusCode::OK, "{dialect}: {}", reset.body);
+    assert_eq!(app.call(Method::GET, &me, None, Some(&second)).await.status, StatusCode::UNAUTHORIZED, "{dialect}");
+    assert_eq!(login(&app, "dave", "third-password").await.status, StatusCode::OK, "{dialect}");
+}
+per_dialect!(tokens_die_with_their_password);
+
+/// The last active admin cannot be demoted, deactivated or deleted; with a second admin,
+/// either may go, but not both.
+async fn the_last_active_admin_stays(dialect: Dialect) {
+    let app = TestApp::new(dialect).await;
+    let admin_id = app.admin(Method::GET, &format!("{API}/users/me"), None).await.body["id"].as_i64().unwrap();
+    let url = |id: i64| format!("{API}/users/{id}");
+    for change in [json!({"role": "user"}), json!({"is_active": false})] {
+        let refused = app.admin(Method::PATCH, &url(admin_id), Some(change.clone())).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{dialect} {change}: {}", refused.body);
+        assert!(refused.body["detail"].as_str().unwrap_or_default().contains("last active admin"));
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND is_active = TRUE").await, 1);
+
+    let second: Value =
+        json!({"username": "root2", "email": "root2@shop.test", "password": "long-enough", "role": "admin"});
+    let created = app.admin(Method::POST, &format!("{API}/users"), Some(second)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{dialect}: {}", created.body);
+    let second_id = created.body["id"].as_i64().unwrap();
+    let demoted = app.admin(Method::PATCH, &url(second_id), Some(json!({"role": "user"}))).await;
+    assert_eq!(demoted.status, StatusCode::OK, "{dialect}: {}", demoted.body);
+    // Alone again: still refused, and deleting the other one is fine.
+    let refused = app.admin(Method::PATCH, &url(admin_id), Some(json!({"is_active": false}))).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{dialect}");
+    assert_eq!(app.admin(Method::DELETE, &url(second_id), None).await.status, StatusCode::NO_CONTENT, "{dialect}");
+}
+per_dialect!(the_last_active_admin_stays);
+
+/// `shop serve`'s exit status and standard error for these settings.
+fn serve(url: &str, settings: &[(&str, &str)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shop"));
+    command
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("DATABASE_URL", url)
+        .env("PORT", "0")
+        .env_remove("SECRET_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in settings {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    // A refused start exits at once; one that serves is stopped after two seconds.
+    for _ in 0..20 {
+        if let Ok(Some(_)) = child.try_wait() {
+            let out = child.wait_with_output().unwrap();
+            return (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (None, String::new())
+}
+
+#[tokio::test]
+async fn a_server_refuses_a_missing_or_short_signing_key() {
+    let db = TestDb::new(Dialect::Sqlite).await;
+    let (code, err) = serve(&db.url, &[("HOST", "0.0.0.0")]);
+    assert_eq!(code, Some(1), "no key on a public address: {err}");
+    assert!(err.contains("SECRET_KEY") && err.contains("32"), "{err}");
+    let (code, err) = serve(&db.url, &[("SECRET_KEY", "x")]);
+    assert_eq!(code, Some(1), "a one-byte key: {err}");
+    assert!(err.contains("SECRET_KEY") && !err.contains("\"x\""), "{err}");
+    // Development: SQLite on a loopback address runs on the public key.
+    assert_eq!(serve(&db.url, &[]).0, None, "the development set-up must serve");
+    assert_eq!(serve(&db.url, &[("SECRET_KEY", &"k".repeat(32))]).0, None);
+    if covered(Dialect::Postgres) {
+        let pg = TestDb::new(Dialect::Postgres).await;
+        let (code, err) = serve(&pg.url, &[]);
+        assert_eq!(code, Some(1), "PostgreSQL without a key: {err}");
+        assert!(err.contains("SECRET_KEY"), "{err}");
+    }
+}
