@@ -392,6 +392,13 @@ impl Settings {
         let project_name = env.get("PROJECT_NAME")?.unwrap_or_else(|| DEFAULT_PROJECT_NAME.to_owned());
 
         let cors_origins = split_list(env.get("CORS_ORIGINS")?.as_deref().unwrap_or(DEFAULT_CORS_ORIGINS));
+        if let Some(bad) = cors_origins.iter().find(|origin| !is_origin(origin)) {
+            return Err(ConfigError::invalid(
+                "CORS_ORIGINS",
+                bad,
+                "is not an origin (expected * or scheme://host[:port], comma-separated)",
+            ));
+        }
 
         let host = match env.get("HOST")? {
             Some(raw) if !is_ip_or_hostname(&raw) => {
@@ -469,12 +476,7 @@ impl Settings {
         };
         let login_max_failures = positive(&env, "LOGIN_MAX_FAILURES", DEFAULT_LOGIN_MAX_FAILURES)?;
         let login_lockout_seconds = positive(&env, "LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_LOCKOUT_SECONDS)?;
-        let metrics_token = match env.get_secret("METRICS_TOKEN")? {
-            Some(token) if token.expose().trim().is_empty() => {
-                return Err(ConfigError::invalid("METRICS_TOKEN", "", "must not be empty when set"));
-            }
-            other => other,
-        };
+        let metrics_token = env.get_secret("METRICS_TOKEN")?;
 
         Ok(Settings {
             metrics_token,
@@ -635,6 +637,21 @@ fn redact_url(raw: &str) -> String {
         Some((user, _)) => format!("{scheme}://{user}:***@{}", &rest[at + 1..]),
         None => raw.to_owned(),
     }
+}
+
+/// `*`, or an origin as browsers send it: `http(s)://host[:port]`, nothing after.
+fn is_origin(raw: &str) -> bool {
+    if raw == "*" {
+        return true;
+    }
+    url::Url::parse(raw).is_ok_and(|url| {
+        matches!(url.scheme(), "http" | "https")
+            && url.host().is_some()
+            && url.path() == "/"
+            && !raw.ends_with('/')
+            && url.query().is_none()
+            && url.username().is_empty()
+    })
 }
 
 fn split_list(raw: &str) -> Vec<String> {
@@ -1012,5 +1029,54 @@ mod tests {
         let message = error.to_string();
         assert!(message.starts_with(".env: "), "{message}");
         assert!(!message.contains("abc"), "{message}");
+    }
+
+    /// Every setting's bad values stop start-up with one line naming the setting.
+    #[test]
+    fn every_setting_refuses_its_bad_values() {
+        let numbers = ["0", "-1", "x", "1.5", "99999999999"];
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            ("DATABASE_URL", vec!["nope://x", "not a url"]),
+            ("DATABASE_READ_URL", vec!["not a url", "postgres://other/db"]),
+            ("DB_POOL_SIZE", numbers.to_vec()),
+            ("ALGORITHM", vec!["RS256", "none"]),
+            ("ACCESS_TOKEN_EXPIRE_MINUTES", vec!["0", "-5", "1.5", "x"]),
+            ("API_V1_STR", vec!["api", "v1/"]),
+            ("CORS_ORIGINS", vec!["localhost:3000", "ftp://x.example", "https://a.example/path", "https://a.example/"]),
+            ("HOST", vec!["bad host!", "a/b"]),
+            ("PORT", vec!["80x", "70000", "-1"]),
+            ("LOG_FORMAT", vec!["xml"]),
+            ("REDIS_URL", vec!["http://x", "not a url"]),
+            ("AUTO_MIGRATE", vec!["maybe"]),
+            ("REQUEST_TIMEOUT_SECONDS", numbers.to_vec()),
+            ("DB_STATEMENT_TIMEOUT_MS", numbers.to_vec()),
+            ("DB_ACQUIRE_TIMEOUT_MS", numbers.to_vec()),
+            ("CACHE_ENABLED", vec!["perhaps"]),
+            ("CACHE_TTL_SECONDS", numbers.to_vec()),
+            ("CACHE_NAMESPACE", vec!["has space", "a/b"]),
+            ("LOGIN_MAX_FAILURES", numbers.to_vec()),
+            ("LOGIN_LOCKOUT_SECONDS", numbers.to_vec()),
+        ];
+        for (var, values) in cases {
+            for value in values {
+                let result = Settings::from_map(|name| (name == var).then(|| value.to_owned()));
+                match result {
+                    Err(err) => {
+                        assert_eq!(err.var(), Some(var), "{var}={value:?}: {err}");
+                        assert!(!err.to_string().contains('\n'), "{var}={value:?}: {err}");
+                    }
+                    Ok(_) => panic!("{var}={value:?} was accepted"),
+                }
+            }
+        }
+        let with_host = |var: &'static str, value: &'static str| {
+            Settings::from_map(move |name| match name {
+                _ if name == var => Some(value.to_owned()),
+                "DB_HOST" => Some("db.internal".to_owned()),
+                _ => None,
+            })
+        };
+        assert_eq!(with_host("DB_PORT", "x").err().and_then(|e| e.var()), Some("DB_PORT"));
+        assert_eq!(with_host("DB_HOST", "bad host!").err().and_then(|e| e.var()), Some("DB_HOST"));
     }
 }

@@ -244,3 +244,37 @@ async fn redis_outage_and_empty_restart_never_serve_stale_reads() {
     assert_eq!(price(b).await, "3.00");
     assert_eq!(price(c).await, "3.00");
 }
+
+/// A Redis that accepts connections and never answers (frozen): reads go on from the
+/// database, and after one timeout the breaker keeps the next reads from waiting on it, so
+/// it sees one connection attempt, not one per request.
+#[tokio::test]
+async fn a_frozen_redis_is_skipped_after_one_timeout() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    let url = format!("redis://127.0.0.1:{port}/0");
+    let app = TestApp::with_settings(migrate::Dialect::Sqlite, &[("REDIS_URL", &url)]).await;
+    let category = app.admin(Method::POST, "/api/v1/categories", Some(json!({"name": "Tools"}))).await;
+    assert_eq!(category.status, StatusCode::CREATED, "a write with Redis frozen");
+    let product = insert_product(&app.conn, "Saw", i32::try_from(category.body["id"].as_i64().unwrap()).unwrap()).await;
+    let path = format!("/api/v1/products/{}", product.id);
+    for _ in 0..10 {
+        let reply = app.get(&path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.body["name"], "Saw");
+    }
+    let attempts = accepted.load(Ordering::SeqCst);
+    assert!((1..=2).contains(&attempts), "{attempts} connections to the frozen Redis for one write and ten reads");
+}
