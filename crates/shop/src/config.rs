@@ -214,6 +214,8 @@ pub struct Settings {
     pub login_lockout_seconds: u32,
     /// When set, `GET /metrics` needs `Authorization: Bearer <token>`.
     pub metrics_token: Option<Secret>,
+    /// Proxies whose `X-Forwarded-For`/`Forwarded` name the client (see [`crate::net`]).
+    pub trusted_proxies: Vec<crate::net::Cidr>,
 }
 
 impl fmt::Debug for Settings {
@@ -247,6 +249,7 @@ impl fmt::Debug for Settings {
             .field("login_max_failures", &self.login_max_failures)
             .field("login_lockout_seconds", &self.login_lockout_seconds)
             .field("metrics_token", &self.metrics_token)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -477,9 +480,17 @@ impl Settings {
         let login_max_failures = positive(&env, "LOGIN_MAX_FAILURES", DEFAULT_LOGIN_MAX_FAILURES)?;
         let login_lockout_seconds = positive(&env, "LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_LOCKOUT_SECONDS)?;
         let metrics_token = env.get_secret("METRICS_TOKEN")?;
+        let mut trusted_proxies = Vec::new();
+        for item in split_list(env.get("TRUSTED_PROXIES")?.as_deref().unwrap_or_default()) {
+            let range = crate::net::Cidr::parse(&item).map_err(|reason| {
+                ConfigError::invalid("TRUSTED_PROXIES", &item, format!("is not an address range: {reason}"))
+            })?;
+            trusted_proxies.push(range);
+        }
 
         Ok(Settings {
             metrics_token,
+            trusted_proxies,
             cache_enabled,
             cache_ttl_seconds,
             cache_namespace,
@@ -1054,6 +1065,7 @@ mod tests {
             ("CACHE_ENABLED", vec!["perhaps"]),
             ("CACHE_TTL_SECONDS", numbers.to_vec()),
             ("CACHE_NAMESPACE", vec!["has space", "a/b"]),
+            ("TRUSTED_PROXIES", vec!["10.0.0.0/33", "nginx", "127.0.0.1, ::1/200"]),
             ("LOGIN_MAX_FAILURES", numbers.to_vec()),
             ("LOGIN_LOCKOUT_SECONDS", numbers.to_vec()),
         ];

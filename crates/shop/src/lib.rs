@@ -14,6 +14,7 @@ pub mod error;
 pub mod metrics;
 pub mod middleware;
 pub mod migrations;
+pub mod net;
 pub mod schema;
 pub mod search;
 pub mod security;

@@ -21,15 +21,24 @@ pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
     Prefixed::new(prefix).routes(routes!(access_token)).done()
 }
 
-/// The peer address when the server tracks it (tests through the router have none).
+/// The client's address: the peer, or behind a proxy in `TRUSTED_PROXIES` the address it
+/// forwarded for ([`crate::net::client_address`]). Tests through the router have no peer.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(Self(addr.unwrap_or_else(|| "unknown".to_owned())))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()) else {
+            return Ok(Self("unknown".to_owned()));
+        };
+        let trusted = &state.settings.trusted_proxies;
+        if trusted.is_empty() {
+            return Ok(Self(peer.to_canonical().to_string()));
+        }
+        let values = |name| parts.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>();
+        let chain = crate::net::forwarded_chain(&values("x-forwarded-for"), &values("forwarded"));
+        Ok(Self(crate::net::client_address(peer, &chain, trusted).to_canonical().to_string()))
     }
 }
 

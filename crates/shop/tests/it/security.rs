@@ -252,3 +252,45 @@ async fn a_server_refuses_a_missing_or_short_signing_key() {
         assert!(err.contains("SECRET_KEY"), "{err}");
     }
 }
+
+/// A failed login through the server at `addr`, as sent by a proxy for `forwarded_for`.
+fn login_via(addr: &str, username: &str, forwarded_for: &str) -> u16 {
+    use std::io::{Read, Write};
+    let body = format!("username={username}&password=wrong-password");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /api/v1/login/access-token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Forwarded-For: {forwarded_for}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    raw.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// Behind a trusted proxy, failures from one forwarded client do not lock out another; with
+/// no trusted proxy the header is ignored, and the client is the peer itself.
+#[tokio::test]
+async fn behind_a_trusted_proxy_one_client_cannot_lock_out_another() {
+    let db = TestDb::new(Dialect::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let limits = [("LOGIN_MAX_FAILURES", "3"), ("TRUSTED_PROXIES", "127.0.0.0/8, ::1")];
+    let server = crate::server::Server::start(&db.url, dir.path(), &limits);
+    // Three usernames, so only the client's counter fills; the spoofed left-most entry is
+    // ignored, the proxy's own (right-most) is believed.
+    for (n, user) in ["u1", "u2", "u3"].into_iter().enumerate() {
+        assert_eq!(login_via(&server.addr, user, &format!("10.9.9.{n}, 203.0.113.7")), 400, "{user}");
+    }
+    assert_eq!(login_via(&server.addr, "u4", "203.0.113.7"), 429, "the attacking client is slowed down");
+    assert_eq!(login_via(&server.addr, "u5", "198.51.100.9"), 400, "another client is not");
+    drop(server);
+
+    let db = TestDb::new(Dialect::Sqlite).await;
+    let direct = crate::server::Server::start(&db.url, dir.path(), &[("LOGIN_MAX_FAILURES", "3")]);
+    for (n, user) in ["u1", "u2", "u3"].into_iter().enumerate() {
+        assert_eq!(login_via(&direct.addr, user, &format!("203.0.113.{n}")), 400, "{user}");
+    }
+    assert_eq!(login_via(&direct.addr, "u4", "198.51.100.9"), 429, "untrusted: one peer, one client");
+}
