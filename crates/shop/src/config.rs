@@ -208,9 +208,9 @@ pub struct Settings {
     pub db_statement_timeout_ms: u32,
     /// How long a request waits for a pooled connection before it is answered 503.
     pub db_acquire_timeout_ms: u32,
-    /// Failed logins for one username or client before further attempts are refused.
+    /// Failed logins per account and per client before each attempt has to wait.
     pub login_max_failures: u32,
-    /// How long failures are remembered, and how long a refused client waits.
+    /// The longest wait between attempts, and how long failures are remembered.
     pub login_lockout_seconds: u32,
     /// When set, `GET /metrics` needs `Authorization: Bearer <token>`.
     pub metrics_token: Option<Secret>,

@@ -1,65 +1,80 @@
-//! Login throttling: after `LOGIN_MAX_FAILURES` failures for one username or one client within
-//! `LOGIN_LOCKOUT_SECONDS`, further attempts are refused until the window passes. Kept in
-//! process memory: each replica throttles on its own.
+//! Login throttling by growing delay, never by lockout: past `LOGIN_MAX_FAILURES` failures,
+//! each further attempt for the same account, or from the same client address, must wait
+//! twice as long as the one before (1 s, 2 s, 4 s ... up to `LOGIN_LOCKOUT_SECONDS`). The
+//! account and the address count apart, so one client's failures only slow that client and
+//! the accounts it targets. A record is forgotten `LOGIN_LOCKOUT_SECONDS` after its last
+//! failure. Kept in process memory: each replica throttles on its own.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub struct LoginThrottle {
-    max_failures: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    free_failures: u32,
+    longest: Duration,
+    failures: Mutex<HashMap<String, Failures>>,
+}
+
+#[derive(Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: Instant,
 }
 
 impl LoginThrottle {
-    pub fn new(max_failures: u32, window_seconds: u32) -> Self {
+    pub fn new(free_failures: u32, longest_seconds: u32) -> Self {
         Self {
-            max_failures,
-            window: Duration::from_secs(u64::from(window_seconds)),
+            free_failures,
+            longest: Duration::from_secs(u64::from(longest_seconds)),
             failures: Mutex::new(HashMap::new()),
         }
     }
 
-    fn keys(username: &str, client: &str) -> [String; 2] {
-        [format!("user:{}", username.to_lowercase()), format!("client:{client}")]
+    /// `account` names the account tried (its id, or the login when none has it).
+    fn keys(account: &str, client: &str) -> [String; 2] {
+        [format!("account:{account}"), format!("client:{client}")]
     }
 
-    /// Seconds to wait when either key is over the limit, else `None`.
-    pub fn retry_after(&self, username: &str, client: &str) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut wait = None;
-        for key in Self::keys(username, client) {
-            if let Some(times) = map.get_mut(&key) {
-                times.retain(|t| now.duration_since(*t) < self.window);
-                if times.len() >= self.max_failures as usize
-                    && let Some(oldest) = times.first()
-                {
-                    let left = self.window.saturating_sub(now.duration_since(*oldest)).as_secs().max(1);
-                    wait = Some(wait.map_or(left, |w: u64| w.max(left)));
-                }
-            }
-        }
-        wait
+    /// How long after the last of `count` failures the next attempt may come.
+    fn delay(&self, count: u32) -> Duration {
+        let Some(over) = count.checked_sub(self.free_failures) else { return Duration::ZERO };
+        Duration::from_secs(1u64.checked_shl(over).unwrap_or(u64::MAX)).min(self.longest)
     }
 
-    pub fn record_failure(&self, username: &str, client: &str) {
+    /// Seconds to wait before `account` may be tried again from `client`, when either has to.
+    pub fn retry_after(&self, account: &str, client: &str) -> Option<u64> {
+        let now = Instant::now();
+        let map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Self::keys(account, client)
+            .iter()
+            .filter_map(|key| map.get(key))
+            .filter_map(|f| (f.last + self.delay(f.count)).checked_duration_since(now))
+            .filter(|left| !left.is_zero())
+            .map(|left| left.as_secs_f64().ceil() as u64)
+            .max()
+    }
+
+    pub fn record_failure(&self, account: &str, client: &str) {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Bound memory under a flood of distinct usernames: forget entries past the window.
+        // Bound memory under a flood of distinct logins: forget records past the longest delay.
         if map.len() > 100_000 {
-            map.retain(|_, times| times.last().is_some_and(|t| now.duration_since(*t) < self.window));
+            map.retain(|_, f| now.duration_since(f.last) < self.longest);
         }
-        for key in Self::keys(username, client) {
-            map.entry(key).or_default().push(now);
+        for key in Self::keys(account, client) {
+            let entry = map.entry(key).or_insert(Failures { count: 0, last: now });
+            if now.duration_since(entry.last) >= self.longest {
+                entry.count = 0;
+            }
+            entry.count = entry.count.saturating_add(1);
+            entry.last = now;
         }
     }
 
-    /// A successful login clears the username's failures (not the client's).
-    pub fn record_success(&self, username: &str) {
+    /// A successful login clears the account's failures (not the client's).
+    pub fn record_success(&self, account: &str) {
         let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.remove(&format!("user:{}", username.to_lowercase()));
+        map.remove(&format!("account:{account}"));
     }
 }
 
@@ -68,17 +83,29 @@ mod tests {
     use super::LoginThrottle;
 
     #[test]
-    fn refuses_after_the_limit_per_user_and_per_client() {
+    fn the_account_and_the_client_slow_down_apart() {
         let t = LoginThrottle::new(3, 60);
         for _ in 0..2 {
-            t.record_failure("bob", "1.2.3.4");
+            t.record_failure("user:7", "1.2.3.4");
         }
-        assert_eq!(t.retry_after("bob", "1.2.3.4"), None);
-        t.record_failure("bob", "1.2.3.4");
-        assert!(t.retry_after("bob", "9.9.9.9").is_some(), "per user");
-        assert!(t.retry_after("carol", "1.2.3.4").is_some(), "per client");
-        assert_eq!(t.retry_after("carol", "5.5.5.5"), None);
-        t.record_success("bob");
-        assert_eq!(t.retry_after("bob", "9.9.9.9"), None);
+        assert_eq!(t.retry_after("user:7", "1.2.3.4"), None);
+        t.record_failure("user:7", "1.2.3.4");
+        assert_eq!(t.retry_after("user:7", "9.9.9.9"), Some(1), "the account waits");
+        assert_eq!(t.retry_after("user:8", "1.2.3.4"), Some(1), "the client waits");
+        assert_eq!(t.retry_after("user:8", "5.5.5.5"), None, "nobody else does");
+        t.record_success("user:7");
+        assert_eq!(t.retry_after("user:7", "9.9.9.9"), None);
+    }
+
+    #[test]
+    fn each_failure_past_the_free_ones_doubles_the_wait_up_to_the_longest() {
+        let t = LoginThrottle::new(2, 10);
+        let waits: Vec<u64> = (0..7)
+            .map(|_| {
+                t.record_failure("user:1", "a");
+                t.retry_after("user:1", "b").unwrap_or(0)
+            })
+            .collect();
+        assert_eq!(waits, [0, 1, 2, 4, 8, 10, 10]);
     }
 }

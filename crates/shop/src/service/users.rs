@@ -75,27 +75,26 @@ pub async fn create(db: &impl ConnectionTrait, input: NewUser) -> Result<users::
     .map_err(clash)
 }
 
-/// The user whose username or email is `login` and whose password matches. Takes as long
-/// when no such user exists, so timing does not reveal which usernames exist.
+/// The user whose username or email is `login`, if any.
 ///
 /// # Errors
-/// Database errors; `Ok(None)` for wrong credentials.
-pub async fn authenticate(
-    db: &impl ConnectionTrait,
-    login: &str,
-    password: &str,
-) -> Result<Option<users::Model>, ApiError> {
-    let user = users::Entity::find()
+/// Database errors.
+pub async fn find_login(db: &impl ConnectionTrait, login: &str) -> Result<Option<users::Model>, ApiError> {
+    Ok(users::Entity::find()
         .filter(
             Condition::any()
                 .add(users::Column::Username.eq(login))
                 .add(Expr::expr(Func::lower(Expr::col(users::Column::Email))).eq(login.to_lowercase())),
         )
         .one(db)
-        .await?;
-    let hash = user.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.hashed_password.clone());
-    let matches = verify_password_blocking(password.to_owned(), hash).await;
-    Ok(user.filter(|_| matches))
+        .await?)
+}
+
+/// Whether `password` is `user`'s. Takes as long when there is no such user, so timing does
+/// not reveal which logins exist.
+pub async fn password_matches(user: Option<&users::Model>, password: &str) -> bool {
+    let hash = user.map_or_else(|| dummy_hash().to_owned(), |u| u.hashed_password.clone());
+    verify_password_blocking(password.to_owned(), hash).await
 }
 
 /// # Errors

@@ -253,6 +253,22 @@ async fn a_server_refuses_a_missing_or_short_signing_key() {
     }
 }
 
+/// The status of a JSON POST to the server at `addr`.
+fn post_json(addr: &str, path: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    raw.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
 /// A failed login through the server at `addr`, as sent by a proxy for `forwarded_for`.
 fn login_via(addr: &str, username: &str, forwarded_for: &str) -> u16 {
     use std::io::{Read, Write};
@@ -285,6 +301,16 @@ async fn behind_a_trusted_proxy_one_client_cannot_lock_out_another() {
     }
     assert_eq!(login_via(&server.addr, "u4", "203.0.113.7"), 429, "the attacking client is slowed down");
     assert_eq!(login_via(&server.addr, "u5", "198.51.100.9"), 400, "another client is not");
+
+    // One account tried by username and by email from three clients: its count is one, and
+    // it slows that account down, not the clients' other logins.
+    let signup = r#"{"username": "erin", "email": "erin@shop.test", "password": "long-enough-password"}"#;
+    assert_eq!(post_json(&server.addr, "/api/v1/users/signup", signup), 201);
+    for (login, client) in [("erin", "192.0.2.1"), ("ERIN@shop.test", "192.0.2.2"), ("erin", "192.0.2.3")] {
+        assert_eq!(login_via(&server.addr, login, client), 400, "{login} from {client}");
+    }
+    assert_eq!(login_via(&server.addr, "erin@shop.test", "192.0.2.4"), 429, "the account waits");
+    assert_eq!(login_via(&server.addr, "u6", "192.0.2.1"), 400, "its clients do not");
     drop(server);
 
     let db = TestDb::new(Dialect::Sqlite).await;
