@@ -253,13 +253,13 @@ async fn a_server_refuses_a_missing_or_short_signing_key() {
     }
 }
 
-/// The status of a JSON POST to the server at `addr`.
-fn post_json(addr: &str, path: &str, body: &str) -> u16 {
+/// The status of a POST to the server at `addr`, with `extra` header lines.
+fn post(addr: &str, path: &str, extra: &str, content_type: &str, body: &str) -> u16 {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     write!(
         stream,
-        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n\
+        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{extra}Content-Type: {content_type}\r\n\
          Content-Length: {}\r\n\r\n{body}",
         body.len()
     )
@@ -269,21 +269,15 @@ fn post_json(addr: &str, path: &str, body: &str) -> u16 {
     raw.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
+fn post_json(addr: &str, path: &str, body: &str) -> u16 {
+    post(addr, path, "", "application/json", body)
+}
+
 /// A failed login through the server at `addr`, as sent by a proxy for `forwarded_for`.
 fn login_via(addr: &str, username: &str, forwarded_for: &str) -> u16 {
-    use std::io::{Read, Write};
     let body = format!("username={username}&password=wrong-password");
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "POST /api/v1/login/access-token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Forwarded-For: {forwarded_for}\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    raw.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+    let via = format!("X-Forwarded-For: {forwarded_for}\r\n");
+    post(addr, "/api/v1/login/access-token", &via, "application/x-www-form-urlencoded", &body)
 }
 
 /// Behind a trusted proxy, failures from one forwarded client do not lock out another; with
