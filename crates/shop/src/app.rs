@@ -226,8 +226,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     tracing::info!("serving on http://{local} (docs: http://{local}/docs)");
-    let app = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(build(state));
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    let limits = crate::listen::Limits {
+        header_read: Duration::from_secs(u64::from(state.settings.header_read_timeout_seconds)),
+        max_connections: usize::try_from(state.settings.max_connections).unwrap_or(usize::MAX),
+        drain: Duration::from_secs(u64::from(state.settings.request_timeout_seconds)),
+    };
+    crate::listen::serve(listener, build(state), limits, shutdown_signal()).await?;
     tracing::info!("shutting down: closing the database pool");
     db.close().await?;
     Ok(())

@@ -37,6 +37,8 @@ pub const DEFAULT_CACHE_TTL_SECONDS: u32 = 60;
 pub const DEFAULT_DB_STATEMENT_TIMEOUT_MS: u32 = 10_000;
 pub const DEFAULT_DB_ACQUIRE_TIMEOUT_MS: u32 = 2_000;
 pub const DEFAULT_LOGIN_LOCKOUT_SECONDS: u32 = 300;
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECONDS: u32 = 10;
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 1000;
 
 // Public on purpose: anyone can forge tokens signed with it, which is why
 // `Settings::secret_is_default` exists.
@@ -216,6 +218,11 @@ pub struct Settings {
     pub metrics_token: Option<Secret>,
     /// Proxies whose `X-Forwarded-For`/`Forwarded` name the client (see [`crate::net`]).
     pub trusted_proxies: Vec<crate::net::Cidr>,
+    /// How long a connection may take to send a request's headers, and may sit idle between
+    /// requests.
+    pub header_read_timeout_seconds: u32,
+    /// Open connections past this are answered 503 and closed at once.
+    pub max_connections: u32,
 }
 
 impl fmt::Debug for Settings {
@@ -250,6 +257,8 @@ impl fmt::Debug for Settings {
             .field("login_lockout_seconds", &self.login_lockout_seconds)
             .field("metrics_token", &self.metrics_token)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("header_read_timeout_seconds", &self.header_read_timeout_seconds)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -480,6 +489,9 @@ impl Settings {
         let login_max_failures = positive(&env, "LOGIN_MAX_FAILURES", DEFAULT_LOGIN_MAX_FAILURES)?;
         let login_lockout_seconds = positive(&env, "LOGIN_LOCKOUT_SECONDS", DEFAULT_LOGIN_LOCKOUT_SECONDS)?;
         let metrics_token = env.get_secret("METRICS_TOKEN")?;
+        let header_read_timeout_seconds =
+            positive(&env, "HEADER_READ_TIMEOUT_SECONDS", DEFAULT_HEADER_READ_TIMEOUT_SECONDS)?;
+        let max_connections = positive(&env, "MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS)?;
         let mut trusted_proxies = Vec::new();
         for item in split_list(env.get("TRUSTED_PROXIES")?.as_deref().unwrap_or_default()) {
             let range = crate::net::Cidr::parse(&item).map_err(|reason| {
@@ -491,6 +503,8 @@ impl Settings {
         Ok(Settings {
             metrics_token,
             trusted_proxies,
+            header_read_timeout_seconds,
+            max_connections,
             cache_enabled,
             cache_ttl_seconds,
             cache_namespace,
@@ -1066,6 +1080,8 @@ mod tests {
             ("CACHE_TTL_SECONDS", numbers.to_vec()),
             ("CACHE_NAMESPACE", vec!["has space", "a/b"]),
             ("TRUSTED_PROXIES", vec!["10.0.0.0/33", "nginx", "127.0.0.1, ::1/200"]),
+            ("HEADER_READ_TIMEOUT_SECONDS", numbers.to_vec()),
+            ("MAX_CONNECTIONS", numbers.to_vec()),
             ("LOGIN_MAX_FAILURES", numbers.to_vec()),
             ("LOGIN_LOCKOUT_SECONDS", numbers.to_vec()),
         ];

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod listen;
 pub mod metrics;
 pub mod middleware;
 pub mod migrations;

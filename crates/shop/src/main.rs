@@ -10,6 +10,7 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    raise_open_files_limit();
     limit_malloc_arenas();
     return_freed_memory();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -45,6 +46,24 @@ fn limit_malloc_arenas() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
+
+/// Every connection is a file descriptor, and the usual soft limit (1024) is below
+/// `MAX_CONNECTIONS`' default: the soft limit is raised to the hard one, as servers do.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn raise_open_files_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed, and no other
+    // thread exists yet.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &raw const limit);
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn raise_open_files_limit() {}
 
 /// mimalloc (v3) by default keeps freed pages for a second before it returns them; under load
 /// that held peak RSS near 84 MB, where returning them at once (with arena memory committed as

@@ -314,3 +314,59 @@ async fn behind_a_trusted_proxy_one_client_cannot_lock_out_another() {
     }
     assert_eq!(login_via(&direct.addr, "u4", "198.51.100.9"), 429, "untrusted: one peer, one client");
 }
+
+/// Reads until the server closes the connection (or 10 s pass): what it sent.
+fn read_to_close(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).ok();
+    let mut raw = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) => return String::from_utf8_lossy(&raw).into_owned(),
+            Ok(n) => raw.extend_from_slice(&chunk[..n]),
+            Err(err) => panic!("the server kept the connection open: {err}; got {:?}", String::from_utf8_lossy(&raw)),
+        }
+    }
+}
+
+/// Connections past `MAX_CONNECTIONS` are answered 503 with `Retry-After` at once; idle
+/// connections, half-sent headers and idle keep-alive connections are closed after
+/// `HEADER_READ_TIMEOUT_SECONDS`, after which the server answers again.
+#[tokio::test]
+async fn idle_and_surplus_connections_are_closed() {
+    use std::io::Write;
+    let db = TestDb::new(Dialect::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let limits = [("MAX_CONNECTIONS", "4"), ("HEADER_READ_TIMEOUT_SECONDS", "1")];
+    let server = crate::server::Server::start(&db.url, dir.path(), &limits);
+    let connect = || std::net::TcpStream::connect(&server.addr).unwrap();
+
+    let mut idle: Vec<std::net::TcpStream> = (0..4).map(|_| connect()).collect();
+    // Give the server the time to accept all four before the fifth arrives.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut surplus = connect();
+    write!(surplus, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let shed = read_to_close(&mut surplus);
+    assert!(shed.starts_with("HTTP/1.1 503"), "{shed}");
+    assert!(shed.to_ascii_lowercase().contains("retry-after: 1"), "{shed}");
+
+    // The idle ones are closed without a word; then the server answers again.
+    for stream in &mut idle {
+        assert_eq!(read_to_close(stream), "");
+    }
+    let (status, body) = server.get("/health");
+    assert_eq!(status, 200, "{body}");
+
+    // Headers that never end.
+    let mut slow = connect();
+    write!(slow, "GET /health HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let cut = read_to_close(&mut slow);
+    assert!(!cut.contains("200 OK"), "{cut}");
+
+    // A keep-alive connection, idle after its answer.
+    let mut kept = connect();
+    write!(kept, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let answered = read_to_close(&mut kept);
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+}
