@@ -31,9 +31,8 @@ pub struct Limits {
     pub drain: Duration,
 }
 
-/// The answer to a connection past the cap: short, and without reading the request.
-const OVERLOADED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\n\
-Content-Length: 49\r\nConnection: close\r\n\r\n{\"detail\":\"Too many open connections; try again\"}";
+/// The body of the answer to a connection past the cap.
+const OVERLOADED: &str = r#"{"detail":"Too many open connections; try again"}"#;
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets open requests finish
 /// (for at most `limits.drain`).
@@ -80,8 +79,14 @@ pub async fn serve(
     Ok(())
 }
 
+/// Answers 503 without reading the request, and closes.
 async fn shed(mut stream: TcpStream) {
-    let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(OVERLOADED)).await;
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{OVERLOADED}",
+        OVERLOADED.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(answer.as_bytes())).await;
     let _ = stream.shutdown().await;
 }
 

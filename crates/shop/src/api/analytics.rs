@@ -54,6 +54,10 @@ impl FromRequestParts<AppState> for ExplainGuard {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Reports are hot and cached: most queries never name `explain`.
+        if !parts.uri.query().is_some_and(|q| q.contains("explain")) {
+            return Ok(Self);
+        }
         let mut params = Params::from_request_parts(parts, state).await?;
         if !explain(&mut params) {
             return Ok(Self);

@@ -28,7 +28,7 @@ pub fn parse_valid_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<
     }
     // The common case, a good body, parses once and straight into `T`. A body that may hold
     // U+0000 (escaped, since raw control characters are not JSON) goes the long way.
-    if !memchr_nul_escape(bytes) {
+    if !may_hold_escaped_nul(bytes) {
         match parse_json::<T>(bytes) {
             Ok(value) => {
                 return match value.validate() {
@@ -70,7 +70,7 @@ pub fn parse_valid_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<
 
 /// Whether `bytes` may hold an escaped U+0000 (`\u0000`); a false alarm only costs the slow
 /// path.
-fn memchr_nul_escape(bytes: &[u8]) -> bool {
+fn may_hold_escaped_nul(bytes: &[u8]) -> bool {
     bytes.windows(6).any(|w| w[0] == b'\\' && w[1] == b'u' && &w[2..] == b"0000")
 }
 

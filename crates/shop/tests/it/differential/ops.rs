@@ -276,7 +276,7 @@ fn check_read(node: &Node, catalog: &Catalog, id: u64) -> Result<usize, String> 
 /// accents, case twins, padding, quotes and wildcards, the longest allowed and one past it.
 /// `{G}` becomes the sequence's generation, so that a sequence run again (as shrinking does)
 /// meets no names left by earlier runs, while names within it still meet each other.
-const STRINGS: [&str; 18] = [
+const STRINGS: [&str; 19] = [
     r#""""#,
     r#""\u0000""#,
     r#""a\u0000b""#,
@@ -289,6 +289,7 @@ const STRINGS: [&str; 18] = [
     r#""Widget{G}""#,
     r#""widget{G}""#,
     r#""  widget{G}  ""#,
+    r#""widget{G} ""#,
     r#""it's 50% off_{G}""#,
     r#""back\\slash{G}""#,
     r#""ÄÖÜ straße{G}""#,
