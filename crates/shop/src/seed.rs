@@ -182,7 +182,10 @@ pub async fn seed_sample(db: &DatabaseConnection) -> Result<SeedReport, ApiError
     }
     let mut customers = Vec::new();
     for (username, full_name) in CUSTOMERS {
-        let found = users::Entity::find().filter(users::Column::Username.eq(username)).one(&txn).await?;
+        let found = users::Entity::find()
+            .filter(users::Column::UsernameKey.eq(users::username_key(username)))
+            .one(&txn)
+            .await?;
         let user = match found {
             Some(u) => u,
             None => {
@@ -190,6 +193,7 @@ pub async fn seed_sample(db: &DatabaseConnection) -> Result<SeedReport, ApiError
                 let (first, last) = full_name.split_once(' ').unwrap_or((full_name, ""));
                 users::ActiveModel {
                     username: Set(username.into()),
+                    username_key: Set(users::username_key(username)),
                     email: Set(format!("{username}@example.com")),
                     full_name: Set(full_name.into()),
                     first_name: Set(first.into()),

@@ -243,9 +243,11 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     // One hash for all generated customers: argon2 per row would dominate the run.
     let hash = crate::security::hash_password_blocking(format!("scale-{seed}")).await?;
     let mut it = (0..n_users).map(|i| {
+        let username = format!("customer_{tag}_{i}");
         vec![
             (u0 + i as i64).into(),
-            format!("customer_{tag}_{i}").into(),
+            crate::entity::users::username_key(&username).into(),
+            username.into(),
             format!("customer_{tag}_{i}@example.com").into(),
             format!("Customer {i}").into(),
             "Customer".into(),
@@ -260,6 +262,7 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     });
     let user_columns = [
         "id",
+        "username_key",
         "username",
         "email",
         "full_name",

@@ -8,6 +8,12 @@ pub const ADMIN: &str = "admin";
 /// role needs no schema change.
 pub const ROLES: [&str; 2] = ["user", ADMIN];
 
+/// What `username_key` holds for `username`. Usernames are ASCII, so every database's `LOWER`
+/// agrees with it.
+pub fn username_key(username: &str) -> String {
+    username.to_ascii_lowercase()
+}
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "users")]
@@ -40,6 +46,10 @@ pub struct Model {
     pub date_of_birth: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The username lowercased: usernames are unique ignoring case, and keep the case their
+    /// owner chose for display.
+    #[sea_orm(column_type = "String(StringLen::N(50))", unique)]
+    pub username_key: String,
     #[sea_orm(has_many)]
     pub orders: HasMany<super::orders::Entity>,
 }
@@ -68,6 +78,7 @@ mod tests {
             date_of_birth: None,
             created_at: now,
             updated_at: now,
+            username_key: "ada".to_owned(),
         };
         let json = serde_json::to_string(&user).unwrap();
         assert!(!json.contains("secret-hash"), "{json}");

@@ -16,6 +16,7 @@ mod r0010_add_product_name_search;
 mod r0011_add_sales_rollups;
 mod r0012_add_analytics_covering_indexes;
 mod r0013_mysql_text_compares_by_code_point;
+mod r0014_usernames_and_emails_unique_ignoring_case;
 // @migrate:modules-end
 
 /// Every revision of the shop, in registration order.
@@ -34,6 +35,7 @@ pub fn revisions() -> Vec<Revision> {
         r0011_add_sales_rollups::revision(),
         r0012_add_analytics_covering_indexes::revision(),
         r0013_mysql_text_compares_by_code_point::revision(),
+        r0014_usernames_and_emails_unique_ignoring_case::revision(),
         // @migrate:revisions-end
     ]
 }

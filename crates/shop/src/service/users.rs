@@ -1,7 +1,6 @@
 //! Users: sign-up, authentication, profiles, and the first admin.
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -55,6 +54,7 @@ pub async fn create(db: &impl ConnectionTrait, input: NewUser) -> Result<users::
     let (full_name, first_name, last_name) = names(input.full_name, input.first_name, input.last_name);
     let now = Utc::now();
     users::ActiveModel {
+        username_key: Set(users::username_key(&input.username)),
         username: Set(input.username),
         email: Set(input.email.to_lowercase()),
         full_name: Set(full_name),
@@ -75,19 +75,19 @@ pub async fn create(db: &impl ConnectionTrait, input: NewUser) -> Result<users::
     .map_err(clash)
 }
 
-/// The user whose username or email is `login`, if any.
+/// The user whose username or email is `login`, ignoring case (as their uniqueness does).
 ///
 /// # Errors
 /// Database errors.
 pub async fn find_login(db: &impl ConnectionTrait, login: &str) -> Result<Option<users::Model>, ApiError> {
-    Ok(users::Entity::find()
-        .filter(
-            Condition::any()
-                .add(users::Column::Username.eq(login))
-                .add(Expr::expr(Func::lower(Expr::col(users::Column::Email))).eq(login.to_lowercase())),
-        )
-        .one(db)
-        .await?)
+    Ok(users::Entity::find().filter(same_login(login)).one(db).await?)
+}
+
+/// Usernames are keyed lowercased and emails stored lowercased, so both indexes serve this.
+fn same_login(login: &str) -> Condition {
+    Condition::any()
+        .add(users::Column::UsernameKey.eq(users::username_key(login)))
+        .add(users::Column::Email.eq(login.to_lowercase()))
 }
 
 /// Whether `password` is `user`'s. Takes as long when there is no such user, so timing does
@@ -214,6 +214,7 @@ async fn update_in(db: &DatabaseTransaction, id: i64, patch: UserUpdate) -> Resu
         model.hashed_password = Set(hash_password_blocking(password).await?);
     }
     if let Some(username) = patch.username {
+        model.username_key = Set(users::username_key(&username));
         model.username = Set(username);
     }
     if let Some(email) = patch.email {
@@ -267,12 +268,7 @@ async fn delete_in(db: &DatabaseTransaction, me: &users::Model, id: i64) -> Resu
 /// # Errors
 /// Database or hashing errors.
 pub async fn ensure_first_superuser(db: &impl ConnectionTrait, login: &str, password: &str) -> Result<bool, ApiError> {
-    let existing = users::Entity::find()
-        .filter(
-            Condition::any().add(users::Column::Email.eq(login.to_lowercase())).add(users::Column::Username.eq(login)),
-        )
-        .one(db)
-        .await?;
+    let existing = users::Entity::find().filter(same_login(login)).one(db).await?;
     if existing.is_some() {
         return Ok(false);
     }

@@ -1,4 +1,4 @@
-//! The shop's seven revisions on every database.
+//! The shop's revisions on every database.
 
 use migrate::testing::{TestDb, dialects};
 use migrate::{Dialect, Migrator, Options, compare, inspect::inspect};
@@ -124,6 +124,53 @@ async fn step_by_step_with_rows_runs_the_data_migrations_both_ways() {
         if dialect == Dialect::Sqlite {
             assert!(inspect(&conn, &BOOKKEEPING).await.unwrap().tables.is_empty());
         }
+        let _ = conn.close().await;
+        m.close().await;
+    }
+}
+
+/// Users that differ only in case stop revision c62be6b546bf before it changes anything;
+/// once one of them is renamed, the upgrade keys the usernames and lowercases the emails.
+#[tokio::test]
+async fn users_that_differ_only_in_case_stop_the_upgrade() {
+    for dialect in dialects() {
+        let db = TestDb::new(dialect).await;
+        let m = migrator(&db).await;
+        let conn = db.connect().await;
+        m.upgrade("84fddcd612a4").await.unwrap();
+        let user = |id: i32, username: &str, email: &str| {
+            format!(
+                "INSERT INTO users (id, username, email, full_name, first_name, last_name, hashed_password, role, \
+                 is_active, is_superuser, created_at, updated_at) VALUES ({id}, '{username}', '{email}', 'N', 'N', '', \
+                 'x', 'user', TRUE, FALSE, {TS}, {TS})"
+            )
+        };
+        exec(&conn, &user(1, "Bob", "bob@shop.test")).await;
+        exec(&conn, &user(2, "bob", "bob2@shop.test")).await;
+        exec(&conn, &user(3, "Carl", "Carl@Shop.TEST")).await;
+
+        let err = m.upgrade("head").await.unwrap_err().to_string();
+        assert!(err.contains("differ only in the case of their username: bob;"), "{dialect}: {err}");
+        assert_eq!(m.current().await.unwrap(), ["84fddcd612a4"], "{dialect}");
+        let users = inspect(&conn, &BOOKKEEPING).await.unwrap().tables.remove("users").unwrap();
+        assert!(users.column("username_key").is_none(), "{dialect}: the refusal changed the schema");
+        assert_eq!(strings(&conn, "SELECT email FROM users ORDER BY id").await[2], "Carl@Shop.TEST", "{dialect}");
+
+        exec(&conn, "UPDATE users SET username = 'bobby' WHERE id = 2").await;
+        m.upgrade("head").await.unwrap();
+        let keys = strings(&conn, "SELECT username_key FROM users ORDER BY id").await;
+        assert_eq!(keys, ["bob", "bobby", "carl"], "{dialect}");
+        assert_eq!(strings(&conn, "SELECT username FROM users ORDER BY id").await[2], "Carl", "{dialect}");
+        assert_eq!(strings(&conn, "SELECT email FROM users ORDER BY id").await[2], "carl@shop.test", "{dialect}");
+        let twin = user(4, "BOB", "bob4@shop.test")
+            .replace("(id,", "(username_key, id,")
+            .replace("VALUES (4,", "VALUES ('bob', 4,");
+        assert!(conn.execute_unprepared(&twin).await.is_err(), "{dialect}: a second key 'bob' was accepted");
+
+        m.downgrade("-1").await.unwrap();
+        let users = inspect(&conn, &BOOKKEEPING).await.unwrap().tables.remove("users").unwrap();
+        assert!(users.column("username_key").is_none(), "{dialect}");
+        assert_eq!(count(&conn, "users").await, 3, "{dialect}");
         let _ = conn.close().await;
         m.close().await;
     }

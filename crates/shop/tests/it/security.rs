@@ -204,6 +204,41 @@ async fn the_last_active_admin_stays(dialect: Dialect) {
 }
 per_dialect!(the_last_active_admin_stays);
 
+/// "ERIN" cannot sign up beside "erin", by sign-up, by an admin or by a rename, and
+/// either spelling logs in; emails likewise.
+async fn names_are_unique_ignoring_case(dialect: Dialect) {
+    let app = TestApp::new(dialect).await;
+    let (erin, _) = member(&app, "erin", "long-enough-password").await;
+    let signup =
+        |username: &str, email: &str| json!({"username": username, "email": email, "password": "long-enough-password"});
+    let url = format!("{API}/users/signup");
+    let twin = app.call(Method::POST, &url, Some(signup("ERIN", "other@shop.test")), None).await;
+    assert_eq!(twin.status, StatusCode::CONFLICT, "{dialect}: {}", twin.body);
+    assert_eq!(twin.body["detail"], "A user with this username already exists", "{dialect}");
+    let email = app.call(Method::POST, &url, Some(signup("erin2", "Erin@SHOP.test")), None).await;
+    assert_eq!(email.status, StatusCode::CONFLICT, "{dialect}: {}", email.body);
+    assert_eq!(email.body["detail"], "A user with this email already exists", "{dialect}");
+    let by_admin = app.admin(Method::POST, &format!("{API}/users"), Some(signup("eRiN", "x@shop.test"))).await;
+    assert_eq!(by_admin.status, StatusCode::CONFLICT, "{dialect}: {}", by_admin.body);
+
+    let (bob, _) = member(&app, "Bob", "long-enough-password").await;
+    let rename = app.admin(Method::PATCH, &format!("{API}/users/{bob}"), Some(json!({"username": "Erin"}))).await;
+    assert_eq!(rename.status, StatusCode::CONFLICT, "{dialect}: {}", rename.body);
+    // Its own case may change; the display case is what the owner chose.
+    let recased = app.admin(Method::PATCH, &format!("{API}/users/{bob}"), Some(json!({"username": "BOB"}))).await;
+    assert_eq!(recased.status, StatusCode::OK, "{dialect}: {}", recased.body);
+    assert_eq!(recased.body["username"], "BOB", "{dialect}");
+
+    for spelling in ["erin", "ERIN", "erin@shop.test", "ERIN@Shop.Test"] {
+        let reply = login(&app, spelling, "long-enough-password").await;
+        assert_eq!(reply.status, StatusCode::OK, "{dialect} {spelling}: {}", reply.body);
+    }
+    assert_eq!(login(&app, "bob", "long-enough-password").await.status, StatusCode::OK, "{dialect}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE username_key = 'erin'").await, 1, "{dialect}");
+    assert!(erin > 0);
+}
+per_dialect!(names_are_unique_ignoring_case);
+
 /// `shop serve`'s exit status and standard error for these settings.
 fn serve(url: &str, settings: &[(&str, &str)]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();

@@ -149,6 +149,7 @@ pub async fn insert_user(conn: &DatabaseConnection, username: &str, role: &str) 
     let now = Utc::now();
     users::ActiveModel {
         username: Set(username.to_owned()),
+        username_key: Set(users::username_key(username)),
         email: Set(format!("{username}@example.com")),
         full_name: Set(format!("{username} Example")),
         first_name: Set(username.to_owned()),
