@@ -14,14 +14,19 @@ use tower::Layer;
 use tower::util::{MapRequest, MapRequestLayer, MapResponse, MapResponseLayer};
 use tower_http::cors::{Cors, CorsLayer};
 
+use crate::admission::Admission;
 use crate::cache::ResponseCache;
 use crate::cache::redis::RedisStore;
 use crate::config::{DatabaseKind, Settings};
+use crate::pool::Probe;
 use crate::service::throttle::LoginThrottle;
 use crate::{api, middleware};
 
 /// The largest JSON body accepted (a product with a long description fits many times).
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// `/health` answers within this even when the database does not.
+const HEALTH_PROBE_LIMIT: Duration = Duration::from_millis(900);
 
 /// Rows a SQLite connection's worker thread may read ahead of the task that takes them.
 const ROW_BUFFER: usize = 4096;
@@ -39,6 +44,10 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<LoginThrottle>,
     pub cache: Arc<ResponseCache>,
+    /// Requests that may use the database queue here (see [`crate::admission`]).
+    pub admission: Arc<Admission>,
+    /// `/health`'s database probe.
+    pub probe: Arc<Probe>,
 }
 
 impl std::ops::Deref for AppState {
@@ -60,7 +69,20 @@ impl AppState {
                 Err(err) => tracing::error!(error = %err, "REDIS_URL unusable: the cache stays in process"),
             }
         }
-        Self(Arc::new(Shared { read_db: db.clone(), db, settings, login_throttle, cache: Arc::new(cache) }))
+        let admission = Arc::new(Admission::new(
+            settings.db_pool_size,
+            Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)),
+        ));
+        let probe = Arc::new(Probe::new(HEALTH_PROBE_LIMIT));
+        Self(Arc::new(Shared {
+            read_db: db.clone(),
+            db,
+            settings,
+            login_throttle,
+            cache: Arc::new(cache),
+            admission,
+            probe,
+        }))
     }
 
     /// Sends list and analytics reads to `read_db`.

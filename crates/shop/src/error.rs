@@ -91,6 +91,9 @@ pub enum ApiError {
     /// The database could not be reached (503).
     #[error("{0}")]
     Unavailable(String),
+    /// Every database connection stayed busy for the acquire timeout (503).
+    #[error("{0}")]
+    Busy(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -139,6 +142,7 @@ impl ApiError {
             Self::RequestTimeout(m) => Self::RequestTimeout(m.clone()),
             Self::Overrun(m) => Self::Overrun(m.clone()),
             Self::Unavailable(m) => Self::Unavailable(m.clone()),
+            Self::Busy(m) => Self::Busy(m.clone()),
             Self::Internal(m) => Self::Internal(m.clone()),
         }
     }
@@ -156,7 +160,7 @@ impl ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-            Self::Overrun(_) | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Overrun(_) | Self::Unavailable(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -175,6 +179,15 @@ impl IntoResponse for ApiError {
                 tracing::warn!(%cause, "database unavailable");
                 retry_soon(
                     (status, Json(Detail { detail: "Service temporarily unavailable".to_owned() })).into_response(),
+                )
+            }
+            Self::Busy(cause) => {
+                // Debug: under overload a warning per turned-away request would flood the log;
+                // `admission_rejected_total` counts them.
+                tracing::debug!(%cause, "turned away");
+                retry_soon(
+                    (status, Json(Detail { detail: "The service is busy; try again shortly".to_owned() }))
+                        .into_response(),
                 )
             }
             Self::Overrun(cause) => {

@@ -1,6 +1,7 @@
 //! The shop: an e-commerce backend (catalog, users, orders, analytics) with its schema
 //! history, served by one binary on SQLite, PostgreSQL or MySQL.
 
+pub mod admission;
 pub mod analytics;
 pub mod api;
 pub mod app;
@@ -16,6 +17,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod migrations;
 pub mod net;
+pub mod pool;
 pub mod schema;
 pub mod search;
 pub mod security;

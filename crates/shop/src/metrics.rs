@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use sea_orm::DatabaseConnection;
 
 use crate::app::AppState;
 
@@ -73,26 +72,11 @@ pub fn record_db_error(kind: &'static str) {
     metrics::counter!("db_errors_total", "kind" => kind).increment(1);
 }
 
-fn record_pool(db: &DatabaseConnection) {
-    use sea_orm::DatabaseConnectionType as Kind;
-    let (size, idle) = match &db.inner {
-        Kind::SqlxSqlitePoolConnection(_) => {
-            let pool = db.get_sqlite_connection_pool();
-            (pool.size(), pool.num_idle())
-        }
-        Kind::SqlxPostgresPoolConnection(_) => {
-            let pool = db.get_postgres_connection_pool();
-            (pool.size(), pool.num_idle())
-        }
-        Kind::SqlxMySqlPoolConnection(_) => {
-            let pool = db.get_mysql_connection_pool();
-            (pool.size(), pool.num_idle())
-        }
-        _ => (0, 0),
-    };
-    let idle = u32::try_from(idle).unwrap_or(u32::MAX);
-    metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
-    metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(size.saturating_sub(idle)));
+fn record_pool(state: &AppState) {
+    let pool = crate::pool::state(&state.db);
+    metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
+    metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(pool.size.saturating_sub(pool.idle)));
+    metrics::gauge!("db_pool_waiting").set(state.admission.waiting() as f64);
 }
 
 /// `GET /metrics`: Prometheus text; with `METRICS_TOKEN` set, only for its bearer.
@@ -104,7 +88,7 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
             return crate::error::ApiError::Unauthorized("Not authenticated".to_owned()).into_response();
         }
     }
-    record_pool(&state.db);
+    record_pool(&state);
     let body = handle().map(PrometheusHandle::render).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

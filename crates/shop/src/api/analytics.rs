@@ -39,7 +39,12 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<Report<T>, ApiError>>,
 {
-    if explain { Ok(cached::encode(run).await?.into_response()) } else { cached::json(state, uri, run).await }
+    if explain {
+        let _pass = state.admission.enter().await?;
+        Ok(cached::encode(run).await?.into_response())
+    } else {
+        cached::json(state, uri, run).await
+    }
 }
 
 fn explain(params: &mut Params) -> bool {

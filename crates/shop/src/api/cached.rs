@@ -21,13 +21,18 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
+    // The admission gate let this request through; it queues only to compute.
     if !state.cache.is_enabled() {
+        let _pass = state.admission.enter().await?;
         return Ok(encode(run).await?.into_response());
     }
     // Boxed: a handler's future is moved several times on its way through the middleware, and
     // the cache's share of it would be moved even when the cache is off.
-    let body = Box::pin(state.cache.get_or_compute(&uri.to_string(), || async { Ok(encode(run).await?.into_bytes()) }))
-        .await?;
+    let body = Box::pin(state.cache.get_or_compute(&uri.to_string(), || async {
+        let _pass = state.admission.enter().await?;
+        Ok(encode(run).await?.into_bytes())
+    }))
+    .await?;
     Ok(respond(body))
 }
 

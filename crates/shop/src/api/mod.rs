@@ -91,6 +91,7 @@ pub fn routes(state: AppState) -> Router {
     let spec_url = format!("{prefix}/openapi.json");
     let redoc = docs::redoc_page(&spec_url, &state.settings.project_name);
     router
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::admission::gate))
         .merge(SwaggerUi::new("/docs").url(spec_url, spec))
         .route("/redoc", get(move || std::future::ready(redoc.clone())))
         .route("/redoc/redoc.standalone.js", get(docs::redoc_js))

@@ -1,13 +1,10 @@
 //! `/` and `/health`.
 
-use std::time::Duration;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{SecondsFormat, Utc};
-use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -33,6 +30,18 @@ pub struct Health {
     #[schema(example = "connected")]
     pub database: String,
     pub timestamp: String,
+    pub pool: PoolHealth,
+}
+
+/// The primary's connection pool.
+#[derive(Serialize, ToSchema)]
+pub struct PoolHealth {
+    /// Open connections.
+    pub size: u32,
+    /// Open connections no request holds.
+    pub idle: u32,
+    /// Requests queued for a connection.
+    pub waiting: u64,
 }
 
 /// Service banner with links to the docs.
@@ -47,17 +56,18 @@ pub async fn root() -> Json<Root> {
     })
 }
 
-/// Liveness and database connectivity; 503 while the database is unreachable.
+/// Liveness and database connectivity, with the pool's state; 503 only while the database
+/// does not answer (a busy pool is still healthy).
 #[utoipa::path(get, path = "/health", tag = "system", operation_id = "system-health",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Response {
-    // A bounded probe: a dead database must not hang the health check.
-    let probe = tokio::time::timeout(Duration::from_millis(900), state.db.execute_unprepared("SELECT 1")).await;
-    let ok = matches!(probe, Ok(Ok(_)));
+    let ok = state.probe.answers(&state.db).await;
+    let pool = crate::pool::state(&state.db);
     let body = Health {
         status: if ok { "healthy" } else { "unhealthy" }.to_owned(),
         database: if ok { "connected" } else { "unreachable" }.to_owned(),
         timestamp: Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true),
+        pool: PoolHealth { size: pool.size, idle: pool.idle, waiting: state.admission.waiting() as u64 },
     };
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body)).into_response()

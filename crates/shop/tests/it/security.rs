@@ -239,6 +239,52 @@ async fn names_are_unique_ignoring_case(dialect: Dialect) {
 }
 per_dialect!(names_are_unique_ignoring_case);
 
+/// Every pooled connection busy: `/health` still says connected and shows the pool with its
+/// queue, requests that need the database are answered 503 with `Retry-After` once the
+/// acquire timeout passes, and a cached read is served all along.
+async fn a_saturated_pool_is_busy_not_down(dialect: Dialect) {
+    let app = TestApp::with_settings(
+        dialect,
+        &[("DB_POOL_SIZE", "1"), ("DB_ACQUIRE_TIMEOUT_MS", "3000"), ("CACHE_ENABLED", "true")],
+    )
+    .await;
+    let cached = format!("{API}/products?limit=5");
+    assert_eq!(app.get(&cached).await.status, StatusCode::OK, "{dialect}");
+    let idle = app.get("/health").await;
+    assert_eq!(idle.body["pool"]["waiting"], 0, "{dialect}: {}", idle.body);
+
+    // The pool's only connection, held the way a long request would hold it.
+    let held = sea_orm::TransactionTrait::begin(&app.conn).await.unwrap();
+    let categories = format!("{API}/categories");
+    let uncached = || app.get(&categories);
+    let watch = async {
+        let mut seen = Value::Null;
+        for _ in 0..100 {
+            let health = app.get("/health").await;
+            assert_eq!(health.status, StatusCode::OK, "{dialect}: {}", health.body);
+            assert_eq!(health.body["database"], "connected", "{dialect}");
+            seen = health.body["pool"].clone();
+            if seen["waiting"] == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let served = app.get(&cached).await;
+        (seen, served.status)
+    };
+    let (first, second, (pool, cached_status)) = tokio::join!(uncached(), uncached(), watch);
+    assert_eq!(pool, json!({"size": 1, "idle": 0, "waiting": 1}), "{dialect}: one request queued at the gate");
+    assert_eq!(cached_status, StatusCode::OK, "{dialect}: a cached read waited for the database");
+    for reply in [first, second] {
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{dialect}: {}", reply.body);
+        assert_eq!(header(&reply, "retry-after"), Some("1"), "{dialect}");
+    }
+    held.rollback().await.unwrap();
+    assert_eq!(app.get(&format!("{API}/categories")).await.status, StatusCode::OK, "{dialect}");
+    assert_eq!(app.get("/health").await.body["pool"]["waiting"], 0, "{dialect}");
+}
+per_dialect!(a_saturated_pool_is_busy_not_down);
+
 /// `shop serve`'s exit status and standard error for these settings.
 fn serve(url: &str, settings: &[(&str, &str)]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
