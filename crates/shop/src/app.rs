@@ -19,6 +19,7 @@ use crate::cache::ResponseCache;
 use crate::cache::redis::RedisStore;
 use crate::config::{DatabaseKind, Settings};
 use crate::pool::Probe;
+use crate::redis_link::RedisLink;
 use crate::service::throttle::LoginThrottle;
 use crate::{api, middleware};
 
@@ -60,15 +61,20 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Arc<Settings>) -> Self {
-        let login_throttle = Arc::new(LoginThrottle::new(settings.login_max_failures, settings.login_lockout_seconds));
+        let mut login_throttle = LoginThrottle::new(settings.login_max_failures, settings.login_lockout_seconds);
         let mut cache = ResponseCache::new(settings.cache_enabled, settings.cache_ttl_seconds);
         if let Some(url) = &settings.redis_url {
             // The URL's scheme was checked with the settings; nothing connects yet.
-            match RedisStore::new(url, &settings.cache_namespace) {
-                Ok(store) => cache = cache.with_shared(store),
-                Err(err) => tracing::error!(error = %err, "REDIS_URL unusable: the cache stays in process"),
+            match RedisLink::new(url) {
+                Ok(link) => {
+                    let link = Arc::new(link);
+                    cache = cache.with_shared(RedisStore::new(link.clone(), &settings.cache_namespace));
+                    login_throttle = login_throttle.with_shared(link, &settings.cache_namespace);
+                }
+                Err(err) => tracing::error!(error = %err, "REDIS_URL unusable: cache and throttle stay in process"),
             }
         }
+        let login_throttle = Arc::new(login_throttle);
         let admission = Arc::new(Admission::new(
             settings.db_pool_size,
             Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)),

@@ -18,6 +18,7 @@ pub mod middleware;
 pub mod migrations;
 pub mod net;
 pub mod pool;
+pub mod redis_link;
 pub mod schema;
 pub mod search;
 pub mod security;

@@ -92,7 +92,7 @@ pub async fn access_token(
     // One account, one count, whether it is tried by username or by email.
     let account =
         found.as_ref().map_or_else(|| format!("login:{}", form.username.to_lowercase()), |u| u.id.to_string());
-    if let Some(wait) = throttle.retry_after(&account, &client) {
+    if let Some(wait) = throttle.retry_after(&account, &client).await {
         return Err(ApiError::TooManyRequests {
             detail: format!("Too many failed login attempts; try again in {wait} seconds"),
             retry_after: wait,
@@ -100,13 +100,13 @@ pub async fn access_token(
     }
     let matches = users::password_matches(found.as_ref(), &form.password).await;
     let Some(user) = found.filter(|_| matches) else {
-        throttle.record_failure(&account, &client);
+        throttle.record_failure(&account, &client).await;
         return Err(ApiError::BadRequest("Incorrect username or password".to_owned()));
     };
     if !user.is_active {
         return Err(ApiError::BadRequest("Inactive user".to_owned()));
     }
-    throttle.record_success(&account);
+    throttle.record_success(&account).await;
     let token = create_access_token(&state.settings, &user).map_err(|e| ApiError::Internal(format!("signing: {e}")))?;
     Ok(Json(Token { access_token: token, token_type: "bearer".to_owned() }))
 }

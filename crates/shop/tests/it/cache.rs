@@ -11,11 +11,11 @@ use shop::app::{self, App, AppState};
 use crate::support::{TestApp, insert_product, send_via};
 
 /// `TEST_REDIS_URL` (CI sets the local server), like the database variables.
-fn redis_url() -> Option<String> {
+pub fn redis_url() -> Option<String> {
     std::env::var("TEST_REDIS_URL").ok().filter(|u| !u.is_empty())
 }
 
-fn namespace() -> String {
+pub fn namespace() -> String {
     format!("test-{}-{}", std::process::id(), rand_suffix())
 }
 

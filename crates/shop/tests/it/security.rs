@@ -51,6 +51,11 @@ fn covered(dialect: Dialect) -> bool {
 }
 
 async fn login(app: &TestApp, username: &str, password: &str) -> Reply {
+    login_through(&app.app, username, password).await
+}
+
+/// A login through one replica of the service.
+async fn login_through(app: &shop::app::App, username: &str, password: &str) -> Reply {
     let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let request = Request::builder()
         .method(Method::POST)
@@ -58,7 +63,7 @@ async fn login(app: &TestApp, username: &str, password: &str) -> Reply {
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(format!("username={}&password={}", encode(username), encode(password))))
         .unwrap();
-    app.send(request).await
+    crate::support::send_via(app, request).await
 }
 
 /// Signs `username` up and logs in: (user id, token).
@@ -284,6 +289,40 @@ async fn a_saturated_pool_is_busy_not_down(dialect: Dialect) {
     assert_eq!(app.get("/health").await.body["pool"]["waiting"], 0, "{dialect}");
 }
 per_dialect!(a_saturated_pool_is_busy_not_down);
+
+/// With `REDIS_URL`, failures counted by one replica slow the account down on every other:
+/// guesses spread over replicas gain nothing.
+#[tokio::test]
+async fn replicas_share_login_failures_through_redis() {
+    let Some(url) = crate::cache::redis_url() else {
+        eprintln!("SKIPPED: TEST_REDIS_URL is not set, so Redis is not covered by this run");
+        return;
+    };
+    let ns = crate::cache::namespace();
+    let app = TestApp::with_settings(Dialect::Sqlite, &[("REDIS_URL", &url), ("CACHE_NAMESPACE", &ns)]).await;
+    let other = app.replica();
+    member(&app, "frank", "right-password").await;
+    // Three failures are free (LOGIN_MAX_FAILURES=3): two here, one there.
+    for replica in [&app.app, &app.app, &other] {
+        assert_eq!(login_through(replica, "frank", "wrong").await.status, StatusCode::BAD_REQUEST);
+    }
+    let third = app.replica();
+    let refused = login_through(&third, "FRANK", "right-password").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "a replica that saw no failure: {}", refused.body);
+    assert_eq!(header(&refused, "retry-after"), Some("1"));
+}
+
+/// A Redis that does not answer leaves each replica throttling what it saw itself.
+#[tokio::test]
+async fn without_redis_a_replica_still_throttles_on_its_own() {
+    let app = TestApp::with_settings(Dialect::Sqlite, &[("REDIS_URL", "redis://127.0.0.1:1/0")]).await;
+    member(&app, "gina", "right-password").await;
+    for _ in 0..3 {
+        assert_eq!(login(&app, "gina", "wrong").await.status, StatusCode::BAD_REQUEST);
+    }
+    let refused = login(&app, "gina", "right-password").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+}
 
 /// `shop serve`'s exit status and standard error for these settings.
 fn serve(url: &str, settings: &[(&str, &str)]) -> (Option<i32>, String) {
