@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     raise_open_files_limit();
     limit_malloc_arenas();
     return_freed_memory();
+    trim_c_heap_periodically();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -46,6 +47,26 @@ fn limit_malloc_arenas() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
+
+/// glibc returns freed memory inside its heap to the system only when the top of the heap is
+/// free, so after a burst of large SQLite results (sorts, page reads) most of it stayed
+/// resident (BENCHMARKS.md, "Memory after large responses"). `malloc_trim` returns every free
+/// page; every 10 s it costs a walk of a small heap, and nothing when nothing is free.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim_c_heap_periodically() {
+    let _ = std::thread::Builder::new().name("heap-trim".to_owned()).spawn(|| {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(10));
+            // SAFETY: malloc_trim only releases free memory of glibc's own heap.
+            unsafe {
+                libc::malloc_trim(0);
+            }
+        }
+    });
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim_c_heap_periodically() {}
 
 /// Every connection is a file descriptor, and the usual soft limit (1024) is below
 /// `MAX_CONNECTIONS`' default: the soft limit is raised to the hard one, as servers do.
