@@ -572,12 +572,24 @@ fn read_dotenv() -> Result<HashMap<String, String>, ConfigError> {
 fn dotenv_error(err: &dotenvy::Error) -> ConfigError {
     let reason = match err {
         // The offending line is deliberately not echoed: it may hold a secret.
-        dotenvy::Error::LineParse(_, index) => {
-            format!("malformed line (parse error at character {index}; line not shown)")
+        dotenvy::Error::LineParse(line, index) => {
+            let number = line_number(".env", line).map_or_else(String::new, |n| format!("line {n}: "));
+            format!(
+                "{number}malformed (parse error at character {index}; the line is not shown, it may hold a secret); \
+                 a value with spaces needs quotes, e.g. PROJECT_NAME=\"My Shop\""
+            )
         }
         other => other.to_string().replace('\n', " "),
     };
     ConfigError::DotEnv { reason }
+}
+
+/// The 1-based number of the first line of `path` that holds `line` (dotenvy reports the
+/// line's text, not its number).
+fn line_number(path: &str, line: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let wanted = line.trim();
+    text.lines().position(|l| l.trim() == wanted || (!wanted.is_empty() && l.contains(wanted))).map(|i| i + 1)
 }
 
 /// Validates the scheme and returns the URL (with `mariadb` normalized to

@@ -314,3 +314,31 @@ async fn revision_options_merge_rules_and_strict_lint() {
     let up = ok(&env.run(&["db", "upgrade", "head"]));
     assert!(up.starts_with("warning: 3c4d5e6f7081: alter column users.role"), "{up}");
 }
+
+/// The README's first step, `cp .env.example .env`, leaves every command working; a
+/// malformed `.env` is refused with its line number and without its text.
+#[tokio::test]
+async fn the_example_env_file_works_as_dot_env() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.env.example");
+    std::fs::copy(&example, dir.path().join(".env")).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_shop"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .output()
+            .expect("run shop")
+    };
+    ok(&run(&["db", "upgrade", "head"]));
+    assert!(ok(&run(&["db", "current"])).contains("(head)"));
+    assert!(dir.path().join("shop.db").exists(), "the example's DATABASE_URL is used");
+
+    std::fs::write(dir.path().join(".env"), "PORT=8000\nSECRET_KEY='abc\n").unwrap();
+    let out = run(&["db", "current"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains(".env: line 2: malformed"), "{err}");
+    assert!(!err.contains("abc") && err.lines().count() == 1, "{err}");
+}
