@@ -16,6 +16,6 @@ ENV HOST=0.0.0.0 PORT=8000 LOG_FORMAT=json
 EXPOSE 8000
 # Each connection is a file descriptor. shop raises its soft limit to the hard one at start;
 # run with `--ulimit nofile=65536:65536` when the runtime's hard limit is below MAX_CONNECTIONS.
-HEALTHCHECK --interval=10s --timeout=2s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8000"]
+HEALTHCHECK --interval=10s --timeout=3s CMD ["shop", "healthcheck"]
 ENTRYPOINT ["shop"]
 CMD ["serve"]

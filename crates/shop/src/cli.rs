@@ -59,6 +59,9 @@ pub enum Command {
     /// The sales totals behind analytics (per product, supplier and month): check or rebuild.
     #[command(subcommand)]
     Rollups(RollupsCommand),
+    /// Ask the running server's /health (at HOST:PORT); exit 0 only when it answers 200. For
+    /// container health checks.
+    Healthcheck,
 }
 
 /// Runs one command.
@@ -97,6 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Rollups(command) => rollups(&settings, command).await,
+        Command::Healthcheck => crate::healthcheck::run(&settings).await,
         Command::Openapi => {
             let spec = crate::api::openapi(&settings.api_v1_str);
             println!("{}", spec.to_pretty_json().context("rendering the OpenAPI document")?);

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod healthcheck;
 pub mod listen;
 pub mod metrics;
 pub mod middleware;

@@ -209,3 +209,31 @@ async fn passwords_never_appear_in_responses_or_logs() {
     }
     assert!(log.len() > 5, "the log was captured: {log:?}");
 }
+
+/// `shop healthcheck` (the Dockerfile's HEALTHCHECK) exits 0 against a serving server and 1,
+/// naming the address, when nothing answers.
+#[tokio::test]
+async fn the_healthcheck_command_asks_the_running_server() {
+    let db = migrate::testing::TestDb::new(migrate::Dialect::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&db.url, dir.path(), &[]);
+    let port = server.addr.rsplit(':').next().unwrap().to_owned();
+    let check = |port: &str| {
+        Command::new(env!("CARGO_BIN_EXE_shop"))
+            .arg("healthcheck")
+            .current_dir(dir.path())
+            .env("DATABASE_URL", &db.url)
+            .env("HOST", "0.0.0.0")
+            .env("PORT", port)
+            .output()
+            .unwrap()
+    };
+    let up = check(&port);
+    assert_eq!(up.status.code(), Some(0), "{}", String::from_utf8_lossy(&up.stderr));
+    assert!(String::from_utf8_lossy(&up.stdout).contains("\"connected\""));
+    drop(server);
+    let down = check(&port);
+    assert_eq!(down.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&down.stderr).into_owned();
+    assert!(err.contains(&format!("127.0.0.1:{port}")) && err.lines().count() == 1, "{err}");
+}
