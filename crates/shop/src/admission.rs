@@ -5,7 +5,8 @@
 //!
 //! Reads the response cache can answer (the product and analytics GETs) pass the gate and
 //! take a pass only when they miss, inside [`crate::api::cached`], so cached reads stay fast
-//! while the database is saturated.
+//! while the database is saturated. A request that already holds a pass is never queued for
+//! a second one (with every pass held that way, all would wait on each other).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,9 +27,14 @@ pub struct Admission {
     patience: Duration,
 }
 
-/// Held while a request may use the database.
+/// Held while a request may use the database; empty when the request already held one.
 pub struct Pass {
-    _permit: OwnedSemaphorePermit,
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+tokio::task_local! {
+    /// Set while a request that passed the gate runs.
+    static ADMITTED: ();
 }
 
 /// Counts a waiter for as long as it waits, however its wait ends (a client that hangs up
@@ -59,13 +65,16 @@ impl Admission {
     /// # Errors
     /// [`ApiError::Busy`] when none came free in time.
     pub async fn enter(&self) -> Result<Pass, ApiError> {
+        if ADMITTED.try_with(|()| ()).is_ok() {
+            return Ok(Pass { _permit: None });
+        }
         if let Ok(permit) = self.passes.clone().try_acquire_owned() {
-            return Ok(Pass { _permit: permit });
+            return Ok(Pass { _permit: Some(permit) });
         }
         self.waiting.fetch_add(1, Ordering::Relaxed);
         let _waiter = Waiter(&self.waiting);
         match tokio::time::timeout(self.patience, self.passes.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(Pass { _permit: permit }),
+            Ok(Ok(permit)) => Ok(Pass { _permit: Some(permit) }),
             Ok(Err(_)) | Err(_) => {
                 metrics::counter!("admission_rejected_total").increment(1);
                 Err(ApiError::Busy(format!("no database connection came free within {:?}", self.patience)))
@@ -80,7 +89,7 @@ pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -
         return next.run(request).await;
     }
     match state.admission.enter().await {
-        Ok(_pass) => next.run(request).await,
+        Ok(_pass) => ADMITTED.scope((), next.run(request)).await,
         Err(busy) => busy.into_response(),
     }
 }
@@ -118,5 +127,15 @@ mod tests {
         assert_eq!(gate.waiting(), 0, "a turned-away request stops counting");
         drop(held);
         assert!(gate.enter().await.is_ok(), "a freed pass is taken at once");
+    }
+
+    #[tokio::test]
+    async fn a_request_holding_a_pass_is_not_queued_for_another() {
+        let gate = Admission::new(1, Duration::from_millis(50));
+        let held = gate.enter().await.ok();
+        let nested = super::ADMITTED.scope((), gate.enter()).await;
+        assert!(nested.is_ok(), "the admitted request waited on its own pass");
+        assert_eq!(gate.waiting(), 0);
+        drop(held);
     }
 }
