@@ -21,6 +21,7 @@ dir=${BENCH_DIR:-/tmp/shop-bench}
 pg=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
 port=18770
 mkdir -p "$dir"
+. "$root/benches/catalog.sh"
 
 # wrk's summary as one table row: req/s, p50, p99, errors.
 wrk_row() {
@@ -42,12 +43,7 @@ wait_up() {
 
 run() {
   local label=$1 url=$2
-  export DATABASE_URL=$url SECRET_KEY=bench-secret-key-0123456789abcdef0123
-  "$shop" db upgrade head >/dev/null
-  if [ "$(count "$url")" = "0" ]; then
-    echo "seeding $label with $products products..." >&2
-    "$shop" seed --scale "$products" --seed 1 >&2
-  fi
+  prepare_catalog "$label" "$url"
   # Orders must not run out of stock during the run; rewrite only the rows that need it, and
   # on PostgreSQL vacuum so dead rows left by earlier runs do not slow the counts.
   sql "$url" "UPDATE products SET stock_quantity = 100000000, is_active = TRUE WHERE stock_quantity < 50000000 OR NOT is_active"
@@ -60,7 +56,7 @@ run() {
   local pid=$!
   PORT=$((port + 1)) "$baseline" >"$dir/baseline-$label.log" 2>&1 &
   local bpid=$!
-  trap 'kill $pid $bpid 2>/dev/null || true' RETURN
+  trap 'kill $pid $bpid 2>/dev/null || true; trap - RETURN' RETURN
   wait_up "http://127.0.0.1:$port/health"
   wait_up "http://127.0.0.1:$((port + 1))/api/v1/products/1"
 
@@ -93,25 +89,4 @@ run() {
   echo "baseline peak RSS (VmHWM): $(awk '/VmHWM/ {print $2, $3}' /proc/$bpid/status)"
 }
 
-count() {
-  sql "$1" "SELECT COUNT(*) FROM products" 2>/dev/null || echo 0
-}
-
-sql() {
-  case $1 in
-    sqlite*) local file=${1#sqlite://}; sqlite3 "${file%%\?*}" "$2" ;;
-    postgres*) psql "$1" -Atqc "$2" ;;
-  esac
-}
-
-if [ "$which" = sqlite ] || [ "$which" = both ]; then
-  run sqlite "sqlite://$dir/load-$products.db?mode=rwc"
-fi
-if [ "$which" = postgres ] || [ "$which" = both ]; then
-  db="shop_load_$products"
-  psql "$pg/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
-    || psql "$pg/postgres" -qc "CREATE DATABASE $db"
-  # Plain TCP for both servers: the baseline is built without TLS, and the shop's sqlx would
-  # otherwise negotiate TLS with a server that offers it (sslmode=prefer), on loopback.
-  run postgres "$pg/$db?sslmode=disable"
-fi
+for_each_database

@@ -18,13 +18,8 @@ dir=${BENCH_DIR:-/tmp/shop-bench}
 pg=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
 port=18780
 mkdir -p "$dir"
+. "$root/benches/catalog.sh"
 
-sql() {
-  case $1 in
-    sqlite*) local file=${1#sqlite://}; sqlite3 "${file%%\?*}" "$2" ;;
-    postgres*) psql "$1" -Atqc "$2" ;;
-  esac
-}
 
 # Polls /health every 200 ms (2 s limit each) until $dir/stop exists; one line per poll:
 # "<http status> <database> <waiting>", or "000 - -" when no answer came.
@@ -53,16 +48,11 @@ poll_cached() {
 
 run() {
   local label=$1 url=$2
-  export DATABASE_URL=$url SECRET_KEY=bench-secret-key-0123456789abcdef0123
-  "$shop" db upgrade head >/dev/null
-  if [ "$(sql "$url" "SELECT COUNT(*) FROM products" 2>/dev/null || echo 0)" = "0" ]; then
-    echo "seeding $label with $products products..." >&2
-    "$shop" seed --scale "$products" --seed 1 >&2
-  fi
+  prepare_catalog "$label" "$url"
   export CATEGORIES=$(sql "$url" "SELECT COUNT(*) FROM categories")
   PORT=$port RUST_LOG=warn "$shop" serve >"$dir/overload-$label.log" 2>&1 &
   local pid=$!
-  trap 'kill $pid 2>/dev/null || true' RETURN
+  trap 'kill $pid 2>/dev/null || true; trap - RETURN' RETURN
   until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.05; done
   curl -sf -o /dev/null "http://127.0.0.1:$port/api/v1/products/1"
 
@@ -97,12 +87,4 @@ run() {
   rm -f "$dir/stop"
 }
 
-if [ "$which" = sqlite ] || [ "$which" = both ]; then
-  run sqlite "sqlite://$dir/load-$products.db?mode=rwc"
-fi
-if [ "$which" = postgres ] || [ "$which" = both ]; then
-  db="shop_load_$products"
-  psql "$pg/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
-    || psql "$pg/postgres" -qc "CREATE DATABASE $db"
-  run postgres "$pg/$db?sslmode=disable"
-fi
+for_each_database

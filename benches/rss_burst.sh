@@ -18,13 +18,8 @@ dir=${BENCH_DIR:-/tmp/shop-bench}
 pg=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
 port=18790
 mkdir -p "$dir"
+. "$root/benches/catalog.sh"
 
-sql() {
-  case $1 in
-    sqlite*) local file=${1#sqlite://}; sqlite3 "${file%%\?*}" "$2" ;;
-    postgres*) psql "$1" -Atqc "$2" ;;
-  esac
-}
 
 rss_mb() {
   awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"
@@ -32,15 +27,10 @@ rss_mb() {
 
 run() {
   local label=$1 url=$2
-  export DATABASE_URL=$url SECRET_KEY=bench-secret-key-0123456789abcdef0123
-  "$shop" db upgrade head >/dev/null
-  if [ "$(sql "$url" "SELECT COUNT(*) FROM products" 2>/dev/null || echo 0)" = "0" ]; then
-    echo "seeding $label with $products products..." >&2
-    "$shop" seed --scale "$products" --seed 1 >&2
-  fi
+  prepare_catalog "$label" "$url"
   PORT=$port CACHE_ENABLED=false RUST_LOG=warn DB_POOL_SIZE=10 "$shop" serve >"$dir/rss-burst-$label.log" 2>&1 &
   local pid=$!
-  trap 'kill $pid 2>/dev/null || true' RETURN
+  trap 'kill $pid 2>/dev/null || true; trap - RETURN' RETURN
   until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.05; done
   local url_report="http://127.0.0.1:$port/api/v1/analytics/above-category-average"
   local size
@@ -76,12 +66,4 @@ echo "above-category-average on $products products, wrk -t2 -c$connections -d$bu
 echo
 echo "| database | response | req/s | before | during (max of samples) | VmHWM | at end | +5 s | +10 s | +20 s | +${idle} s |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
-if [ "$which" = sqlite ] || [ "$which" = both ]; then
-  run sqlite "sqlite://$dir/load-$products.db?mode=rwc"
-fi
-if [ "$which" = postgres ] || [ "$which" = both ]; then
-  db="shop_load_$products"
-  psql "$pg/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
-    || psql "$pg/postgres" -qc "CREATE DATABASE $db"
-  run postgres "$pg/$db?sslmode=disable"
-fi
+for_each_database
