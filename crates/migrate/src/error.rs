@@ -10,6 +10,8 @@ use crate::graph::GraphError;
 pub enum MigrateError {
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    #[error(transparent)]
+    Connect(#[from] crate::connect::Unreachable),
     #[error("invalid revision graph: {0}")]
     Graph(#[from] GraphError),
     #[error("unknown revision {0:?}")]

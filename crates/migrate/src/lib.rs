@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod codegen;
 pub mod compare;
+pub mod connect;
 pub mod dialect;
 pub mod diff;
 pub mod entity;
@@ -29,6 +30,7 @@ pub mod target;
 pub mod testing;
 pub mod verify;
 
+pub use connect::Unreachable;
 pub use dialect::Dialect;
 pub use error::MigrateError;
 pub use graph::RevisionGraph;

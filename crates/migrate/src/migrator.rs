@@ -68,9 +68,20 @@ impl Migrator {
     pub async fn connect(url: &str, graph: RevisionGraph, options: Options) -> Result<Self, MigrateError> {
         let dialect = Dialect::from_url(url)
             .ok_or_else(|| MigrateError::Usage(format!("unsupported database URL scheme in {:?}", redact(url))))?;
+        // One direct attempt first: it fails at once with the cause, where the pool would
+        // retry a refused connection until its timeout and then name none.
+        crate::connect::probe(url).await?;
         let mut connect = ConnectOptions::new(url.to_owned());
-        connect.max_connections(1).min_connections(0).sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
-        let conn = Database::connect(connect).await?;
+        connect
+            .max_connections(1)
+            .min_connections(0)
+            .sqlx_logging(false)
+            .connect_timeout(crate::connect::CONNECT_TIMEOUT)
+            .acquire_timeout(Duration::from_secs(30));
+        let conn = match Database::connect(connect).await {
+            Ok(conn) => conn,
+            Err(err) => return Err(crate::connect::explain(url, &err).await.into()),
+        };
         let store = Store {
             dialect,
             version_table: options.version_table.clone(),

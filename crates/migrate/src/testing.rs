@@ -2,6 +2,7 @@
 //! PostgreSQL or MySQL database when `TEST_POSTGRES_URL` / `TEST_MYSQL_URL` name a server.
 //! Each test gets its own database, so tests run in parallel; it is dropped afterwards.
 
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use sea_orm::{ConnectionTrait, Database};
@@ -10,18 +11,81 @@ use crate::dialect::Dialect;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// The dialects a test run covers: SQLite always, servers whose URL is set. Prints the reason
-/// for each server it skips.
+/// The servers a test run can cover, each named by the variable that points the tests at it.
+pub const SERVICES: [(&str, &str); 3] =
+    [("PostgreSQL", "TEST_POSTGRES_URL"), ("MySQL", "TEST_MYSQL_URL"), ("Redis", "TEST_REDIS_URL")];
+
+/// The dialects a test run covers: SQLite always, servers whose URL is set.
 pub fn dialects() -> Vec<Dialect> {
+    announce_coverage();
     let mut out = vec![Dialect::Sqlite];
     for (dialect, var) in [(Dialect::Postgres, "TEST_POSTGRES_URL"), (Dialect::Mysql, "TEST_MYSQL_URL")] {
         if std::env::var(var).is_ok_and(|v| !v.is_empty()) {
             out.push(dialect);
-        } else {
-            eprintln!("skipping {dialect}: {var} is not set");
         }
     }
     out
+}
+
+/// The server URL in `var`, recorded as used by this test; `None` (said, not silent) when unset.
+pub fn service_url(var: &str) -> Option<String> {
+    announce_coverage();
+    let url = std::env::var(var).ok().filter(|v| !v.is_empty());
+    match &url {
+        Some(_) => record_use(var),
+        None => skip(&format!("{var} is not set")),
+    }
+    url
+}
+
+/// Writes to the test run's own stderr, past libtest's capture (which only takes the print
+/// macros), so that `cargo test` shows it even when the test passes.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Says once per test process which servers the run covers and which it does not.
+pub fn announce_coverage() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let (mut covered, mut missing) = (vec!["SQLite".to_owned()], Vec::new());
+        for (name, var) in SERVICES {
+            if std::env::var(var).is_ok_and(|v| !v.is_empty()) {
+                covered.push(name.to_owned());
+            } else {
+                missing.push(format!("{name} (set {var})"));
+            }
+        }
+        let mut line = format!("test run covers: {}", covered.join(", "));
+        if !missing.is_empty() {
+            let _ = write!(line, "; NOT covered: {}", missing.join(", "));
+        }
+        say(&line);
+    });
+}
+
+/// Says that the current test case skips part of its work, and why.
+pub fn skip(reason: &str) {
+    let thread = std::thread::current();
+    say(&format!("SKIPPED {}: {reason}", thread.name().unwrap_or("a test")));
+}
+
+/// Appends the current test's name to `$TEST_COVERAGE_DIR/<var>`, so that a CI run can check
+/// that every server it started was used.
+pub fn record_use(var: &str) {
+    use std::io::Write as _;
+    let Some(dir) = std::env::var_os("TEST_COVERAGE_DIR") else { return };
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("main");
+    // A process per test (nextest) names its thread "main"; its test is in the arguments.
+    let test =
+        if test == "main" { std::env::args().nth(1).unwrap_or_else(|| test.to_owned()) } else { test.to_owned() };
+    let _ = std::fs::create_dir_all(&dir);
+    let path = std::path::Path::new(&dir).join(var);
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = writeln!(file, "{test}");
+    }
 }
 
 /// A database created for one test.
@@ -79,6 +143,7 @@ impl TestDb {
             _ => {
                 let var = if dialect == Dialect::Postgres { "TEST_POSTGRES_URL" } else { "TEST_MYSQL_URL" };
                 let server_url = std::env::var(var).expect("server URL set");
+                record_use(var);
                 let conn = Database::connect(&server_url).await.expect("connect to test server");
                 conn.execute_unprepared(&format!("CREATE DATABASE {}", dialect.quote(&name)))
                     .await
@@ -95,6 +160,7 @@ impl TestDb {
     /// # Errors
     /// When the server cannot be reached or refuses to create the database.
     pub async fn on_server(dialect: Dialect, server_url: &str) -> Result<Self, crate::MigrateError> {
+        record_use(if dialect == Dialect::Postgres { "TEST_POSTGRES_URL" } else { "TEST_MYSQL_URL" });
         let name = unique_name();
         let conn = Database::connect(server_url).await?;
         conn.execute_unprepared(&format!("CREATE DATABASE {}", dialect.quote(&name))).await?;

@@ -104,7 +104,7 @@ impl AppState {
 ///
 /// # Errors
 /// When the database cannot be reached.
-pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm::DbErr> {
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, migrate::Unreachable> {
     connect_to(settings, settings.database_url()).await
 }
 
@@ -113,13 +113,13 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, sea_orm:
 ///
 /// # Errors
 /// When the database cannot be reached.
-pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnection, migrate::Unreachable> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(settings.db_pool_size)
         .min_connections(1)
         .acquire_timeout(Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)))
-        .connect_timeout(Duration::from_secs(5))
+        .connect_timeout(migrate::connect::CONNECT_TIMEOUT)
         // sqlx already pings every connection when it is released, and closes it if that
         // fails; a second ping on every acquire is a round trip per query. Only connections
         // idle long enough for the server or a firewall to have dropped them are pinged.
@@ -145,7 +145,10 @@ pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnec
         let timeout = settings.db_statement_timeout_ms.to_string();
         options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", timeout.as_str())]));
     }
-    Database::connect(options).await
+    match Database::connect(options).await {
+        Ok(conn) => Ok(conn),
+        Err(err) => Err(migrate::connect::explain(url, &err).await),
+    }
 }
 
 /// The whole HTTP application, as served.
@@ -234,7 +237,9 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     let mut state = AppState::new(db.clone(), Arc::new(settings));
     if let Some(url) = &state.settings.database_read_url {
-        let replica = connect_to(&state.settings, url).await.map_err(|e| anyhow::anyhow!("DATABASE_READ_URL: {e}"))?;
+        let replica = connect_to(&state.settings, url)
+            .await
+            .map_err(|e| anyhow::anyhow!("DATABASE_READ_URL: {}", e.naming("DATABASE_READ_URL")))?;
         tracing::info!("list and analytics reads go to the read replica");
         state = state.with_read_replica(replica);
     }

@@ -102,7 +102,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rollups(command) => rollups(&settings, command).await,
         Command::Healthcheck => crate::healthcheck::run(&settings).await,
         Command::Openapi => {
-            let spec = crate::api::openapi(&settings.api_v1_str);
+            let spec = crate::api::openapi(&settings.api_v1_str, &settings.project_name);
             println!("{}", spec.to_pretty_json().context("rendering the OpenAPI document")?);
             Ok(())
         }
@@ -150,7 +150,7 @@ async fn rollups(settings: &Settings, command: RollupsCommand) -> anyhow::Result
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    crate::telemetry::init(settings.log_format);
+    crate::telemetry::init(&settings);
     if let Some(problem) = settings.secret_problem() {
         anyhow::bail!(problem);
     }

@@ -34,6 +34,7 @@ pub const DEFAULT_DB_NAME: &str = "shop";
 pub const DEFAULT_LOGIN_MAX_FAILURES: u32 = 5;
 pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u32 = 30;
 pub const DEFAULT_CACHE_TTL_SECONDS: u32 = 60;
+pub const DEFAULT_LOG_FILTER: &str = "info";
 pub const DEFAULT_DB_STATEMENT_TIMEOUT_MS: u32 = 10_000;
 pub const DEFAULT_DB_ACQUIRE_TIMEOUT_MS: u32 = 2_000;
 pub const DEFAULT_LOGIN_LOCKOUT_SECONDS: u32 = 300;
@@ -194,6 +195,8 @@ pub struct Settings {
     pub host: String,
     pub port: u16,
     pub log_format: LogFormat,
+    /// `RUST_LOG`: which log lines are written (tracing's filter syntax, e.g. `info,shop=debug`).
+    pub log_filter: String,
     pub redis_url: Option<String>,
     pub first_superuser: Option<String>,
     pub first_superuser_password: Option<Secret>,
@@ -243,6 +246,7 @@ impl fmt::Debug for Settings {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("log_format", &self.log_format)
+            .field("log_filter", &self.log_filter)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("first_superuser", &self.first_superuser)
             .field("first_superuser_password", &self.first_superuser_password)
@@ -440,6 +444,17 @@ impl Settings {
             None => LogFormat::default(),
         };
 
+        // Read here rather than by tracing itself, so that `.env` can set it like the rest.
+        let log_filter = match env.get("RUST_LOG")? {
+            Some(raw) => match tracing_subscriber::EnvFilter::try_new(&raw) {
+                Ok(_) => raw,
+                Err(e) => {
+                    return Err(ConfigError::invalid("RUST_LOG", &raw, format!("is not a log filter ({e})")));
+                }
+            },
+            None => DEFAULT_LOG_FILTER.to_owned(),
+        };
+
         let redis_url = match env.get("REDIS_URL")? {
             Some(raw) => match Url::parse(&raw) {
                 Ok(url) if matches!(url.scheme(), "redis" | "rediss") => Some(raw),
@@ -527,6 +542,7 @@ impl Settings {
             host,
             port,
             log_format,
+            log_filter,
             redis_url,
             first_superuser,
             first_superuser_password,
@@ -1083,6 +1099,7 @@ mod tests {
             ("HOST", vec!["bad host!", "a/b"]),
             ("PORT", vec!["80x", "70000", "-1"]),
             ("LOG_FORMAT", vec!["xml"]),
+            ("RUST_LOG", vec!["shop=loud", "[{"]),
             ("REDIS_URL", vec!["http://x", "not a url"]),
             ("AUTO_MIGRATE", vec!["maybe"]),
             ("REQUEST_TIMEOUT_SECONDS", numbers.to_vec()),

@@ -1,13 +1,15 @@
 //! Log output: human-readable text or one JSON object per line (`LOG_FORMAT`), filtered by
-//! `RUST_LOG` (default `info`).
+//! `RUST_LOG` (default `info`), both read with the other settings.
 
 use tracing_subscriber::EnvFilter;
 
-use crate::config::LogFormat;
+use crate::config::{LogFormat, Settings};
 
 /// Installs the global subscriber; a second call is a no-op.
-pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+pub fn init(settings: &Settings) {
+    // The filter was checked when the settings were read.
+    let filter = EnvFilter::try_new(&settings.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let format = settings.log_format;
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

@@ -68,26 +68,27 @@ fn api_routes(prefix: &str) -> OpenApiRouter<AppState> {
         .merge(analytics::routes(prefix))
 }
 
-fn assembled(prefix: &str) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+fn assembled(prefix: &str, title: &str) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(system::root))
         .routes(routes!(system::health))
         .merge(api_routes(prefix))
         .split_for_parts();
     add_security(&mut spec, prefix);
+    title.clone_into(&mut spec.info.title);
     (router, spec)
 }
 
-/// The OpenAPI document, with the API paths under `api_prefix`.
-pub fn openapi(api_prefix: &str) -> utoipa::openapi::OpenApi {
-    assembled(api_prefix.trim_end_matches('/')).1
+/// The OpenAPI document, with the API paths under `api_prefix` and `title` (`PROJECT_NAME`).
+pub fn openapi(api_prefix: &str, title: &str) -> utoipa::openapi::OpenApi {
+    assembled(api_prefix.trim_end_matches('/'), title).1
 }
 
 /// Every route of the service, with state.
 pub fn routes(state: AppState) -> Router {
     // `API_V1_STR=/` serves the API at the root.
     let prefix = state.settings.api_v1_str.trim_end_matches('/').to_owned();
-    let (router, spec) = assembled(&prefix);
+    let (router, spec) = assembled(&prefix, &state.settings.project_name);
     let spec_url = format!("{prefix}/openapi.json");
     let redoc = docs::redoc_page(&spec_url, &state.settings.project_name);
     router

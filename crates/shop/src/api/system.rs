@@ -47,9 +47,9 @@ pub struct PoolHealth {
 /// Service banner with links to the docs.
 #[utoipa::path(get, path = "/", tag = "system", operation_id = "system-root",
     responses((status = 200, body = Root)))]
-pub async fn root() -> Json<Root> {
+pub async fn root(State(state): State<AppState>) -> Json<Root> {
     Json(Root {
-        message: "E-commerce API is running!".to_owned(),
+        message: format!("{} is running!", state.settings.project_name),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         docs: "/docs".to_owned(),
         redoc: "/redoc".to_owned(),

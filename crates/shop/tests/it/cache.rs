@@ -11,8 +11,9 @@ use shop::app::{self, App, AppState};
 use crate::support::{TestApp, insert_product, send_via};
 
 /// `TEST_REDIS_URL` (CI sets the local server), like the database variables.
+/// An unset variable is reported as a skip.
 pub fn redis_url() -> Option<String> {
-    std::env::var("TEST_REDIS_URL").ok().filter(|u| !u.is_empty())
+    migrate::testing::service_url("TEST_REDIS_URL")
 }
 
 pub fn namespace() -> String {

@@ -342,3 +342,70 @@ async fn the_example_env_file_works_as_dot_env() {
     assert!(err.contains(".env: line 2: malformed"), "{err}");
     assert!(!err.contains("abc") && err.lines().count() == 1, "{err}");
 }
+
+/// A database that cannot be reached fails fast, in one line naming where, why and the fix,
+/// whether the server is down, the database is missing, or a SQLite file cannot be created.
+mod unreachable_databases {
+    use std::time::{Duration, Instant};
+
+    use super::{failed, shop};
+
+    fn one_line(args: &[&str], url: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let started = Instant::now();
+        let err = failed(&shop(url, dir.path(), args));
+        assert!(started.elapsed() < Duration::from_secs(10), "{args:?} took {:?}", started.elapsed());
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!err.contains(" at line "), "the server's source line leaks: {err}");
+        err
+    }
+
+    /// The server URL with its database name replaced.
+    fn missing_database(server: &str) -> String {
+        let base = server.split('?').next().unwrap_or(server);
+        format!("{}/shop_no_such_database", base.rsplit_once('/').map_or(base, |(b, _)| b))
+    }
+
+    fn server(var: &str) -> Option<String> {
+        migrate::testing::service_url(var)
+    }
+
+    #[test]
+    fn sqlite() {
+        let err = one_line(&["db", "current"], "sqlite://absent.db");
+        assert!(err.contains("absent.db") && err.contains("?mode=rwc"), "{err}");
+        let err = one_line(&["db", "current"], "sqlite://no/such/dir/shop.db?mode=rwc");
+        assert!(err.contains("the directory no/such/dir does not exist"), "{err}");
+    }
+
+    #[test]
+    fn postgres_server_down() {
+        for args in [&["db", "current"][..], &["seed"], &["rollups", "check"]] {
+            let err = one_line(args, "postgres://postgres@127.0.0.1:5999/x");
+            assert_eq!(
+                err.trim_end(),
+                "error: cannot connect to PostgreSQL at 127.0.0.1:5999, database \"x\": connection refused; \
+                 start the database server, or correct the host and port in DATABASE_URL",
+                "{args:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn postgres() {
+        let Some(url) = server("TEST_POSTGRES_URL") else { return };
+        let err = one_line(&["db", "current"], &missing_database(&url));
+        assert!(err.contains("database \"shop_no_such_database\" does not exist; create it"), "{err}");
+    }
+
+    #[test]
+    fn mysql() {
+        let Some(url) = server("TEST_MYSQL_URL") else { return };
+        let err = one_line(&["db", "current"], &missing_database(&url));
+        assert!(err.contains("Unknown database 'shop_no_such_database'; create it"), "{err}");
+        // A port just freed: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).unwrap().port();
+        let err = one_line(&["db", "current"], &format!("mysql://root@127.0.0.1:{port}/x"));
+        assert!(err.contains(&format!("MySQL at 127.0.0.1:{port}")) && err.contains("connection refused"), "{err}");
+    }
+}

@@ -40,7 +40,7 @@ impl Cluster {
         let data = dir.path().join("data");
         let out = as_postgres(&bin.join("initdb"), &["-A", "trust", "-U", "postgres", "-D", data.to_str()?]);
         if !out.status.success() {
-            eprintln!("skipping: initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+            migrate::testing::skip(&format!("initdb failed: {}", String::from_utf8_lossy(&out.stderr)));
             return None;
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
@@ -76,7 +76,7 @@ impl Drop for Cluster {
 #[tokio::test]
 async fn a_dead_database_gives_fast_503s_and_service_resumes_when_it_returns() {
     let Some(cluster) = Cluster::start() else {
-        eprintln!("skipping: no PostgreSQL server binaries to start a private cluster");
+        migrate::testing::skip("no PostgreSQL server binaries to start a private cluster");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

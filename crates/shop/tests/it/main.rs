@@ -12,6 +12,7 @@ mod http;
 mod migrations;
 mod orders;
 mod products;
+mod readme;
 mod rollups;
 mod schema_tools;
 mod search;

@@ -45,7 +45,7 @@ macro_rules! per_dialect {
 fn covered(dialect: Dialect) -> bool {
     let covered = dialects().contains(&dialect);
     if !covered {
-        eprintln!("SKIPPED: {dialect} is not covered by this run");
+        migrate::testing::skip(&format!("{dialect} is not covered by this run"));
     }
     covered
 }
@@ -294,10 +294,7 @@ per_dialect!(a_saturated_pool_is_busy_not_down);
 /// guesses spread over replicas gain nothing.
 #[tokio::test]
 async fn replicas_share_login_failures_through_redis() {
-    let Some(url) = crate::cache::redis_url() else {
-        eprintln!("SKIPPED: TEST_REDIS_URL is not set, so Redis is not covered by this run");
-        return;
-    };
+    let Some(url) = crate::cache::redis_url() else { return };
     let ns = crate::cache::namespace();
     let app = TestApp::with_settings(Dialect::Sqlite, &[("REDIS_URL", &url), ("CACHE_NAMESPACE", &ns)]).await;
     let other = app.replica();

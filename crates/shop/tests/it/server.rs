@@ -133,7 +133,7 @@ fn rendered(browser: &str, url: &str) -> String {
 #[tokio::test]
 async fn docs_render_in_a_headless_browser_without_network() {
     let Some(browser) = chromium() else {
-        eprintln!("skipping: no Chromium on this machine (.ci/run installs Debian's chromium)");
+        migrate::testing::skip("no Chromium on this machine (.ci/run installs Debian's chromium)");
         return;
     };
     let db = TestDb::new(Dialect::Sqlite).await;

@@ -60,10 +60,7 @@ async fn docs_pages_are_served_from_the_binary() {
 /// `/health` goes 503 at once and recovers by itself.
 #[tokio::test]
 async fn health_follows_the_database_down_and_back_up() {
-    let Ok(server_url) = std::env::var("TEST_POSTGRES_URL") else {
-        eprintln!("skipping: TEST_POSTGRES_URL is not set");
-        return;
-    };
+    let Some(server_url) = migrate::testing::service_url("TEST_POSTGRES_URL") else { return };
     let app = TestApp::new(Dialect::Postgres).await;
     let name = app.db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
     let admin = sea_orm::Database::connect(&server_url).await.unwrap();
