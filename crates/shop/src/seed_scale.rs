@@ -50,15 +50,62 @@ async fn next_id(db: &DatabaseConnection, table: &str) -> Result<i64, DbErr> {
     Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0) + 1)
 }
 
-/// PostgreSQL identity columns do not move when ids are given explicitly; bring them level.
-async fn sync_sequence(db: &DatabaseConnection, table: &str) -> Result<(), DbErr> {
-    if Dialect::from_backend(db.get_database_backend()) == Dialect::Postgres {
-        db.execute_unprepared(&format!(
+/// PostgreSQL identity columns do not move when ids are given explicitly; bring them level,
+/// in the load's transaction. (`setval` itself is not undone by a rollback, which leaves a
+/// sequence ahead of the data: harmless, where behind it would make every insert a conflict.)
+async fn sync_sequence(sink: &mut Sink, dialect: Dialect, table: &str) -> Result<(), DbErr> {
+    if dialect == Dialect::Postgres {
+        sink.execute(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
         ))
         .await?;
     }
     Ok(())
+}
+
+/// The catalog of `tag`, when a load with that seed was committed: (products, orders).
+async fn existing_load(db: &DatabaseConnection, tag: &str) -> Result<Option<(i64, i64)>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = crate::analytics::Sql(Dialect::from_backend(backend));
+    let count = async |query: String| -> Result<i64, DbErr> {
+        let stmt = sea_orm::Statement::from_sql_and_values(backend, query, [format!("GEN-{tag}-%").into()]);
+        let row = db.query_one_raw(stmt).await?;
+        Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0))
+    };
+    let mark = if backend == sea_orm::DbBackend::Postgres { "$1" } else { "?" };
+    let products = count(format!("SELECT {} FROM products WHERE sku LIKE {mark}", sql.int("COUNT(*)"))).await?;
+    if products == 0 {
+        return Ok(None);
+    }
+    let orders = count(format!("SELECT {} FROM orders WHERE order_number LIKE {mark}", sql.int("COUNT(*)"))).await?;
+    Ok(Some((products, orders)))
+}
+
+/// "12,345": counts in messages read better grouped.
+fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// The progress bar: rows written of the total, and the rate as a whole number.
+fn progress_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} rows, {rate}, {eta} left")
+        .map(|style| {
+            style.with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{} rows/s", grouped(state.per_sec() as i64));
+            })
+        })
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
 }
 
 /// Fresh statistics (and, on PostgreSQL, a visibility map for index-only scans), so the
@@ -166,14 +213,21 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     let n_users = (products / 100).clamp(10, 50_000);
     let n_orders = products * 3;
     let avg_items = 10 * products / n_orders.max(1);
-    let total = n_categories + n_suppliers + products + n_users + n_orders + n_orders * avg_items;
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} rows {per_sec} {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-
+    let dialect = Dialect::from_backend(db.get_database_backend());
     let tag = format!("{seed:x}");
+    if let Some((products, orders)) = existing_load(db, &tag).await? {
+        return Err(ApiError::Conflict(format!(
+            "this database already holds the catalog of --seed {seed} ({} products, {} orders); \
+             add another with a different --seed, or start over on an empty database \
+             (SQLite: delete the file; otherwise `shop db downgrade base` then `shop db upgrade head`)",
+            grouped(products),
+            grouped(orders)
+        )));
+    }
+    // The order lines are random in number: the total is exact once the orders are made.
+    let estimate = n_categories + n_suppliers + products + n_users + n_orders + n_orders * avg_items;
+    let bar = progress_bar(estimate);
+
     let c0 = next_id(db, "categories").await?;
     let s0 = next_id(db, "suppliers").await?;
     let p0 = next_id(db, "products").await?;
@@ -308,6 +362,9 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     let order_columns = ["id", "order_number", "total_amount", "status", "user_id", "created_at", "updated_at"];
     rows += sink.insert("orders", &order_columns, &mut it, &bar).await?;
     let rollups = sales_rollups(&lines, &cancelled, (&supplier_of, &category_of), o0, p0);
+    let rest =
+        lines.len() + rollups.products.len() + rollups.days.len() + rollups.suppliers.len() + rollups.months.len();
+    bar.set_length(bar.position() + rest as u64);
     let mut it = lines.into_iter().map(|(order, product, quantity, price, when)| {
         vec![
             i32::try_from(order).unwrap_or(0).into(),
@@ -336,16 +393,17 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     let mut it = rollups.suppliers.into_iter();
     rows +=
         sink.insert("supplier_sales", &["supplier_id", "shard", "order_count", "revenue_cents"], &mut it, &bar).await?;
-    drop(sink);
     // Months may already have rows (earlier orders), so they are added to, not inserted.
-    for (month, totals) in &rollups.months {
-        crate::analytics::rollup::add_month(db, month, *totals).await?;
+    if let Some(sql) = crate::analytics::rollup::months_upsert_literal(dialect, &rollups.months) {
+        sink.execute(&sql).await?;
     }
     rows += rollups.months.len() as u64;
+    bar.inc(rollups.months.len() as u64);
     for table in ["categories", "suppliers", "products", "users", "orders", "order_items"] {
-        sync_sequence(db, table).await?;
+        sync_sequence(&mut sink, dialect, table).await?;
     }
-    analyze(db).await?;
+    sink.commit().await?;
     bar.finish_and_clear();
+    analyze(db).await?;
     Ok(ScaleReport { rows, seconds: start.elapsed().as_secs_f64() })
 }

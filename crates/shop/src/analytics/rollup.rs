@@ -79,6 +79,40 @@ fn month_upsert(dialect: Dialect) -> String {
     upsert(dialect, "monthly_sales", &["month", "shard"], &["order_count", "items_sold", "revenue_cents"], 1)
 }
 
+/// Adds generated months' `(month, [orders, items, cents])` to shard 0, as one statement with
+/// the values written out, for a bulk loader's own connection. The months are "YYYY-MM" made
+/// by the generator, so the text needs no parameters; a quote is doubled all the same.
+#[must_use]
+pub fn months_upsert_literal(dialect: Dialect, months: &[(String, [i64; 3])]) -> Option<String> {
+    if months.is_empty() {
+        return None;
+    }
+    let sql = upsert(
+        dialect,
+        "monthly_sales",
+        &["month", "shard"],
+        &["order_count", "items_sold", "revenue_cents"],
+        months.len(),
+    );
+    let mut values = months.iter().flat_map(|(month, [orders, items, cents])| {
+        [
+            format!("'{}'", month.replace('\'', "''")),
+            "0".to_owned(),
+            orders.to_string(),
+            items.to_string(),
+            cents.to_string(),
+        ]
+    });
+    let mut out = String::with_capacity(sql.len() + months.len() * 40);
+    for piece in sql.split('?') {
+        out.push_str(piece);
+        if let Some(value) = values.next() {
+            out.push_str(&value);
+        }
+    }
+    Some(out)
+}
+
 fn shard(order_id: i32) -> i16 {
     i16::try_from(order_id.rem_euclid(SHARDS)).unwrap_or(0)
 }

@@ -85,7 +85,7 @@ async fn a_large_load_builds_the_indexes_after_the_rows_in_one_transaction() {
         let mut sink = Sink::open(&app.conn).await.unwrap().defer_indexes_from(0);
         let written =
             sink.insert("categories", &columns, &mut rows(&["a", "b", "c"], 1).into_iter(), &bar).await.unwrap();
-        drop(sink);
+        sink.commit().await.unwrap();
         assert_eq!(written, 3);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM categories").await, 3, "{dialect}");
         assert_eq!(indexes(&app, dialect, "categories").await, before, "{dialect}");
@@ -102,5 +102,129 @@ async fn a_large_load_builds_the_indexes_after_the_rows_in_one_transaction() {
         // The table still refuses a second "a": its unique index is back.
         let again = app.admin(Method::POST, "/api/v1/categories/", Some(json!({"name": "a"}))).await;
         assert_eq!(again.status, StatusCode::CONFLICT, "{dialect}: {}", again.body);
+    }
+}
+
+/// `shop seed --scale` killed (SIGKILL) at random points: each time the database holds all
+/// of that load or none of it, the rollups match the orders, the API's inserts get fresh ids,
+/// and a re-run finishes the job; a repeated seed is refused with what is there and how to
+/// start over.
+async fn a_killed_scale_seed_leaves_the_database_usable(dialect: migrate::Dialect) {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    const PRODUCTS: i64 = 2000;
+    let app = TestApp::new(dialect).await;
+    let seed_cmd = |seed: u64| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_shop"));
+        cmd.args(["seed", "--scale", &PRODUCTS.to_string(), "--seed", &seed.to_string()])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &app.db.url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    };
+    let counts = async |seed: u64| {
+        let products = app.scalar(&format!("SELECT COUNT(*) FROM products WHERE sku LIKE 'GEN-{seed:x}-%'")).await;
+        let orders = app.scalar(&format!("SELECT COUNT(*) FROM orders WHERE order_number LIKE 'GEN-{seed:x}-%'")).await;
+        (products, orders)
+    };
+
+    let started = Instant::now();
+    let full = seed_cmd(1).output().expect("run the seed");
+    assert!(full.status.success(), "{dialect}: {}", String::from_utf8_lossy(&full.stderr));
+    let full_run = started.elapsed();
+    assert_eq!(counts(1).await, (PRODUCTS, 3 * PRODUCTS), "{dialect}");
+
+    let again = seed_cmd(1).output().expect("run the seed");
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(1), "{dialect}: {err}");
+    assert!(
+        err.contains("already holds the catalog of --seed 1 (2,000 products, 6,000 orders)")
+            && err.contains("start over"),
+        "{dialect}: {err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{dialect}: {err}");
+
+    let mut state = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    let mut random = move |below: u64| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % below.max(1)
+    };
+    for round in 0..4u64 {
+        let seed = 100 + round;
+        // Up to a little past a whole run, so some kills land after the commit.
+        let after = Duration::from_millis(random(full_run.as_millis() as u64 * 6 / 5));
+        let context = format!("{dialect}, round {round}: killed after {after:?} of a {full_run:?} run");
+        let mut child = seed_cmd(seed).spawn().expect("start the seed");
+        std::thread::sleep(after);
+        let _ = child.kill();
+        let _ = child.wait();
+
+        let (products, orders) = counts(seed).await;
+        eprintln!("{context}: {products} products and {orders} orders of that load stayed");
+        assert!(
+            (products, orders) == (0, 0) || (products, orders) == (PRODUCTS, 3 * PRODUCTS),
+            "{context}: {products} products and {orders} orders stayed"
+        );
+        let bare = app
+            .scalar(
+                "SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)",
+            )
+            .await;
+        assert_eq!(bare, 0, "{context}: orders without lines");
+        let drift = shop::analytics::rollup::drift(&app.conn).await.unwrap();
+        assert!(drift.is_empty(), "{context}: {drift:#?}");
+        // Every sequence is at or past the data: the API's inserts get fresh ids.
+        let category =
+            app.admin(Method::POST, "/api/v1/categories", Some(json!({"name": format!("After {round}")}))).await;
+        assert_eq!(category.status, StatusCode::CREATED, "{context}: {}", category.body);
+        let product = json!({"name": "After", "price": "1.00", "category_id": category.body["id"], "sku": format!("AFTER-{round}")});
+        let product = app.admin(Method::POST, "/api/v1/products", Some(product)).await;
+        assert_eq!(product.status, StatusCode::CREATED, "{context}: {}", product.body);
+
+        if products == 0 {
+            let rerun = seed_cmd(seed).output().expect("run the seed");
+            assert!(rerun.status.success(), "{context}: re-run: {}", String::from_utf8_lossy(&rerun.stderr));
+            assert_eq!(counts(seed).await, (PRODUCTS, 3 * PRODUCTS), "{context}: re-run");
+        }
+    }
+    let drift = shop::analytics::rollup::drift(&app.conn).await.unwrap();
+    assert!(drift.is_empty(), "{dialect}: {drift:#?}");
+    // The users' sequence too (once: a password hash is slow in a debug build).
+    let user = json!({"username": "after", "email": "after@shop.test", "password": "long-enough-password"});
+    let user = app.call(Method::POST, "/api/v1/users/signup", Some(user), None).await;
+    assert_eq!(user.status, StatusCode::CREATED, "{dialect}: {}", user.body);
+}
+
+mod a_killed_scale_seed_leaves_the_database_usable {
+    use migrate::Dialect;
+
+    fn covered(dialect: Dialect) -> bool {
+        let covered = migrate::testing::dialects().contains(&dialect);
+        if !covered {
+            migrate::testing::skip(&format!("{dialect} is not covered by this run"));
+        }
+        covered
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        super::a_killed_scale_seed_leaves_the_database_usable(Dialect::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if covered(Dialect::Postgres) {
+            super::a_killed_scale_seed_leaves_the_database_usable(Dialect::Postgres).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn mysql() {
+        if covered(Dialect::Mysql) {
+            super::a_killed_scale_seed_leaves_the_database_usable(Dialect::Mysql).await;
+        }
     }
 }
