@@ -78,6 +78,11 @@ impl Migrator {
             .sqlx_logging(false)
             .connect_timeout(crate::connect::CONNECT_TIMEOUT)
             .acquire_timeout(Duration::from_secs(30));
+        if dialect == Dialect::Postgres {
+            // `CREATE TABLE IF NOT EXISTS` of the version table raises a NOTICE on every run
+            // ("already exists, skipping"), which sqlx logs; warnings and errors still show.
+            connect.map_sqlx_postgres_opts(|o| o.options([("client_min_messages", "warning")]));
+        }
         let conn = match Database::connect(connect).await {
             Ok(conn) => conn,
             Err(err) => return Err(crate::connect::explain(url, &err).await.into()),

@@ -74,21 +74,19 @@ impl AppState {
                 Err(err) => tracing::error!(error = %err, "REDIS_URL unusable: cache and throttle stay in process"),
             }
         }
+        let cache = Arc::new(cache.with_epoch(crate::cache::epoch::EpochLink::new(settings.clone())));
+        if cache.is_enabled()
+            && let Some((link, seen)) = cache.epoch_watching()
+        {
+            crate::cache::epoch::watch(Arc::downgrade(&cache), link, seen);
+        }
         let login_throttle = Arc::new(login_throttle);
         let admission = Arc::new(Admission::new(
             settings.db_pool_size,
             Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)),
         ));
         let probe = Arc::new(Probe::new(HEALTH_PROBE_LIMIT));
-        Self(Arc::new(Shared {
-            read_db: db.clone(),
-            db,
-            settings,
-            login_throttle,
-            cache: Arc::new(cache),
-            admission,
-            probe,
-        }))
+        Self(Arc::new(Shared { read_db: db.clone(), db, settings, login_throttle, cache, admission, probe }))
     }
 
     /// Sends list and analytics reads to `read_db`.
@@ -243,6 +241,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         tracing::info!("list and analytics reads go to the read replica");
         state = state.with_read_replica(replica);
     }
+    // The cache stores nothing until it knows the database's cache epoch.
+    state.cache.wait_ready(Duration::from_secs(5)).await;
     if state.cache.is_shared() {
         tracing::info!("cache shared through Redis (namespace {})", state.settings.cache_namespace);
     }

@@ -140,6 +140,7 @@ async fn rollups(settings: &Settings, command: RollupsCommand) -> anyhow::Result
         RollupsCommand::Rebuild => {
             let txn = conn.begin().await.context("starting a transaction")?;
             crate::analytics::rollup::rebuild(&txn).await.context("rebuilding the sales rollups")?;
+            crate::cache::epoch::bump(&txn).await.context("moving the cache epoch")?;
             txn.commit().await.context("committing the rebuilt rollups")?;
             println!("Rebuilt the sales rollups from the orders.");
             Ok(())
@@ -162,27 +163,19 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     crate::app::serve(settings).await
 }
 
-fn ask(label: &str) -> anyhow::Result<String> {
-    eprint!("{label}: ");
-    std::io::stderr().flush().ok();
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line).context("reading from stdin")?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-}
-
 async fn createsuperuser(settings: &Settings, args: SuperuserArgs) -> anyhow::Result<()> {
     use validator::Validate as _;
     let username = match args.username {
         Some(u) => u,
-        None => ask("Username")?,
+        None => crate::prompt::ask("Username")?,
     };
     let email = match args.email {
         Some(e) => e,
-        None => ask("Email")?,
+        None => crate::prompt::ask("Email")?,
     };
     let password = match args.password {
         Some(p) => p,
-        None => ask("Password")?,
+        None => crate::prompt::ask_secret("Password")?,
     };
     let input = crate::schema::user::UserCreate {
         username,

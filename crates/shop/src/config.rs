@@ -157,8 +157,8 @@ pub enum ConfigError {
     },
     #[error("{var}: value is not valid UTF-8")]
     NotUnicode { var: &'static str },
-    #[error(".env: {reason}")]
-    DotEnv { reason: String },
+    #[error("{path}: {reason}")]
+    DotEnv { path: String, reason: String },
 }
 
 impl ConfigError {
@@ -577,19 +577,22 @@ where
 }
 
 fn read_dotenv() -> Result<HashMap<String, String>, ConfigError> {
-    let iter = match dotenvy::dotenv_iter() {
-        Ok(iter) => iter,
-        Err(err) if err.not_found() => return Ok(HashMap::new()),
-        Err(err) => return Err(dotenv_error(&err)),
-    };
-    iter.map(|item| item.map_err(|err| dotenv_error(&err))).collect()
+    let Some(path) = find_dotenv() else { return Ok(HashMap::new()) };
+    let iter = dotenvy::from_path_iter(&path).map_err(|err| dotenv_error(&path, &err))?;
+    iter.map(|item| item.map_err(|err| dotenv_error(&path, &err))).collect()
 }
 
-fn dotenv_error(err: &dotenvy::Error) -> ConfigError {
+/// `.env` in the working directory or the nearest parent folder that has one.
+fn find_dotenv() -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors().map(|dir| dir.join(".env")).find(|path| path.is_file())
+}
+
+fn dotenv_error(path: &std::path::Path, err: &dotenvy::Error) -> ConfigError {
     let reason = match err {
         // The offending line is deliberately not echoed: it may hold a secret.
         dotenvy::Error::LineParse(line, index) => {
-            let number = line_number(".env", line).map_or_else(String::new, |n| format!("line {n}: "));
+            let number = line_number(path, line).map_or_else(String::new, |n| format!("line {n}: "));
             format!(
                 "{number}malformed (parse error at character {index}; the line is not shown, it may hold a secret); \
                  a value with spaces needs quotes, e.g. PROJECT_NAME=\"My Shop\""
@@ -597,12 +600,17 @@ fn dotenv_error(err: &dotenvy::Error) -> ConfigError {
         }
         other => other.to_string().replace('\n', " "),
     };
-    ConfigError::DotEnv { reason }
+    // The working directory's own file keeps its short name.
+    let shown = match std::env::current_dir() {
+        Ok(cwd) if path.parent() == Some(cwd.as_path()) => ".env".to_owned(),
+        _ => path.display().to_string(),
+    };
+    ConfigError::DotEnv { path: shown, reason }
 }
 
 /// The 1-based number of the first line of `path` that holds `line` (dotenvy reports the
 /// line's text, not its number).
-fn line_number(path: &str, line: &str) -> Option<usize> {
+fn line_number(path: &std::path::Path, line: &str) -> Option<usize> {
     let text = std::fs::read_to_string(path).ok()?;
     let wanted = line.trim();
     text.lines().position(|l| l.trim() == wanted || (!wanted.is_empty() && l.contains(wanted))).map(|i| i + 1)
@@ -1078,7 +1086,8 @@ mod tests {
 
     #[test]
     fn dotenv_parse_errors_hide_the_line() {
-        let error = dotenv_error(&dotenvy::Error::LineParse("SECRET_KEY='abc".to_owned(), 11));
+        let path = std::env::current_dir().unwrap().join(".env");
+        let error = dotenv_error(&path, &dotenvy::Error::LineParse("SECRET_KEY='abc".to_owned(), 11));
         let message = error.to_string();
         assert!(message.starts_with(".env: "), "{message}");
         assert!(!message.contains("abc"), "{message}");

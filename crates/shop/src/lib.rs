@@ -19,6 +19,7 @@ pub mod middleware;
 pub mod migrations;
 pub mod net;
 pub mod pool;
+pub mod prompt;
 pub mod redis_link;
 pub mod schema;
 pub mod search;

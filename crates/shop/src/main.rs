@@ -25,10 +25,25 @@ fn main() -> ExitCode {
     match runtime.block_on(shop::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", one_line(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, each cause once: many errors already quote their
+/// source in their own message (a failed revision names its database error), and printing
+/// the chain as well repeated it.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 /// With mimalloc serving Rust, glibc's malloc serves only C code, in practice SQLite: one

@@ -402,6 +402,7 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     for table in ["categories", "suppliers", "products", "users", "orders", "order_items"] {
         sync_sequence(&mut sink, dialect, table).await?;
     }
+    sink.execute(crate::cache::epoch::BUMP_SQL).await?;
     sink.commit().await?;
     bar.finish_and_clear();
     analyze(db).await?;

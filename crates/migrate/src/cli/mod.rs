@@ -156,7 +156,12 @@ pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError
             author::revision(&ctx, &request, json)
         }
         DbCommand::Merge { message, revisions, dir } => author::merge(&ctx, message, revisions, dir.as_deref(), json),
-        DbCommand::History { verbose: false, range } => history(&ctx.graph, range.as_deref(), None, json),
+        // `current` in the range needs the database; without it the history is the code's alone.
+        DbCommand::History { verbose: false, range }
+            if !range.as_deref().is_some_and(|r| r.split(':').any(|side| side == "current")) =>
+        {
+            history(&ctx.graph, range.as_deref(), None, false, json)
+        }
         DbCommand::Upgrade { target, sql: true, dialect, .. }
         | DbCommand::Downgrade { target, sql: true, dialect, .. } => {
             let upgrading = matches!(args.command, DbCommand::Upgrade { .. });
@@ -192,9 +197,9 @@ async fn connected(m: &Migrator, command: &DbCommand, json: bool) -> Result<Stri
             steps_output(m, &reports, &warnings, json).await
         }
         DbCommand::Current { verbose } => current(m, *verbose, json).await,
-        DbCommand::History { range, .. } => {
+        DbCommand::History { range, verbose } => {
             let state = Some((m.current().await?, m.history().await?));
-            history(m.graph(), range.as_deref(), state, json)
+            history(m.graph(), range.as_deref(), state, *verbose, json)
         }
         DbCommand::Stamp { rev } => {
             let heads = m.stamp(rev).await?;

@@ -199,9 +199,10 @@ pub fn history(
     graph: &RevisionGraph,
     range: Option<&str>,
     state: Option<(Vec<String>, Vec<HistoryRow>)>,
+    verbose: bool,
     json: bool,
 ) -> Result<String, MigrateError> {
-    let (current, rows) = state.clone().unwrap_or_default();
+    let (current, rows) = state.unwrap_or_default();
     let resolve = |text: &str, default: usize| -> Result<usize, MigrateError> {
         match text {
             "" => Ok(default),
@@ -232,7 +233,7 @@ pub fn history(
     }
     let mut out = String::new();
     for rev in selected {
-        if state.is_some() {
+        if verbose {
             out.push_str(&describe(graph, rev, &current, applied.get(rev.id.as_str()).copied(), false));
             if !applied.contains_key(rev.id.as_str()) {
                 out.push_str("    (not applied)\n\n");

@@ -4,7 +4,11 @@
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 
+/// The vendored ReDoc bundle, with one change: its footer logo, which it loaded from
+/// `cdn.redoc.ly`, is served from `/redoc/logo-mini.svg`, so the page makes no request
+/// outside the service.
 static REDOC_JS: &[u8] = include_bytes!("../../assets/redoc.standalone.js");
+static REDOC_LOGO: &[u8] = include_bytes!("../../assets/redoc-logo-mini.svg");
 
 pub fn redoc_page(spec_url: &str, title: &str) -> Html<String> {
     let title = title.replace('<', "&lt;");
@@ -24,4 +28,18 @@ pub async fn redoc_js() -> impl IntoResponse {
         ],
         REDOC_JS,
     )
+}
+
+pub async fn redoc_logo() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], REDOC_LOGO)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_redoc_bundle_loads_nothing_from_a_cdn() {
+        let js = String::from_utf8_lossy(super::REDOC_JS);
+        assert!(!js.contains("cdn.redoc.ly"), "the bundle fetches from Redocly's CDN");
+        assert!(js.contains("src:\"/redoc/logo-mini.svg\""));
+    }
 }

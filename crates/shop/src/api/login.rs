@@ -94,7 +94,10 @@ pub async fn access_token(
         found.as_ref().map_or_else(|| format!("login:{}", form.username.to_lowercase()), |u| u.id.to_string());
     if let Some(wait) = throttle.retry_after(&account, &client).await {
         return Err(ApiError::TooManyRequests {
-            detail: format!("Too many failed login attempts; try again in {wait} seconds"),
+            detail: format!(
+                "Too many failed login attempts; try again in {wait} second{}",
+                if wait == 1 { "" } else { "s" }
+            ),
             retry_after: wait,
         });
     }

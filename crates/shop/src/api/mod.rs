@@ -96,6 +96,7 @@ pub fn routes(state: AppState) -> Router {
         .merge(SwaggerUi::new("/docs").url(spec_url, spec))
         .route("/redoc", get(move || std::future::ready(redoc.clone())))
         .route("/redoc/redoc.standalone.js", get(docs::redoc_js))
+        .route("/redoc/logo-mini.svg", get(docs::redoc_logo))
         .route("/metrics", get(crate::metrics::render))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -5,13 +5,15 @@
 //!
 //! In process by default. With `REDIS_URL` the generation and the entries are shared by all
 //! replicas through Redis ([`redis::RedisStore`]); when Redis is unavailable, reads are served
-//! from the database.
+//! from the database. Writes made by other processes reach the cache through the database's
+//! [`epoch`] within a second.
 
+pub mod epoch;
 pub mod redis;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -23,6 +25,10 @@ pub struct ResponseCache {
     local: Option<moka::future::Cache<String, Bytes>>,
     generation: AtomicU64,
     shared: Option<RedisStore>,
+    epoch: Option<epoch::EpochWriter>,
+    /// False until the epoch's first reading: an entry stored before it might predate a
+    /// write made elsewhere that the reading then takes as its starting point.
+    ready: AtomicBool,
     ttl: Duration,
 }
 
@@ -31,7 +37,21 @@ impl ResponseCache {
     pub fn new(enabled: bool, ttl_seconds: u32) -> Self {
         let ttl = Duration::from_secs(u64::from(ttl_seconds));
         let local = enabled.then(|| moka::future::Cache::builder().max_capacity(10_000).time_to_live(ttl).build());
-        Self { local, generation: AtomicU64::new(0), shared: None, ttl }
+        Self { local, generation: AtomicU64::new(0), shared: None, epoch: None, ready: AtomicBool::new(true), ttl }
+    }
+
+    /// What the epoch watcher shares with this cache's epoch writer, if any.
+    pub fn epoch_watching(&self) -> Option<(Arc<epoch::EpochLink>, epoch::Seen)> {
+        self.epoch.as_ref().map(epoch::EpochWriter::watching)
+    }
+
+    /// Moves the database's cache epoch after every write, for the other processes' caches
+    /// (kept when this one is disabled: theirs may not be).
+    #[must_use]
+    pub fn with_epoch(mut self, link: Arc<epoch::EpochLink>) -> Self {
+        self.epoch = Some(epoch::EpochWriter::new(link));
+        self.ready = AtomicBool::new(false);
+        self
     }
 
     /// Shares generation and entries through `store` (ignored when the cache is disabled).
@@ -52,8 +72,31 @@ impl ResponseCache {
     }
 
     /// Called after every successful write: all cached results become unreachable, on every
-    /// replica when the cache is shared.
+    /// replica when the cache is shared, and in other processes within a second.
     pub async fn invalidate(&self) {
+        self.invalidate_here().await;
+        if let Some(epoch) = &self.epoch {
+            epoch.bump_soon();
+        }
+    }
+
+    /// Called by the epoch watcher once it knows the epoch: from then on results are stored.
+    pub fn mark_ready(&self) {
+        self.ready.store(true, Ordering::Release);
+    }
+
+    /// Waits, at most `limit`, until results are stored (the epoch's first reading), so a
+    /// server starts with a working cache.
+    pub async fn wait_ready(&self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while !self.ready.load(Ordering::Acquire) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Ends the cached results of this process (and of the replicas sharing its Redis), for
+    /// a write seen through the epoch.
+    pub async fn invalidate_here(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         if let Some(shared) = &self.shared {
             shared.bump().await;
@@ -70,6 +113,10 @@ impl ResponseCache {
         Fut: Future<Output = Result<Bytes, ApiError>>,
     {
         let Some(local) = &self.local else { return compute().await };
+        if !self.ready.load(Ordering::Acquire) {
+            metrics::counter!("cache_requests_total", "result" => "bypass").increment(1);
+            return compute().await;
+        }
         let full = match &self.shared {
             None => format!("{}:{key}", self.generation.load(Ordering::SeqCst)),
             Some(shared) => match shared.generation().await {

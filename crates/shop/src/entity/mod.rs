@@ -1,5 +1,6 @@
 //! SeaORM entities, one module per table.
 
+pub mod cache_epoch;
 pub mod categories;
 pub mod category_daily_orders;
 pub mod monthly_sales;

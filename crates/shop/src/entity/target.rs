@@ -5,7 +5,7 @@
 use migrate::entity::EntitySchema;
 
 use super::{
-    categories, category_daily_orders, monthly_sales, order_items, orders, product_sales, product_tags,
+    cache_epoch, categories, category_daily_orders, monthly_sales, order_items, orders, product_sales, product_tags,
     product_variants, products, supplier_sales, suppliers, tags, users, variant_attributes,
 };
 
@@ -25,6 +25,7 @@ pub fn target_schema() -> migrate::Schema {
         .entity::<supplier_sales::Entity>()
         .entity::<monthly_sales::Entity>()
         .entity::<category_daily_orders::Entity>()
+        .entity::<cache_epoch::Entity>()
         .index("variant_attributes", "ix_variant_attributes_name_value", &["attribute_name", "attribute_value"], false)
         .index("orders", "ix_orders_user_id_idempotency_key", &["user_id", "idempotency_key"], true)
         // Product search: keyset pages by price or age, and a category's products by price (the

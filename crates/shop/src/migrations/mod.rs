@@ -17,6 +17,7 @@ mod r0011_add_sales_rollups;
 mod r0012_add_analytics_covering_indexes;
 mod r0013_mysql_text_compares_by_code_point;
 mod r0014_usernames_and_emails_unique_ignoring_case;
+mod r0015_add_cache_epoch;
 // @migrate:modules-end
 
 /// Every revision of the shop, in registration order.
@@ -36,6 +37,7 @@ pub fn revisions() -> Vec<Revision> {
         r0012_add_analytics_covering_indexes::revision(),
         r0013_mysql_text_compares_by_code_point::revision(),
         r0014_usernames_and_emails_unique_ignoring_case::revision(),
+        r0015_add_cache_epoch::revision(),
         // @migrate:revisions-end
     ]
 }

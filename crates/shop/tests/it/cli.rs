@@ -409,3 +409,21 @@ mod unreachable_databases {
         assert!(err.contains(&format!("MySQL at 127.0.0.1:{port}")) && err.contains("connection refused"), "{err}");
     }
 }
+
+/// `history -r current:` reads the database's revision, with or without `--verbose`, and lists
+/// what comes after it; without `current` it needs no database.
+#[tokio::test]
+async fn history_from_current_reads_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display());
+    ok(&shop(&url, dir.path(), &["db", "upgrade", "84fddcd612a4"]));
+    let after = ok(&shop(&url, dir.path(), &["db", "history", "-r", "current:"]));
+    let lines: Vec<&str> = after.lines().collect();
+    assert_eq!(lines.len(), revision_count() - 12, "{after}");
+    assert!(lines.last().is_some_and(|l| l.starts_with("6b6df4f73a4a -> 84fddcd612a4,")), "{after}");
+    let verbose = ok(&shop(&url, dir.path(), &["db", "history", "--verbose", "-r", "current:"]));
+    assert!(verbose.contains("(not applied)") && verbose.contains("Rev: 84fddcd612a4"), "{verbose}");
+    let all = ok(&shop("sqlite://unused.db", dir.path(), &["db", "history"]));
+    assert_eq!(all.lines().count(), revision_count(), "{all}");
+    assert!(!dir.path().join("unused.db").exists(), "plain history opened a database");
+}

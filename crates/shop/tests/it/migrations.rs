@@ -149,7 +149,18 @@ async fn users_that_differ_only_in_case_stop_the_upgrade() {
         exec(&conn, &user(2, "bob", "bob2@shop.test")).await;
         exec(&conn, &user(3, "Carl", "Carl@Shop.TEST")).await;
 
-        let err = m.upgrade("head").await.unwrap_err().to_string();
+        // The binary says it on one line, the cause once (not again for each error it wraps).
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_shop"))
+            .args(["db", "upgrade", "head"])
+            .env_clear()
+            .env("DATABASE_URL", &db.url)
+            .output()
+            .expect("run shop");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{dialect}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{dialect}: {stderr}");
+        assert_eq!(stderr.matches("differ only in the case").count(), 1, "{dialect}: {stderr}");
+        let err = m.upgrade("c62be6b546bf").await.unwrap_err().to_string();
         assert!(err.contains("differ only in the case of their username: bob;"), "{dialect}: {err}");
         assert_eq!(m.current().await.unwrap(), ["84fddcd612a4"], "{dialect}");
         let users = inspect(&conn, &BOOKKEEPING).await.unwrap().tables.remove("users").unwrap();
@@ -157,7 +168,7 @@ async fn users_that_differ_only_in_case_stop_the_upgrade() {
         assert_eq!(strings(&conn, "SELECT email FROM users ORDER BY id").await[2], "Carl@Shop.TEST", "{dialect}");
 
         exec(&conn, "UPDATE users SET username = 'bobby' WHERE id = 2").await;
-        m.upgrade("head").await.unwrap();
+        m.upgrade("c62be6b546bf").await.unwrap();
         let keys = strings(&conn, "SELECT username_key FROM users ORDER BY id").await;
         assert_eq!(keys, ["bob", "bobby", "carl"], "{dialect}");
         assert_eq!(strings(&conn, "SELECT username FROM users ORDER BY id").await[2], "Carl", "{dialect}");

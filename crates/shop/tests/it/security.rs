@@ -297,13 +297,13 @@ async fn replicas_share_login_failures_through_redis() {
     let Some(url) = crate::cache::redis_url() else { return };
     let ns = crate::cache::namespace();
     let app = TestApp::with_settings(Dialect::Sqlite, &[("REDIS_URL", &url), ("CACHE_NAMESPACE", &ns)]).await;
-    let other = app.replica();
+    let other = app.replica().await;
     member(&app, "frank", "right-password").await;
     // Three failures are free (LOGIN_MAX_FAILURES=3): two here, one there.
     for replica in [&app.app, &app.app, &other] {
         assert_eq!(login_through(replica, "frank", "wrong").await.status, StatusCode::BAD_REQUEST);
     }
-    let third = app.replica();
+    let third = app.replica().await;
     let refused = login_through(&third, "FRANK", "right-password").await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "a replica that saw no failure: {}", refused.body);
     assert_eq!(header(&refused, "retry-after"), Some("1"));

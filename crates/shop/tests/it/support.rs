@@ -73,6 +73,7 @@ impl TestApp {
         let user_token = shop::security::create_access_token(&settings, &user).unwrap();
         let settings = Arc::new(settings);
         let state = AppState::new(conn.clone(), settings.clone());
+        state.cache.wait_ready(std::time::Duration::from_secs(5)).await;
         Self { app: app::build(state), db, conn, settings, admin_token, user_token, statements }
     }
 
@@ -90,8 +91,11 @@ impl TestApp {
     /// Another replica of the service on the same database: its own state and in-process
     /// cache, the same settings (so the same Redis, when there is one).
     #[allow(dead_code)]
-    pub fn replica(&self) -> App {
-        app::build(AppState::new(self.conn.clone(), self.settings.clone()))
+    /// Another replica of the service on the same database, its cache ready.
+    pub async fn replica(&self) -> App {
+        let state = AppState::new(self.conn.clone(), self.settings.clone());
+        state.cache.wait_ready(std::time::Duration::from_secs(5)).await;
+        app::build(state)
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
