@@ -75,8 +75,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Createsuperuser(args) => createsuperuser(&settings, args).await,
         Command::Seed(SeedArgs { scale: Some(n), seed }) => {
             db::prepare_schema(&settings).await?;
-            let conn = crate::app::connect(&settings).await?;
-            let report = crate::seed_scale::seed_scale(&conn, n, seed).await.map_err(|e| anyhow::anyhow!("{e}"));
+            let conn = crate::db::connect(&settings).await?;
+            let report = crate::seed::scale::seed_scale(&conn, n, seed).await.map_err(|e| anyhow::anyhow!("{e}"));
             conn.close().await.ok();
             let r = report?;
             println!(
@@ -89,7 +89,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed(SeedArgs { scale: None, .. }) => {
             db::prepare_schema(&settings).await?;
-            let conn = crate::app::connect(&settings).await?;
+            let conn = crate::db::connect(&settings).await?;
             let report = crate::seed::seed_sample(&conn).await.map_err(|e| anyhow::anyhow!("{e}"));
             conn.close().await.ok();
             let r = report?;
@@ -120,10 +120,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn rollups(settings: &Settings, command: RollupsCommand) -> anyhow::Result<()> {
     use sea_orm::TransactionTrait as _;
-    let conn = crate::app::connect(settings).await?;
+    let conn = crate::db::connect(settings).await?;
     let result = match command {
         RollupsCommand::Check => {
-            let drift = crate::analytics::rollup::drift(&conn).await.context("comparing the sales rollups")?;
+            let drift = crate::service::rollup::drift(&conn).await.context("comparing the sales rollups")?;
             for line in &drift {
                 println!("{line}");
             }
@@ -139,7 +139,7 @@ async fn rollups(settings: &Settings, command: RollupsCommand) -> anyhow::Result
         }
         RollupsCommand::Rebuild => {
             let txn = conn.begin().await.context("starting a transaction")?;
-            crate::analytics::rollup::rebuild(&txn).await.context("rebuilding the sales rollups")?;
+            crate::service::rollup::rebuild(&txn).await.context("rebuilding the sales rollups")?;
             crate::cache::epoch::bump(&txn).await.context("moving the cache epoch")?;
             txn.commit().await.context("committing the rebuilt rollups")?;
             println!("Rebuilt the sales rollups from the orders.");
@@ -200,7 +200,7 @@ async fn createsuperuser(settings: &Settings, args: SuperuserArgs) -> anyhow::Re
         anyhow::bail!("invalid superuser: {}", problems.join("; "));
     }
     db::prepare_schema(settings).await?;
-    let conn = crate::app::connect(settings).await?;
+    let conn = crate::db::connect(settings).await?;
     let result = crate::service::users::create(&conn, input.into()).await;
     conn.close().await.ok();
     let user = result.map_err(|e| anyhow::anyhow!("{e}"))?;

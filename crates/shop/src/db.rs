@@ -1,11 +1,18 @@
-//! Database start-up: the migration context for `shop db`, and the schema check (or automatic
-//! upgrade) that `shop serve` runs before it accepts requests.
+//! The database: connection pools with the settings' size and timeouts, the migration
+//! context for `shop db`, and the schema check (or automatic upgrade) that `shop serve` runs
+//! before it accepts requests.
+
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use migrate::{Migrator, Options};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
-use crate::config::Settings;
+use crate::config::{DatabaseKind, Settings};
 use crate::migrations;
+
+/// Rows a SQLite connection's worker thread may read ahead of the task that takes them.
+const ROW_BUFFER: usize = 4096;
 
 /// What the `db` command set needs: URL, revisions, and where new revision files go.
 ///
@@ -47,4 +54,55 @@ pub async fn prepare_schema(settings: &Settings) -> anyhow::Result<Vec<String>> 
     .await;
     migrator.close().await;
     result
+}
+
+/// Opens the connection pool with the settings' size and timeouts.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, migrate::Unreachable> {
+    connect_to(settings, settings.database_url()).await
+}
+
+/// Opens a pool to `url` (the primary or the read replica) with the settings' size and
+/// timeouts.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnection, migrate::Unreachable> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(settings.db_pool_size)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)))
+        .connect_timeout(migrate::connect::CONNECT_TIMEOUT)
+        // sqlx already pings every connection when it is released, and closes it if that
+        // fails; a second ping on every acquire is a round trip per query. Only connections
+        // idle long enough for the server or a firewall to have dropped them are pinged.
+        .test_before_acquire_if_idle_for(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if settings.database_kind() == DatabaseKind::Sqlite {
+        // WAL lets readers run beside the single writer; busy_timeout makes writers queue
+        // instead of failing with SQLITE_BUSY.
+        options.map_sqlx_sqlite_opts(|o| {
+            // NORMAL is durable across application crashes in WAL mode and saves an fsync per
+            // commit.
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+                // The worker thread hands rows over through this buffer; at sqlx's 50 it
+                // filled on large results and woke the two threads in turn for every row.
+                .row_buffer_size(ROW_BUFFER)
+        });
+    }
+    if settings.database_kind() == DatabaseKind::Postgres {
+        // A runaway query is cancelled by the server instead of holding a connection.
+        let timeout = settings.db_statement_timeout_ms.to_string();
+        options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", timeout.as_str())]));
+    }
+    match Database::connect(options).await {
+        Ok(conn) => Ok(conn),
+        Err(err) => Err(migrate::connect::explain(url, &err).await),
+    }
 }

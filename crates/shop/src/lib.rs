@@ -1,11 +1,9 @@
 //! The shop: an e-commerce backend (catalog, users, orders, analytics) with its schema
 //! history, served by one binary on SQLite, PostgreSQL or MySQL.
 
-pub mod admission;
 pub mod analytics;
 pub mod api;
 pub mod app;
-pub mod bulk;
 pub mod cache;
 pub mod cli;
 pub mod config;
@@ -13,7 +11,6 @@ pub mod db;
 pub mod entity;
 pub mod error;
 pub mod healthcheck;
-pub mod listen;
 pub mod metrics;
 pub mod middleware;
 pub mod migrations;
@@ -25,6 +22,5 @@ pub mod schema;
 pub mod search;
 pub mod security;
 pub mod seed;
-pub mod seed_scale;
 pub mod service;
 pub mod telemetry;

@@ -3,7 +3,6 @@
 //! the same way on SQLite, PostgreSQL and MySQL.
 
 pub mod reports;
-pub mod rollup;
 pub mod streamed;
 
 use std::time::Instant;

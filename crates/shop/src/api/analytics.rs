@@ -15,7 +15,7 @@ use crate::analytics::Report;
 use crate::analytics::reports::{
     self, AboveAverage, BestSeller, CategoryStats, MonthlySales, RecentActivity, Summary, SupplierStats, TopProduct,
 };
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
 
 pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {

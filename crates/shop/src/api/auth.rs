@@ -6,7 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::entity::users;
 use crate::error::ApiError;
 use crate::security::{password_stamp, same_secret, verify_access_token};

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use validator::Validate;
 
 use super::json_input::parse_valid_json;
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::error::ApiError;
 
 /// A JSON body, deserialized and validated.

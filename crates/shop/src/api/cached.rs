@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::json_body::{JsonBody, respond};
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::error::ApiError;
 
 /// `run`'s result as JSON, from the cache when it holds this `uri`.

@@ -7,8 +7,7 @@ use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::{ApiError, FieldError, LocItem};
 
-/// Why a string holding U+0000 is refused: PostgreSQL cannot store it, so no database does.
-pub const NUL_MESSAGE: &str = "String should not contain the NUL character (U+0000)";
+pub use crate::schema::NUL_MESSAGE;
 
 /// Deserializes and validates a JSON body, reporting every offending field at once as
 /// pydantic does: type errors, missing and unknown fields, and the validation rules of the

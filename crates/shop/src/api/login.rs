@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use super::body::RawBody;
 use super::json_input::NUL_MESSAGE;
 use super::prefixed::Prefixed;
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::error::{ApiError, Detail, FieldError, ValidationDetail};
 use crate::schema::user::{LoginForm, Token};
 use crate::security::create_access_token;

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource, and the OpenAPI document assembled from them.
 
+pub mod admission;
 pub mod analytics;
 pub mod auth;
 pub mod body;
@@ -10,14 +11,18 @@ pub mod extract;
 pub mod json_body;
 pub mod json_input;
 pub mod login;
+pub mod metrics;
 pub mod orders;
 mod prefixed;
 pub mod products;
+pub mod state;
 pub mod suppliers;
 pub mod system;
 pub mod tags;
 pub mod users;
 pub mod variants;
+
+pub use state::AppState;
 
 use axum::Router;
 use axum::routing::get;
@@ -27,7 +32,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::app::AppState;
 use crate::error::ApiError;
 
 #[derive(OpenApi)]
@@ -92,12 +96,12 @@ pub fn routes(state: AppState) -> Router {
     let spec_url = format!("{prefix}/openapi.json");
     let redoc = docs::redoc_page(&spec_url, &state.settings.project_name);
     router
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::admission::gate))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::api::admission::gate))
         .merge(SwaggerUi::new("/docs").url(spec_url, spec))
         .route("/redoc", get(move || std::future::ready(redoc.clone())))
         .route("/redoc/redoc.standalone.js", get(docs::redoc_js))
         .route("/redoc/logo-mini.svg", get(docs::redoc_logo))
-        .route("/metrics", get(crate::metrics::render))
+        .route("/metrics", get(metrics::render))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -12,7 +12,7 @@ use super::auth::{AdminUser, CurrentUser};
 use super::body::ValidJson;
 use super::extract::{Params, PathId};
 use super::prefixed::Prefixed;
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::entity::orders::OrderStatus;
 use crate::error::{ApiError, Detail, FieldError, ValidationDetail};
 use crate::schema::common::{Page, Pagination};

@@ -4,7 +4,7 @@
 
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
-use crate::app::AppState;
+use crate::api::AppState;
 
 /// An [`OpenApiRouter`] whose routes and documented paths all start with `prefix`.
 pub struct Prefixed<'a> {

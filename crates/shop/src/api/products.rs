@@ -13,7 +13,7 @@ use super::body::ValidJson;
 use super::cached;
 use super::extract::{Params, PathId};
 use super::prefixed::Prefixed;
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
 use crate::schema::common::Pagination;
 use crate::schema::product::{

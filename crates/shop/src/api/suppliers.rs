@@ -11,7 +11,7 @@ use super::auth::AdminUser;
 use super::body::ValidJson;
 use super::extract::{Params, PathId};
 use super::prefixed::Prefixed;
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
 use crate::schema::common::{Page, Pagination};
 use crate::schema::supplier::{SupplierCreate, SupplierPublic, SupplierUpdate};

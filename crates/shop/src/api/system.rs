@@ -8,7 +8,7 @@ use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::api::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct Root {

@@ -66,7 +66,7 @@ impl EpochLink {
             .get_or_try_init(|| async {
                 let mut single = (*self.settings).clone();
                 single.db_pool_size = 1;
-                crate::app::connect(&single).await.map_err(|e| DbErr::Custom(e.to_string()))
+                crate::db::connect(&single).await.map_err(|e| DbErr::Custom(e.to_string()))
             })
             .await
     }

@@ -12,7 +12,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{RefOr, Schema};
 
 use super::text::StackText;
-use crate::api::extract::Params;
+use crate::schema::params::Params;
 
 /// The largest amount a NUMERIC(10,2) column holds: 99,999,999.99.
 pub const MAX_MONEY: Decimal = Decimal::from_parts(1_410_065_407, 2, 0, false, 2);

@@ -3,9 +3,13 @@
 pub mod category;
 pub mod common;
 pub mod order;
+pub mod params;
 pub mod product;
 pub mod supplier;
 pub mod tag;
 pub mod text;
 pub mod user;
 pub mod variant;
+
+/// Why a string holding U+0000 is refused: PostgreSQL cannot store it, so no database does.
+pub const NUL_MESSAGE: &str = "String should not contain the NUL character (U+0000)";

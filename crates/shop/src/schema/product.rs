@@ -8,8 +8,8 @@ use validator::Validate;
 use super::category::CategoryPublic;
 use super::common::{Money, includes, nullable, timestamp};
 use super::variant::VariantPublic;
-use crate::api::extract::Params;
 use crate::entity::{products, tags};
+use crate::schema::params::Params;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

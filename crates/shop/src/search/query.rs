@@ -9,9 +9,9 @@ use super::cursor::{CursorCodec, CursorError, KeyValue, Position, fingerprint};
 use super::field::{self, Field};
 use super::parser::{self, CmpOp, Expr as Filter, Literal, Test};
 use super::sql;
-use crate::api::extract::Params;
 use crate::entity::{product_tags, products, tags};
 use crate::error::{ApiError, FieldError};
+use crate::schema::params::Params;
 
 /// One key of a `sort`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

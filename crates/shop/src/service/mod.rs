@@ -4,6 +4,7 @@ pub mod categories;
 pub mod orders;
 pub mod product_read;
 pub mod products;
+pub mod rollup;
 pub mod suppliers;
 pub mod tags;
 pub mod throttle;

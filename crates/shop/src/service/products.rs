@@ -12,7 +12,6 @@ use sea_orm::{
 
 use super::write;
 use super::{key, variants};
-use crate::analytics::rollup;
 use crate::entity::{categories, order_items, product_tags, products, suppliers, tags};
 use crate::error::{ApiError, FieldError, is_foreign_key_violation, unique_violation_column};
 use crate::schema::category::CategoryPublic;
@@ -23,6 +22,7 @@ use crate::schema::product::{
 use crate::search::cursor::CursorCodec;
 use crate::search::query::ProductSearch;
 use crate::search::sql;
+use crate::service::rollup;
 
 const WHAT: &str = "Product";
 

@@ -9,11 +9,11 @@ use sea_orm::{
 };
 
 use super::key;
-use crate::analytics::rollup;
 use crate::entity::{products, suppliers};
 use crate::error::{ApiError, unique_violation_column};
 use crate::schema::common::Pagination;
 use crate::schema::supplier::{SupplierCreate, SupplierUpdate};
+use crate::service::rollup;
 
 const WHAT: &str = "Supplier";
 

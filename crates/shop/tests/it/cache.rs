@@ -230,7 +230,7 @@ async fn lists_and_analytics_read_from_the_read_replica() {
         let replica_db = TestDb::new(dialect).await;
         let settings = app.settings.with_database_url(&replica_db.url);
         shop::db::prepare_schema(&settings).await.expect("migrate the replica");
-        let replica = app::connect(&settings).await.expect("connect the replica");
+        let replica = shop::db::connect(&settings).await.expect("connect the replica");
         let category = app.admin(Method::POST, "/api/v1/categories", Some(json!({"name": "Primary"}))).await;
         insert_product(&app.conn, "on the primary", i32::try_from(category.body["id"].as_i64().unwrap()).unwrap())
             .await;

@@ -23,7 +23,7 @@ async fn scale_seed_is_reproducible_and_keeps_ids_usable() {
         let mut fingerprints = Vec::new();
         for _ in 0..2 {
             let app = TestApp::new(dialect).await;
-            let report = shop::seed_scale::seed_scale(&app.conn, 300, 7).await.unwrap();
+            let report = shop::seed::scale::seed_scale(&app.conn, 300, 7).await.unwrap();
             assert_eq!(app.scalar("SELECT COUNT(*) FROM products").await, 300, "{dialect}");
             let lines = app.scalar("SELECT COUNT(*) FROM order_items").await;
             assert!((1500..=4500).contains(&lines), "{dialect}: {lines} order lines for 300 products");
@@ -34,7 +34,7 @@ async fn scale_seed_is_reproducible_and_keeps_ids_usable() {
                 app.scalar(&format!("SELECT {} FROM products", sql.int(&format!("SUM({})", sql.cents("price"))))).await;
             fingerprints.push((lines, quantity, price));
             // The rollups the generator computes equal those recomputed from its orders.
-            let drift = shop::analytics::rollup::drift(&app.conn).await.unwrap();
+            let drift = shop::service::rollup::drift(&app.conn).await.unwrap();
             assert!(drift.is_empty(), "{dialect}: {drift:#?}");
             assert!(app.scalar("SELECT COUNT(*) FROM category_daily_orders").await > 0, "{dialect}");
             // The API's own inserts still get fresh ids (PostgreSQL identity sequences synced).
@@ -61,7 +61,7 @@ async fn indexes(app: &TestApp, dialect: migrate::Dialect, table: &str) -> Vec<(
 
 #[tokio::test]
 async fn a_large_load_builds_the_indexes_after_the_rows_in_one_transaction() {
-    use shop::bulk::{Cell, Sink};
+    use shop::seed::bulk::{Cell, Sink};
     let loaders = [migrate::Dialect::Postgres, migrate::Dialect::Sqlite];
     for dialect in dialects().into_iter().filter(|d| loaders.contains(d)) {
         let app = TestApp::new(dialect).await;
@@ -174,7 +174,7 @@ async fn a_killed_scale_seed_leaves_the_database_usable(dialect: migrate::Dialec
             )
             .await;
         assert_eq!(bare, 0, "{context}: orders without lines");
-        let drift = shop::analytics::rollup::drift(&app.conn).await.unwrap();
+        let drift = shop::service::rollup::drift(&app.conn).await.unwrap();
         assert!(drift.is_empty(), "{context}: {drift:#?}");
         // Every sequence is at or past the data: the API's inserts get fresh ids.
         let category =
@@ -190,7 +190,7 @@ async fn a_killed_scale_seed_leaves_the_database_usable(dialect: migrate::Dialec
             assert_eq!(counts(seed).await, (PRODUCTS, 3 * PRODUCTS), "{context}: re-run");
         }
     }
-    let drift = shop::analytics::rollup::drift(&app.conn).await.unwrap();
+    let drift = shop::service::rollup::drift(&app.conn).await.unwrap();
     assert!(drift.is_empty(), "{dialect}: {drift:#?}");
     // The users' sequence too (once: a password hash is slow in a debug build).
     let user = json!({"username": "after", "email": "after@shop.test", "password": "long-enough-password"});

@@ -61,7 +61,7 @@ impl TestApp {
         })
         .expect("settings");
         shop::db::prepare_schema(&settings).await.expect("migrate");
-        let mut conn = app::connect(&settings).await.expect("connect");
+        let mut conn = shop::db::connect(&settings).await.expect("connect");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
         conn.set_metric_callback(move |_| {

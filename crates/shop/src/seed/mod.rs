@@ -2,6 +2,9 @@
 //! customers, and orders spread over the last 12 months). Idempotent: rows that exist (by
 //! their unique names) are kept, so running it twice changes nothing.
 
+pub mod bulk;
+pub mod scale;
+
 use chrono::{Duration, Months, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -216,7 +219,7 @@ pub async fn seed_sample(db: &DatabaseConnection) -> Result<SeedReport, ApiError
     }
     if orders::Entity::find().filter(orders::Column::OrderNumber.starts_with("SEED-")).count(&txn).await? == 0 {
         report.orders = seed_orders(&txn, &customers, &product_rows).await?;
-        crate::analytics::rollup::rebuild(&txn).await?;
+        crate::service::rollup::rebuild(&txn).await?;
     }
     // Running servers see the new rows within a second, not at their cache's TTL.
     crate::cache::epoch::bump(&txn).await?;

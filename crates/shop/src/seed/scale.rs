@@ -9,8 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use migrate::Dialect;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
-use crate::bulk::{Cell, Sink};
 use crate::error::ApiError;
+use crate::seed::bulk::{Cell, Sink};
 
 /// splitmix64: small, fast and good enough for sample data.
 struct Rng(u64);
@@ -394,7 +394,7 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
     rows +=
         sink.insert("supplier_sales", &["supplier_id", "shard", "order_count", "revenue_cents"], &mut it, &bar).await?;
     // Months may already have rows (earlier orders), so they are added to, not inserted.
-    if let Some(sql) = crate::analytics::rollup::months_upsert_literal(dialect, &rollups.months) {
+    if let Some(sql) = crate::service::rollup::months_upsert_literal(dialect, &rollups.months) {
         sink.execute(&sql).await?;
     }
     rows += rollups.months.len() as u64;

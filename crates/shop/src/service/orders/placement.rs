@@ -1,8 +1,6 @@
-//! Orders: placement that never oversells, idempotent retries, and the status lifecycle.
-//!
-//! Stock is taken with conditional updates (`stock_quantity >= n`) inside the order's
-//! transaction, which is correct on SQLite, PostgreSQL and MySQL alike: the row update is
-//! the lock, and a failed condition rolls the whole order back.
+//! Placing an order: prices from the catalog, stock taken in the same transaction, the
+//! sales rollups updated with it, and a retry with the same `Idempotency-Key` answered with
+//! the first order.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,27 +9,19 @@ use rand_core::RngCore;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set,
 };
 use sha2::{Digest, Sha256};
 
-use super::key;
-use super::write;
-use crate::analytics::rollup::{self, Change};
 use crate::entity::orders::OrderStatus;
 use crate::entity::{order_items, orders, product_variants, products, users};
 use crate::error::{ApiError, FieldError, LocItem, unique_violation_column};
-use crate::schema::common::{MAX_MONEY, Pagination};
+use crate::schema::common::MAX_MONEY;
 use crate::schema::order::OrderCreate;
+use crate::service::rollup::{self, Change};
+use crate::service::write;
 
-const WHAT: &str = "Order";
-
-/// An order with its lines.
-pub struct Placed {
-    pub order: orders::Model,
-    pub items: Vec<order_items::Model>,
-}
+use super::{Placed, items_of, rollup_lines, transient};
 
 /// Why one attempt failed: a final answer, or a database error that may be worth a retry.
 enum Failure {
@@ -54,14 +44,6 @@ impl From<ApiError> for Failure {
     fn from(e: ApiError) -> Self {
         Self::Api(e)
     }
-}
-
-/// Deadlocks and serialization failures are the database asking for a retry.
-fn transient(err: &DbErr) -> bool {
-    let text = err.to_string().to_ascii_lowercase();
-    ["deadlock", "40001", "40p01", "1213", "database is locked", "could not serialize", "lock wait timeout"]
-        .iter()
-        .any(|needle| text.contains(needle))
 }
 
 fn fingerprint(input: &OrderCreate) -> String {
@@ -233,13 +215,6 @@ async fn fill_order(
     Ok(Placed { order, items })
 }
 
-fn rollup_lines(items: &[order_items::Model]) -> Vec<rollup::Line> {
-    items
-        .iter()
-        .map(|i| rollup::Line { product_id: i.product_id, quantity: i.quantity, unit_price: i.unit_price })
-        .collect()
-}
-
 /// Per item: the product name and the unit price (product price plus variant modifier).
 async fn resolve_lines(txn: &DatabaseTransaction, input: &OrderCreate) -> Result<Vec<(String, Decimal)>, Failure> {
     let product_ids: Vec<i32> = input.items.iter().filter_map(|i| i32::try_from(i.product_id).ok()).collect();
@@ -357,185 +332,6 @@ async fn take_stock(
             ))
             .into());
         }
-    }
-    Ok(())
-}
-
-/// The lines of several orders in one query.
-async fn items_of(
-    db: &impl ConnectionTrait,
-    order_ids: &[i32],
-) -> Result<HashMap<i32, Vec<order_items::Model>>, DbErr> {
-    let mut out: HashMap<i32, Vec<order_items::Model>> = HashMap::new();
-    if order_ids.is_empty() {
-        return Ok(out);
-    }
-    let rows = order_items::Entity::find()
-        .filter(order_items::Column::OrderId.is_in(order_ids.to_vec()))
-        .order_by_asc(order_items::Column::Id)
-        .all(db)
-        .await?;
-    for row in rows {
-        out.entry(row.order_id).or_default().push(row);
-    }
-    Ok(out)
-}
-
-/// One order as `viewer` may see it: their own, or any for an admin. Others' are 404.
-///
-/// # Errors
-/// 404.
-pub async fn get(db: &impl ConnectionTrait, viewer: &users::Model, id: i64) -> Result<Placed, ApiError> {
-    let order = orders::Entity::find_by_id(key(id, WHAT)?)
-        .one(db)
-        .await?
-        .filter(|o| viewer.role == "admin" || o.user_id == viewer.id)
-        .ok_or_else(|| ApiError::not_found(WHAT))?;
-    let items = items_of(db, &[order.id]).await?.remove(&order.id).unwrap_or_default();
-    Ok(Placed { order, items })
-}
-
-/// Filters of the order list.
-pub struct OrderFilter {
-    pub status: Option<OrderStatus>,
-    pub user_id: Option<i32>,
-}
-
-/// Orders newest first: one's own, or (admin) everyone's, optionally by user and status.
-///
-/// # Errors
-/// Database errors.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    viewer: &users::Model,
-    filter: OrderFilter,
-    page: Pagination,
-) -> Result<(Vec<Placed>, u64), ApiError> {
-    let mut query = orders::Entity::find();
-    if viewer.role != "admin" {
-        query = query.filter(orders::Column::UserId.eq(viewer.id));
-    } else if let Some(user_id) = filter.user_id {
-        query = query.filter(orders::Column::UserId.eq(user_id));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(orders::Column::Status.eq(status.as_str()));
-    }
-    let total = query.clone().count(db).await?;
-    let orders = query.order_by_desc(orders::Column::Id).offset(page.skip).limit(page.limit).all(db).await?;
-    let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
-    let mut items = items_of(db, &ids).await?;
-    let placed =
-        orders.into_iter().map(|order| Placed { items: items.remove(&order.id).unwrap_or_default(), order }).collect();
-    Ok((placed, total))
-}
-
-/// The statuses an order may come from to reach `to`.
-pub fn sources(to: OrderStatus) -> &'static [OrderStatus] {
-    use OrderStatus as S;
-    match to {
-        S::Pending => &[],
-        S::Processing => &[S::Pending],
-        S::Shipped => &[S::Processing],
-        S::Delivered => &[S::Shipped],
-        S::Cancelled => &[S::Pending, S::Processing],
-    }
-}
-
-/// Moves an order to `to` if the lifecycle allows it; cancelling restores the stock. The
-/// status check and change are one conditional update, so a double cancel restores once.
-///
-/// # Errors
-/// 404 when not visible to `viewer`, 409 for a transition the lifecycle forbids.
-pub async fn transition(
-    db: &DatabaseConnection,
-    viewer: &users::Model,
-    id: i64,
-    to: OrderStatus,
-) -> Result<Placed, ApiError> {
-    let Placed { order, items } = get(db, viewer, id).await?;
-    let allowed: Vec<&str> = sources(to).iter().map(|s| s.as_str()).collect();
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let txn = write::begin(db, None).await?;
-        match apply_transition(&txn, &order, &allowed, to, &items).await {
-            Ok(true) => {
-                txn.commit().await?;
-                break;
-            }
-            Ok(false) => {
-                txn.rollback().await?;
-                let current = super::by_id::<orders::Entity>(db, order.id).await?.map_or(order.status, |o| o.status);
-                return Err(ApiError::Conflict(format!("An order cannot go from {current} to {}", to.as_str())));
-            }
-            Err(err) => {
-                // Roll back now rather than leave it queued on the pooled connection.
-                let _ = txn.rollback().await;
-                if !(transient(&err) && attempt < 8) {
-                    return Err(err.into());
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
-            }
-        }
-    }
-    get(db, viewer, id).await
-}
-
-/// The conditional status change (and, for a cancel, the stock restore and the sales
-/// rollups); `false` when the order was not in a status the lifecycle allows to move to `to`.
-async fn apply_transition(
-    txn: &DatabaseTransaction,
-    order: &orders::Model,
-    allowed: &[&str],
-    to: OrderStatus,
-    items: &[order_items::Model],
-) -> Result<bool, DbErr> {
-    let changed = orders::Entity::update_many()
-        .col_expr(orders::Column::Status, Expr::value(to.as_str()))
-        .col_expr(orders::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(orders::Column::Id.eq(order.id))
-        .filter(orders::Column::Status.is_in(allowed.iter().copied()))
-        .exec(txn)
-        .await?;
-    if changed.rows_affected == 0 {
-        return Ok(false);
-    }
-    if to == OrderStatus::Cancelled {
-        restore_stock(txn, items).await?;
-        let attributes = rollup::lock_attributes(txn, items.iter().map(|i| i.product_id)).await?;
-        rollup::apply(txn, order.id, order.created_at, &rollup_lines(items), &attributes, Change::Cancelled).await?;
-    }
-    Ok(true)
-}
-
-/// Puts the order's quantities back, one update per product or variant in id order (the
-/// order placement takes its row locks in), so a cancel and a placement never deadlock.
-async fn restore_stock(txn: &DatabaseTransaction, items: &[order_items::Model]) -> Result<(), DbErr> {
-    let mut by_product: BTreeMap<i32, i32> = BTreeMap::new();
-    let mut by_variant: BTreeMap<i32, i32> = BTreeMap::new();
-    for item in items {
-        let entry = match item.variant_id {
-            Some(variant) => by_variant.entry(variant),
-            None => by_product.entry(item.product_id),
-        };
-        *entry.or_default() += item.quantity;
-    }
-    for (id, quantity) in by_product {
-        products::Entity::update_many()
-            .col_expr(products::Column::StockQuantity, Expr::col(products::Column::StockQuantity).add(quantity))
-            .filter(products::Column::Id.eq(id))
-            .exec(txn)
-            .await?;
-    }
-    for (id, quantity) in by_variant {
-        product_variants::Entity::update_many()
-            .col_expr(
-                product_variants::Column::StockQuantity,
-                Expr::col(product_variants::Column::StockQuantity).add(quantity),
-            )
-            .filter(product_variants::Column::Id.eq(id))
-            .exec(txn)
-            .await?;
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::app::AppState;
+use crate::api::AppState;
 use crate::error::ApiError;
 
 pub struct Admission {

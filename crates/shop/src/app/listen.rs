@@ -18,7 +18,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
-use crate::app::App;
+use super::App;
 
 /// What a connection may do.
 #[derive(Debug, Clone, Copy)]

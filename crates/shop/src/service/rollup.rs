@@ -17,7 +17,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 
-use super::Sql;
+use crate::analytics::Sql;
 
 /// Rows per supplier and per month that concurrent orders spread over.
 pub const SHARDS: i32 = 8;

@@ -1,4 +1,4 @@
-//! Application state, the router with its middleware, and `serve`.
+//! The router with its middleware, and `serve`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,145 +9,18 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Response;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use tower::Layer;
 use tower::util::{MapRequest, MapRequestLayer, MapResponse, MapResponseLayer};
 use tower_http::cors::{Cors, CorsLayer};
 
-use crate::admission::Admission;
-use crate::cache::ResponseCache;
-use crate::cache::redis::RedisStore;
-use crate::config::{DatabaseKind, Settings};
-use crate::pool::Probe;
-use crate::redis_link::RedisLink;
-use crate::service::throttle::LoginThrottle;
+pub use crate::api::AppState;
+
+pub mod listen;
+use crate::config::Settings;
 use crate::{api, middleware};
 
 /// The largest JSON body accepted (a product with a long description fits many times).
 pub const BODY_LIMIT: usize = 64 * 1024;
-
-/// `/health` answers within this even when the database does not.
-const HEALTH_PROBE_LIMIT: Duration = Duration::from_millis(900);
-
-/// Rows a SQLite connection's worker thread may read ahead of the task that takes them.
-const ROW_BUFFER: usize = 4096;
-
-/// What every handler shares. Cloned for each request (axum's `State`), so it is one `Arc`.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-#[derive(Clone)]
-pub struct Shared {
-    pub db: DatabaseConnection,
-    /// Where list and analytics reads go: the read replica (`DATABASE_READ_URL`) when there
-    /// is one, else the primary.
-    pub read_db: DatabaseConnection,
-    pub settings: Arc<Settings>,
-    pub login_throttle: Arc<LoginThrottle>,
-    pub cache: Arc<ResponseCache>,
-    /// Requests that may use the database queue here (see [`crate::admission`]).
-    pub admission: Arc<Admission>,
-    /// `/health`'s database probe.
-    pub probe: Arc<Probe>,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-impl AppState {
-    pub fn new(db: DatabaseConnection, settings: Arc<Settings>) -> Self {
-        let mut login_throttle = LoginThrottle::new(settings.login_max_failures, settings.login_lockout_seconds);
-        let mut cache = ResponseCache::new(settings.cache_enabled, settings.cache_ttl_seconds);
-        if let Some(url) = &settings.redis_url {
-            // The URL's scheme was checked with the settings; nothing connects yet.
-            match RedisLink::new(url) {
-                Ok(link) => {
-                    let link = Arc::new(link);
-                    cache = cache.with_shared(RedisStore::new(link.clone(), &settings.cache_namespace));
-                    login_throttle = login_throttle.with_shared(link, &settings.cache_namespace);
-                }
-                Err(err) => tracing::error!(error = %err, "REDIS_URL unusable: cache and throttle stay in process"),
-            }
-        }
-        let cache = Arc::new(cache.with_epoch(crate::cache::epoch::EpochLink::new(settings.clone())));
-        if cache.is_enabled()
-            && let Some((link, seen)) = cache.epoch_watching()
-        {
-            crate::cache::epoch::watch(Arc::downgrade(&cache), link, seen);
-        }
-        let login_throttle = Arc::new(login_throttle);
-        let admission = Arc::new(Admission::new(
-            settings.db_pool_size,
-            Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)),
-        ));
-        let probe = Arc::new(Probe::new(HEALTH_PROBE_LIMIT));
-        Self(Arc::new(Shared { read_db: db.clone(), db, settings, login_throttle, cache, admission, probe }))
-    }
-
-    /// Sends list and analytics reads to `read_db`.
-    #[must_use]
-    pub fn with_read_replica(self, read_db: DatabaseConnection) -> Self {
-        let mut shared = Arc::unwrap_or_clone(self.0);
-        shared.read_db = read_db;
-        Self(Arc::new(shared))
-    }
-}
-
-/// Opens the connection pool with the settings' size and timeouts.
-///
-/// # Errors
-/// When the database cannot be reached.
-pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, migrate::Unreachable> {
-    connect_to(settings, settings.database_url()).await
-}
-
-/// Opens a pool to `url` (the primary or the read replica) with the settings' size and
-/// timeouts.
-///
-/// # Errors
-/// When the database cannot be reached.
-pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnection, migrate::Unreachable> {
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .max_connections(settings.db_pool_size)
-        .min_connections(1)
-        .acquire_timeout(Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)))
-        .connect_timeout(migrate::connect::CONNECT_TIMEOUT)
-        // sqlx already pings every connection when it is released, and closes it if that
-        // fails; a second ping on every acquire is a round trip per query. Only connections
-        // idle long enough for the server or a firewall to have dropped them are pinged.
-        .test_before_acquire_if_idle_for(Duration::from_secs(10))
-        .sqlx_logging(false);
-    if settings.database_kind() == DatabaseKind::Sqlite {
-        // WAL lets readers run beside the single writer; busy_timeout makes writers queue
-        // instead of failing with SQLITE_BUSY.
-        options.map_sqlx_sqlite_opts(|o| {
-            // NORMAL is durable across application crashes in WAL mode and saves an fsync per
-            // commit.
-            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
-                .foreign_keys(true)
-                // The worker thread hands rows over through this buffer; at sqlx's 50 it
-                // filled on large results and woke the two threads in turn for every row.
-                .row_buffer_size(ROW_BUFFER)
-        });
-    }
-    if settings.database_kind() == DatabaseKind::Postgres {
-        // A runaway query is cancelled by the server instead of holding a connection.
-        let timeout = settings.db_statement_timeout_ms.to_string();
-        options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", timeout.as_str())]));
-    }
-    match Database::connect(options).await {
-        Ok(conn) => Ok(conn),
-        Err(err) => Err(migrate::connect::explain(url, &err).await),
-    }
-}
 
 /// The whole HTTP application, as served.
 pub type App = MapResponse<MapRequest<Cors<Router>, fn(Request) -> Request>, fn(Response) -> Response>;
@@ -225,7 +98,7 @@ pub fn router(state: AppState) -> Router {
 /// Start-up failures: schema, database, or binding the address.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     crate::db::prepare_schema(&settings).await?;
-    let db = connect(&settings).await?;
+    let db = crate::db::connect(&settings).await?;
     if let (Some(login), Some(password)) = (&settings.first_superuser, &settings.first_superuser_password)
         && crate::service::users::ensure_first_superuser(&db, login, password.expose())
             .await
@@ -235,7 +108,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     let mut state = AppState::new(db.clone(), Arc::new(settings));
     if let Some(url) = &state.settings.database_read_url {
-        let replica = connect_to(&state.settings, url)
+        let replica = crate::db::connect_to(&state.settings, url)
             .await
             .map_err(|e| anyhow::anyhow!("DATABASE_READ_URL: {}", e.naming("DATABASE_READ_URL")))?;
         tracing::info!("list and analytics reads go to the read replica");
@@ -259,12 +132,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     tracing::info!("serving on http://{local} (docs: http://{local}/docs)");
-    let limits = crate::listen::Limits {
+    let limits = listen::Limits {
         header_read: Duration::from_secs(u64::from(state.settings.header_read_timeout_seconds)),
         max_connections: usize::try_from(state.settings.max_connections).unwrap_or(usize::MAX),
         drain: Duration::from_secs(u64::from(state.settings.request_timeout_seconds)),
     };
-    crate::listen::serve(listener, build(state), limits, shutdown_signal()).await?;
+    listen::serve(listener, build(state), limits, shutdown_signal()).await?;
     tracing::info!("shutting down: closing the database pool");
     db.close().await?;
     Ok(())
