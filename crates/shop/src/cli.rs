@@ -102,7 +102,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rollups(command) => rollups(&settings, command).await,
         Command::Healthcheck => crate::healthcheck::run(&settings).await,
         Command::Openapi => {
-            let spec = crate::api::openapi(&settings.api_v1_str, &settings.project_name);
+            let spec = crate::api::openapi(&settings.server.api_v1_str, &settings.server.project_name);
             println!("{}", spec.to_pretty_json().context("rendering the OpenAPI document")?);
             Ok(())
         }
@@ -155,7 +155,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     if let Some(problem) = settings.secret_problem() {
         anyhow::bail!(problem);
     }
-    if settings.secret_is_default {
+    if settings.auth.secret_is_default {
         tracing::warn!(
             "SECRET_KEY is not set: using the public development key; set SECRET_KEY before exposing this service"
         );

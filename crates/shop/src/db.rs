@@ -37,7 +37,7 @@ pub async fn prepare_schema(settings: &Settings) -> anyhow::Result<Vec<String>> 
     let graph = migrations::graph().context("the shop's revision registry is invalid")?;
     let migrator = Migrator::connect(settings.database_url(), graph, Options::default()).await?;
     let result = async {
-        if settings.auto_migrate {
+        if settings.database.auto_migrate {
             for step in migrator.upgrade("heads").await? {
                 tracing::info!(revision = %step.revision, ms = step.duration_ms, "applied {}", step.message);
             }
@@ -72,9 +72,9 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, migrate:
 pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnection, migrate::Unreachable> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .max_connections(settings.db_pool_size)
+        .max_connections(settings.database.pool_size)
         .min_connections(1)
-        .acquire_timeout(Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)))
+        .acquire_timeout(Duration::from_millis(u64::from(settings.database.acquire_timeout_ms)))
         .connect_timeout(migrate::connect::CONNECT_TIMEOUT)
         // sqlx already pings every connection when it is released, and closes it if that
         // fails; a second ping on every acquire is a round trip per query. Only connections
@@ -98,7 +98,7 @@ pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnec
     }
     if settings.database_kind() == DatabaseKind::Postgres {
         // A runaway query is cancelled by the server instead of holding a connection.
-        let timeout = settings.db_statement_timeout_ms.to_string();
+        let timeout = settings.database.statement_timeout_ms.to_string();
         options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", timeout.as_str())]));
     }
     match Database::connect(options).await {

@@ -26,7 +26,7 @@ fn local_address(host: &str, port: u16) -> String {
 /// # Errors
 /// No answer within the limit, or an answer other than 200 (its status and body in one line).
 pub async fn run(settings: &Settings) -> anyhow::Result<()> {
-    let address = local_address(&settings.host, settings.port);
+    let address = local_address(&settings.server.host, settings.server.port);
     let answer = tokio::time::timeout(LIMIT, ask(&address))
         .await
         .with_context(|| format!("{address}: no answer from /health within {LIMIT:?}"))?

@@ -34,7 +34,7 @@ pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn algorithm(settings: &Settings) -> jsonwebtoken::Algorithm {
-    match settings.algorithm {
+    match settings.auth.algorithm {
         Algorithm::Hs256 => jsonwebtoken::Algorithm::HS256,
         Algorithm::Hs384 => jsonwebtoken::Algorithm::HS384,
         Algorithm::Hs512 => jsonwebtoken::Algorithm::HS512,
@@ -50,13 +50,13 @@ pub fn create_access_token(settings: &Settings, user: &users::Model) -> Result<S
     let claims = Claims {
         sub: user.id.to_string(),
         iat: now,
-        exp: now + settings.access_token_expire_minutes.saturating_mul(60),
+        exp: now + settings.auth.access_token_expire_minutes.saturating_mul(60),
         pwd: password_stamp(&user.hashed_password),
     };
     jsonwebtoken::encode(
         &Header::new(algorithm(settings)),
         &claims,
-        &EncodingKey::from_secret(settings.secret_key.expose().as_bytes()),
+        &EncodingKey::from_secret(settings.auth.secret_key.expose().as_bytes()),
     )
 }
 
@@ -68,7 +68,7 @@ pub fn verify_access_token(settings: &Settings, token: &str) -> Option<(i32, Str
     validation.set_required_spec_claims(&["exp", "sub"]);
     let data = jsonwebtoken::decode::<Claims>(
         token,
-        &DecodingKey::from_secret(settings.secret_key.expose().as_bytes()),
+        &DecodingKey::from_secret(settings.auth.secret_key.expose().as_bytes()),
         &validation,
     )
     .ok()?;

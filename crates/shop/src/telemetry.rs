@@ -8,8 +8,8 @@ use crate::config::{LogFormat, Settings};
 /// Installs the global subscriber; a second call is a no-op.
 pub fn init(settings: &Settings) {
     // The filter was checked when the settings were read.
-    let filter = EnvFilter::try_new(&settings.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let format = settings.log_format;
+    let filter = EnvFilter::try_new(&settings.logging.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let format = settings.logging.format;
     // Colour codes only for a terminal: in a file or a journal they are noise.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

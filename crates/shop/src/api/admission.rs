@@ -85,7 +85,7 @@ impl Admission {
 
 /// Middleware on every route: requests that may use the database hold a pass while they run.
 pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if passes_freely(&state.settings.api_v1_str, &request) {
+    if passes_freely(&state.settings.server.api_v1_str, &request) {
         return next.run(request).await;
     }
     match state.admission.enter().await {

@@ -47,7 +47,7 @@ impl FromRequest<AppState> for RawBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let limit = Duration::from_secs(u64::from(state.settings.request_timeout_seconds)) / 2;
+        let limit = Duration::from_secs(u64::from(state.settings.limits.request_timeout_seconds)) / 2;
         match tokio::time::timeout(limit, Bytes::from_request(req, state)).await {
             Err(_) => Err(ApiError::RequestTimeout(format!(
                 "The request body did not arrive within {:.1} s",

@@ -32,7 +32,7 @@ impl FromRequestParts<AppState> for ClientAddr {
         let Some(peer) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()) else {
             return Ok(Self("unknown".to_owned()));
         };
-        let trusted = &state.settings.trusted_proxies;
+        let trusted = &state.settings.server.trusted_proxies;
         if trusted.is_empty() {
             return Ok(Self(peer.to_canonical().to_string()));
         }

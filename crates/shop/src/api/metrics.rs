@@ -18,7 +18,7 @@ fn record_pool(state: &AppState) {
 
 /// `GET /metrics`: Prometheus text; with `METRICS_TOKEN` set, only for its bearer.
 pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = &state.settings.metrics_token {
+    if let Some(token) = &state.settings.auth.metrics_token {
         let sent =
             headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
         if !sent.is_some_and(|s| crate::security::same_secret(s.trim().as_bytes(), token.expose().as_bytes())) {

@@ -91,10 +91,10 @@ pub fn openapi(api_prefix: &str, title: &str) -> utoipa::openapi::OpenApi {
 /// Every route of the service, with state.
 pub fn routes(state: AppState) -> Router {
     // `API_V1_STR=/` serves the API at the root.
-    let prefix = state.settings.api_v1_str.trim_end_matches('/').to_owned();
-    let (router, spec) = assembled(&prefix, &state.settings.project_name);
+    let prefix = state.settings.server.api_v1_str.trim_end_matches('/').to_owned();
+    let (router, spec) = assembled(&prefix, &state.settings.server.project_name);
     let spec_url = format!("{prefix}/openapi.json");
-    let redoc = docs::redoc_page(&spec_url, &state.settings.project_name);
+    let redoc = docs::redoc_page(&spec_url, &state.settings.server.project_name);
     router
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::api::admission::gate))
         .merge(SwaggerUi::new("/docs").url(spec_url, spec))

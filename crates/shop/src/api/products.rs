@@ -64,7 +64,7 @@ pub async fn list(State(state): State<AppState>, uri: Uri, mut params: Params) -
     let include = ProductInclude::read(&mut params);
     params.finish()?;
     cached::json(&state, &uri, || async {
-        let secret = state.settings.secret_key.expose().as_bytes();
+        let secret = state.settings.auth.secret_key.expose().as_bytes();
         let (items, total, next_cursor) = service::search(&state.read_db, &search, page, secret).await?;
         let items = service::embed(&state.read_db, items, include).await?;
         let skip = if search.cursor.is_some() { 0 } else { page.skip };

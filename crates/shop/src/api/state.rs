@@ -46,15 +46,16 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Arc<Settings>) -> Self {
-        let mut login_throttle = LoginThrottle::new(settings.login_max_failures, settings.login_lockout_seconds);
-        let mut cache = ResponseCache::new(settings.cache_enabled, settings.cache_ttl_seconds);
-        if let Some(url) = &settings.redis_url {
+        let mut login_throttle =
+            LoginThrottle::new(settings.limits.login_max_failures, settings.limits.login_lockout_seconds);
+        let mut cache = ResponseCache::new(settings.cache.enabled, settings.cache.ttl_seconds);
+        if let Some(url) = &settings.cache.redis_url {
             // The URL's scheme was checked with the settings; nothing connects yet.
-            match RedisLink::new(url) {
+            match RedisLink::new(url.as_str()) {
                 Ok(link) => {
                     let link = Arc::new(link);
-                    cache = cache.with_shared(RedisStore::new(link.clone(), &settings.cache_namespace));
-                    login_throttle = login_throttle.with_shared(link, &settings.cache_namespace);
+                    cache = cache.with_shared(RedisStore::new(link.clone(), &settings.cache.namespace));
+                    login_throttle = login_throttle.with_shared(link, &settings.cache.namespace);
                 }
                 Err(err) => tracing::error!(error = %err, "REDIS_URL unusable: cache and throttle stay in process"),
             }
@@ -67,8 +68,8 @@ impl AppState {
         }
         let login_throttle = Arc::new(login_throttle);
         let admission = Arc::new(Admission::new(
-            settings.db_pool_size,
-            Duration::from_millis(u64::from(settings.db_acquire_timeout_ms)),
+            settings.database.pool_size,
+            Duration::from_millis(u64::from(settings.database.acquire_timeout_ms)),
         ));
         let probe = Arc::new(Probe::new(HEALTH_PROBE_LIMIT));
         Self(Arc::new(Shared { read_db: db.clone(), db, settings, login_throttle, cache, admission, probe }))

@@ -49,7 +49,7 @@ pub struct PoolHealth {
     responses((status = 200, body = Root)))]
 pub async fn root(State(state): State<AppState>) -> Json<Root> {
     Json(Root {
-        message: format!("{} is running!", state.settings.project_name),
+        message: format!("{} is running!", state.settings.server.project_name),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         docs: "/docs".to_owned(),
         redoc: "/redoc".to_owned(),

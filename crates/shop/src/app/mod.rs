@@ -69,12 +69,12 @@ fn cors(settings: &Settings) -> CorsLayer {
             HeaderName::from_static("idempotency-key"),
         ])
         .expose_headers([HeaderName::from_static("x-request-id"), HeaderName::from_static("x-process-time")]);
-    if settings.cors_origins.iter().any(|o| o == "*") {
+    if settings.server.cors_origins.iter().any(|o| o == "*") {
         layer.allow_origin(tower_http::cors::Any)
     } else {
         layer
             .allow_origin(
-                settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect::<Vec<_>>(),
+                settings.server.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect::<Vec<_>>(),
             )
             .allow_credentials(true)
     }
@@ -85,7 +85,7 @@ pub fn router(state: AppState) -> Router {
     // The recorder must exist before the first request is counted.
     let _ = crate::metrics::handle();
     let frontline = middleware::FrontlineLayer::new(middleware::Frontline {
-        time_limit: Duration::from_secs(u64::from(state.settings.request_timeout_seconds)),
+        time_limit: Duration::from_secs(u64::from(state.settings.limits.request_timeout_seconds)),
         cache: state.cache.clone(),
     });
     api::routes(state).layer(DefaultBodyLimit::max(BODY_LIMIT)).layer(frontline)
@@ -99,7 +99,7 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     crate::db::prepare_schema(&settings).await?;
     let db = crate::db::connect(&settings).await?;
-    if let (Some(login), Some(password)) = (&settings.first_superuser, &settings.first_superuser_password)
+    if let (Some(login), Some(password)) = (&settings.auth.first_superuser, &settings.auth.first_superuser_password)
         && crate::service::users::ensure_first_superuser(&db, login, password.expose())
             .await
             .map_err(|e| anyhow::anyhow!("FIRST_SUPERUSER: {e}"))?
@@ -107,8 +107,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         tracing::info!("created the first admin from FIRST_SUPERUSER");
     }
     let mut state = AppState::new(db.clone(), Arc::new(settings));
-    if let Some(url) = &state.settings.database_read_url {
-        let replica = crate::db::connect_to(&state.settings, url)
+    if let Some(url) = &state.settings.database.read_url {
+        let replica = crate::db::connect_to(&state.settings, url.as_str())
             .await
             .map_err(|e| anyhow::anyhow!("DATABASE_READ_URL: {}", e.naming("DATABASE_READ_URL")))?;
         tracing::info!("list and analytics reads go to the read replica");
@@ -117,25 +117,25 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     // The cache stores nothing until it knows the database's cache epoch.
     state.cache.wait_ready(Duration::from_secs(5)).await;
     if state.cache.is_shared() {
-        tracing::info!("cache shared through Redis (namespace {})", state.settings.cache_namespace);
+        tracing::info!("cache shared through Redis (namespace {})", state.settings.cache.namespace);
     }
-    let addr: SocketAddr = format!("{}:{}", state.settings.host, state.settings.port)
+    let addr: SocketAddr = format!("{}:{}", state.settings.server.host, state.settings.server.port)
         .parse()
         .or_else(|_| {
-            std::net::ToSocketAddrs::to_socket_addrs(&(state.settings.host.as_str(), state.settings.port))
+            std::net::ToSocketAddrs::to_socket_addrs(&(state.settings.server.host.as_str(), state.settings.server.port))
                 .ok()
                 .and_then(|mut a| a.next())
                 .ok_or(())
         })
-        .map_err(|()| anyhow::anyhow!("HOST: cannot resolve {:?}", state.settings.host))?;
+        .map_err(|()| anyhow::anyhow!("HOST: cannot resolve {:?}", state.settings.server.host))?;
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     tracing::info!("serving on http://{local} (docs: http://{local}/docs)");
     let limits = listen::Limits {
-        header_read: Duration::from_secs(u64::from(state.settings.header_read_timeout_seconds)),
-        max_connections: usize::try_from(state.settings.max_connections).unwrap_or(usize::MAX),
-        drain: Duration::from_secs(u64::from(state.settings.request_timeout_seconds)),
+        header_read: Duration::from_secs(u64::from(state.settings.limits.header_read_timeout_seconds)),
+        max_connections: usize::try_from(state.settings.limits.max_connections).unwrap_or(usize::MAX),
+        drain: Duration::from_secs(u64::from(state.settings.limits.request_timeout_seconds)),
     };
     listen::serve(listener, build(state), limits, shutdown_signal()).await?;
     tracing::info!("shutting down: closing the database pool");

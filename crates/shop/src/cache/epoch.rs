@@ -65,7 +65,7 @@ impl EpochLink {
         self.conn
             .get_or_try_init(|| async {
                 let mut single = (*self.settings).clone();
-                single.db_pool_size = 1;
+                single.database.pool_size = 1;
                 crate::db::connect(&single).await.map_err(|e| DbErr::Custom(e.to_string()))
             })
             .await
