@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 
 use crate::dialect::Dialect;
-use crate::ops::{ExternalKind, Op};
+use crate::ops::Op;
 use crate::render::sqlite_rewrites;
-use crate::schema::{ColumnType, Schema};
+use crate::schema::{ColumnType, ExternalKind, Schema};
 
 /// `to` holds fewer values than `from`.
 fn narrows(from: &ColumnType, to: &ColumnType) -> bool {

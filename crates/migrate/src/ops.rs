@@ -9,6 +9,7 @@ use sea_orm::{DatabaseTransaction, DbErr};
 use serde::{Serialize, Serializer};
 
 use crate::dialect::Dialect;
+pub use crate::schema::ExternalKind;
 use crate::schema::{Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table, Unique};
 
 /// The future a data step returns.
@@ -65,15 +66,6 @@ pub struct External {
     pub name: String,
     pub kind: ExternalKind,
     pub sql: RawSql,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum ExternalKind {
-    /// An index on `table`; dropped with the table.
-    Index { table: String },
-    /// A table, with the `<name>_*` tables the database keeps for it (SQLite FTS5's shadow
-    /// tables).
-    Table,
 }
 
 impl External {

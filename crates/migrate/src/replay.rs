@@ -1,7 +1,7 @@
 //! Replaying operations onto the schema model.
 
-use crate::ops::{ExternalKind, Op};
-use crate::schema::{ExternalObject, Schema, Table};
+use crate::ops::Op;
+use crate::schema::{ExternalKind, ExternalObject, Schema, Table};
 
 /// An operation that does not fit the schema it is replayed on (a bug in a revision).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
