@@ -167,18 +167,14 @@ impl Migrator {
     /// # Errors
     /// As `upgrade`/`downgrade` planning: bad targets, a database ahead of the code.
     pub async fn lint_plan(&self, target: &str, upgrading: bool) -> Result<Vec<String>, MigrateError> {
+        let direction = if upgrading { Direction::Upgrade } else { Direction::Downgrade };
         let applied = self.applied().await?;
         let wanted = target::resolve(&self.graph, target, &applied)?;
         let mut model = self.graph.schema_with(&applied);
         let mut warnings = Vec::new();
-        let revisions: Vec<&Revision> = if upgrading {
-            self.graph.in_order(&wanted.difference(&applied).cloned().collect())
-        } else {
-            self.graph.in_order(&applied.difference(&wanted).cloned().collect()).into_iter().rev().collect()
-        };
         let mut has_rows: std::collections::BTreeMap<String, bool> = std::collections::BTreeMap::new();
-        for rev in revisions {
-            let ops = if upgrading { rev.upgrade_ops() } else { rev.downgrade_ops() };
+        for rev in direction.revisions(&self.graph, &applied, &wanted) {
+            let ops = direction.ops(rev);
             for w in crate::lint::findings(&ops, &model, self.dialect()) {
                 // Every finding is about rows; an empty or not yet created table has none.
                 if !has_rows.contains_key(&w.table) {
@@ -224,30 +220,7 @@ impl Migrator {
     /// Bad targets, a database ahead of the code, lock timeout, or a failing revision (which is
     /// named, and rolled back where the database supports transactional DDL).
     pub async fn upgrade(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
-        let lock = lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout).await?;
-        let result = self.upgrade_locked(target).await;
-        lock.release().await;
-        result
-    }
-
-    async fn upgrade_locked(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
-        let applied = self.applied().await?;
-        let wanted = target::resolve(&self.graph, target, &applied)?;
-        if wanted.is_subset(&applied) && wanted != applied {
-            return Err(MigrateError::NotAhead { target: target.to_owned(), current: self.describe(&applied) });
-        }
-        self.store.ensure(&self.conn).await?;
-        let pending: BTreeSet<String> = wanted.difference(&applied).cloned().collect();
-        let mut current = applied;
-        let mut model = self.graph.schema_with(&current);
-        let mut reports = Vec::new();
-        for rev in self.graph.in_order(&pending) {
-            let mut next = current.clone();
-            next.insert(rev.id.clone());
-            reports.push(self.run(rev, &rev.upgrade_ops(), "upgrade", &mut model, &current, &next).await?);
-            current = next;
-        }
-        Ok(reports)
+        self.locked(|| self.step(target, Direction::Upgrade)).await
     }
 
     /// Downgrades to `target`.
@@ -255,30 +228,7 @@ impl Migrator {
     /// # Errors
     /// As `upgrade`; also a target that is not behind the current revision.
     pub async fn downgrade(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
-        let lock = lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout).await?;
-        let result = self.downgrade_locked(target).await;
-        lock.release().await;
-        result
-    }
-
-    async fn downgrade_locked(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
-        let applied = self.applied().await?;
-        let wanted = target::resolve(&self.graph, target, &applied)?;
-        if !wanted.is_subset(&applied) {
-            return Err(MigrateError::NotBehind { target: target.to_owned(), current: self.describe(&applied) });
-        }
-        self.store.ensure(&self.conn).await?;
-        let reverting: BTreeSet<String> = applied.difference(&wanted).cloned().collect();
-        let mut current = applied;
-        let mut model = self.graph.schema_with(&current);
-        let mut reports = Vec::new();
-        for rev in self.graph.in_order(&reverting).into_iter().rev() {
-            let mut next = current.clone();
-            next.remove(&rev.id);
-            reports.push(self.run(rev, &rev.downgrade_ops(), "downgrade", &mut model, &current, &next).await?);
-            current = next;
-        }
-        Ok(reports)
+        self.locked(|| self.step(target, Direction::Downgrade)).await
     }
 
     /// Records `target` as the current revision without running anything.
@@ -286,13 +236,43 @@ impl Migrator {
     /// # Errors
     /// Bad targets, lock timeout, database errors.
     pub async fn stamp(&self, target: &str) -> Result<Vec<String>, MigrateError> {
+        self.locked(|| self.stamp_unlocked(target)).await
+    }
+
+    /// Runs `work` while holding the migrator lock, and releases the lock whatever `work`
+    /// returns.
+    async fn locked<T, Fut>(&self, work: impl FnOnce() -> Fut) -> Result<T, MigrateError>
+    where
+        Fut: Future<Output = Result<T, MigrateError>>,
+    {
         let lock = lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout).await?;
-        let result = self.stamp_locked(target).await;
+        let result = work().await;
         lock.release().await;
         result
     }
 
-    async fn stamp_locked(&self, target: &str) -> Result<Vec<String>, MigrateError> {
+    /// Moves the database to `target` in `direction`, one revision (and one version bump) at a
+    /// time, so a failure leaves it at the last revision that went through.
+    async fn step(&self, target: &str, direction: Direction) -> Result<Vec<StepReport>, MigrateError> {
+        let applied = self.applied().await?;
+        let wanted = target::resolve(&self.graph, target, &applied)?;
+        if direction.points_back(&applied, &wanted) {
+            return Err(direction.wrong_way(target, self.describe(&applied)));
+        }
+        self.store.ensure(&self.conn).await?;
+        let revisions = direction.revisions(&self.graph, &applied, &wanted);
+        let mut current = applied;
+        let mut model = self.graph.schema_with(&current);
+        let mut reports = Vec::new();
+        for rev in revisions {
+            let next = direction.advance(&current, &rev.id);
+            reports.push(self.run(rev, direction, &mut model, &current, &next).await?);
+            current = next;
+        }
+        Ok(reports)
+    }
+
+    async fn stamp_unlocked(&self, target: &str) -> Result<Vec<String>, MigrateError> {
         // Stamping is how a database of unknown state is brought under control, so an
         // unknown current revision is not an error here.
         let applied = self.applied().await.unwrap_or_default();
@@ -315,8 +295,7 @@ impl Migrator {
     async fn run(
         &self,
         rev: &Revision,
-        ops: &[Op],
-        direction: &str,
+        direction: Direction,
         model: &mut Schema,
         before: &BTreeSet<String>,
         after: &BTreeSet<String>,
@@ -325,7 +304,7 @@ impl Migrator {
         let dialect = self.dialect();
         let mut planned: Vec<(String, Step)> = Vec::new();
         let mut next_model = model.clone();
-        for op in ops {
+        for op in &direction.ops(rev) {
             let (steps, next) = render(dialect, &next_model, op)
                 .map_err(|e| MigrateError::Usage(format!("revision {} does not fit the schema model: {e}", rev.id)))?;
             planned.extend(steps.into_iter().map(|s| (op.describe(), s)));
@@ -347,15 +326,15 @@ impl Migrator {
             },
         };
         if dialect.transactional_ddl() {
-            self.run_in_transaction(rev, &planned, direction, &heads, start, &fail).await?;
+            self.run_in_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?;
         } else {
-            self.run_without_transaction(rev, &planned, direction, &heads, start, &fail).await?;
+            self.run_without_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?;
         }
         *model = next_model;
         Ok(StepReport {
             revision: rev.id.clone(),
             message: rev.message.clone(),
-            direction: direction.to_owned(),
+            direction: direction.as_str().to_owned(),
             duration_ms: elapsed_ms(start),
         })
     }
@@ -449,6 +428,76 @@ impl Migrator {
         self.store.record(&txn, &history_row(&rev.id, direction, elapsed_ms(start), rev.checksum())).await?;
         txn.commit().await?;
         Ok(())
+    }
+}
+
+/// Which way a run moves through the graph; everything that differs between an upgrade and a
+/// downgrade is here, so both share one step loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Direction {
+    Upgrade,
+    Downgrade,
+}
+
+impl Direction {
+    /// The name recorded in the history table and the step reports.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Upgrade => "upgrade",
+            Self::Downgrade => "downgrade",
+        }
+    }
+
+    /// The operations of `rev` in this direction.
+    fn ops(self, rev: &Revision) -> Vec<Op> {
+        match self {
+            Self::Upgrade => rev.upgrade_ops(),
+            Self::Downgrade => rev.downgrade_ops(),
+        }
+    }
+
+    /// The revisions that take `applied` to `wanted`: parents before children on the way up,
+    /// children before parents on the way down.
+    fn revisions<'g>(
+        self,
+        graph: &'g RevisionGraph,
+        applied: &BTreeSet<String>,
+        wanted: &BTreeSet<String>,
+    ) -> Vec<&'g Revision> {
+        match self {
+            Self::Upgrade => graph.in_order(&wanted.difference(applied).cloned().collect()),
+            Self::Downgrade => {
+                graph.in_order(&applied.difference(wanted).cloned().collect()).into_iter().rev().collect()
+            }
+        }
+    }
+
+    /// The applied set once `id` has run in this direction.
+    fn advance(self, applied: &BTreeSet<String>, id: &str) -> BTreeSet<String> {
+        let mut next = applied.clone();
+        match self {
+            Self::Upgrade => next.insert(id.to_owned()),
+            Self::Downgrade => next.remove(id),
+        };
+        next
+    }
+
+    /// Whether `wanted` lies the other way from `applied`: behind it for an upgrade, not
+    /// behind it for a downgrade. Reaching `applied` itself is an empty run, not a refusal.
+    fn points_back(self, applied: &BTreeSet<String>, wanted: &BTreeSet<String>) -> bool {
+        match self {
+            Self::Upgrade => wanted.is_subset(applied) && wanted != applied,
+            Self::Downgrade => !wanted.is_subset(applied),
+        }
+    }
+
+    /// The refusal of a `target` that points back from `current`.
+    fn wrong_way(self, target: &str, current: String) -> MigrateError {
+        let target = target.to_owned();
+        match self {
+            Self::Upgrade => MigrateError::NotAhead { target, current },
+            Self::Downgrade => MigrateError::NotBehind { target, current },
+        }
     }
 }
 
