@@ -167,7 +167,7 @@ impl Migrator {
     /// # Errors
     /// As `upgrade`/`downgrade` planning: bad targets, a database ahead of the code.
     pub async fn lint_plan(&self, target: &str, upgrading: bool) -> Result<Vec<String>, MigrateError> {
-        let direction = if upgrading { Direction::Upgrade } else { Direction::Downgrade };
+        let direction = Direction::of(upgrading);
         let applied = self.applied().await?;
         let wanted = target::resolve(&self.graph, target, &applied)?;
         let mut model = self.graph.schema_with(&applied);
@@ -434,14 +434,18 @@ impl Migrator {
 /// Which way a run moves through the graph; everything that differs between an upgrade and a
 /// downgrade is here, so both share one step loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Direction {
+pub(crate) enum Direction {
     Upgrade,
     Downgrade,
 }
 
 impl Direction {
+    pub(crate) fn of(upgrading: bool) -> Self {
+        if upgrading { Self::Upgrade } else { Self::Downgrade }
+    }
+
     /// The name recorded in the history table and the step reports.
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Upgrade => "upgrade",
             Self::Downgrade => "downgrade",
@@ -449,7 +453,7 @@ impl Direction {
     }
 
     /// The operations of `rev` in this direction.
-    fn ops(self, rev: &Revision) -> Vec<Op> {
+    pub(crate) fn ops(self, rev: &Revision) -> Vec<Op> {
         match self {
             Self::Upgrade => rev.upgrade_ops(),
             Self::Downgrade => rev.downgrade_ops(),
@@ -458,7 +462,7 @@ impl Direction {
 
     /// The revisions that take `applied` to `wanted`: parents before children on the way up,
     /// children before parents on the way down.
-    fn revisions<'g>(
+    pub(crate) fn revisions<'g>(
         self,
         graph: &'g RevisionGraph,
         applied: &BTreeSet<String>,
@@ -473,7 +477,7 @@ impl Direction {
     }
 
     /// The applied set once `id` has run in this direction.
-    fn advance(self, applied: &BTreeSet<String>, id: &str) -> BTreeSet<String> {
+    pub(crate) fn advance(self, applied: &BTreeSet<String>, id: &str) -> BTreeSet<String> {
         let mut next = applied.clone();
         match self {
             Self::Upgrade => next.insert(id.to_owned()),

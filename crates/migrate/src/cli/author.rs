@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::Context;
 use crate::dialect::Dialect;
-use crate::migrator::Migrator;
+use crate::migrator::{Direction, Migrator};
 use crate::scaffold::NewRevision;
 use crate::schema::Schema;
 use crate::{MigrateError, codegen, compare, diff, inspect, lint, offline, scaffold, target};
@@ -192,14 +192,10 @@ pub fn offline(ctx: &Context, range: &str, dialect: Option<Dialect>, upgrading: 
     let mut sql = offline::render_range(&ctx.graph, &store, &from, &to)?;
     let start_model = ctx.graph.schema_with(&from);
     let mut warnings = Vec::new();
-    let revs: Vec<_> = if upgrading {
-        ctx.graph.in_order(&to.difference(&from).cloned().collect())
-    } else {
-        ctx.graph.in_order(&from.difference(&to).cloned().collect()).into_iter().rev().collect()
-    };
+    let direction = Direction::of(upgrading);
     let mut model = start_model;
-    for rev in revs {
-        let ops = if upgrading { rev.upgrade_ops() } else { rev.downgrade_ops() };
+    for rev in direction.revisions(&ctx.graph, &from, &to) {
+        let ops = direction.ops(rev);
         for w in lint::lint(&ops, &model, dialect) {
             warnings.push(format!("{}: {w}", rev.id));
         }
