@@ -7,11 +7,15 @@ use std::path::Path;
 use serde_json::json;
 
 use super::Context;
+use crate::MigrateError;
+use crate::autogenerate::{codegen, compare, diff, inspect};
+use crate::ddl::lint;
 use crate::dialect::Dialect;
-use crate::migrator::{Direction, Migrator};
-use crate::scaffold::NewRevision;
-use crate::schema::Schema;
-use crate::{MigrateError, codegen, compare, diff, inspect, lint, offline, scaffold, target};
+use crate::operations::schema::Schema;
+use crate::runtime::migrator::{Direction, Migrator};
+use crate::runtime::offline;
+use crate::script::scaffold::NewRevision;
+use crate::script::{scaffold, target};
 
 /// The options of `db revision`.
 pub struct RevisionRequest<'a> {
@@ -74,7 +78,7 @@ pub fn revision(ctx: &Context, req: &RevisionRequest<'_>, json: bool) -> Result<
                 "No changes in schema detected; nothing written.\n".to_owned()
             });
         }
-        changes = d.upgrade.iter().map(crate::ops::Op::describe).collect();
+        changes = d.upgrade.iter().map(crate::operations::ops::Op::describe).collect();
         warnings.extend(d.warnings.iter().cloned());
         for dialect in Dialect::ALL {
             for w in lint::lint(&d.upgrade, &current, dialect) {
@@ -184,7 +188,7 @@ pub fn offline(ctx: &Context, range: &str, dialect: Option<Dialect>, upgrading: 
     if !upgrading && !to.is_subset(&from) {
         return Err(MigrateError::NotBehind { target: to_text.to_owned(), current: from_text.to_owned() });
     }
-    let store = crate::store::Store {
+    let store = crate::runtime::store::Store {
         dialect,
         version_table: ctx.options.version_table.clone(),
         history_table: ctx.options.history_table.clone(),

@@ -9,8 +9,8 @@ use sea_orm::{DatabaseTransaction, DbErr};
 use serde::{Serialize, Serializer};
 
 use crate::dialect::Dialect;
-pub use crate::schema::ExternalKind;
-use crate::schema::{Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table, Unique};
+pub use crate::operations::schema::ExternalKind;
+use crate::operations::schema::{Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table, Unique};
 
 /// The future a data step returns.
 pub type DataFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DbErr>> + Send + 'a>>;

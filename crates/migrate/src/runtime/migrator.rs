@@ -12,14 +12,16 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::MigrateError;
+use crate::ddl::render::{Step, render};
 use crate::dialect::Dialect;
-use crate::graph::RevisionGraph;
-use crate::ops::{Op, Value};
-use crate::render::{Step, render};
-use crate::revision::Revision;
-use crate::schema::Schema;
-use crate::store::{HistoryRow, Store};
-use crate::{MigrateError, lock, target};
+use crate::operations::ops::{Op, Value};
+use crate::operations::schema::Schema;
+use crate::runtime::lock;
+use crate::runtime::store::{HistoryRow, Store};
+use crate::script::graph::RevisionGraph;
+use crate::script::revision::Revision;
+use crate::script::target;
 
 /// Settings of a migrator.
 #[derive(Clone, Debug)]
@@ -70,13 +72,13 @@ impl Migrator {
             .ok_or_else(|| MigrateError::Usage(format!("unsupported database URL scheme in {:?}", redact(url))))?;
         // One direct attempt first: it fails at once with the cause, where the pool would
         // retry a refused connection until its timeout and then name none.
-        crate::connect::probe(url).await?;
+        crate::runtime::connect::probe(url).await?;
         let mut connect = ConnectOptions::new(url.to_owned());
         connect
             .max_connections(1)
             .min_connections(0)
             .sqlx_logging(false)
-            .connect_timeout(crate::connect::CONNECT_TIMEOUT)
+            .connect_timeout(crate::runtime::connect::CONNECT_TIMEOUT)
             .acquire_timeout(Duration::from_secs(30));
         if dialect == Dialect::Postgres {
             // `CREATE TABLE IF NOT EXISTS` of the version table raises a NOTICE on every run
@@ -85,7 +87,7 @@ impl Migrator {
         }
         let conn = match Database::connect(connect).await {
             Ok(conn) => conn,
-            Err(err) => return Err(crate::connect::explain(url, &err).await.into()),
+            Err(err) => return Err(crate::runtime::connect::explain(url, &err).await.into()),
         };
         let store = Store {
             dialect,
@@ -175,7 +177,7 @@ impl Migrator {
         let mut has_rows: std::collections::BTreeMap<String, bool> = std::collections::BTreeMap::new();
         for rev in direction.revisions(&self.graph, &applied, &wanted) {
             let ops = direction.ops(rev);
-            for w in crate::lint::findings(&ops, &model, self.dialect()) {
+            for w in crate::ddl::lint::findings(&ops, &model, self.dialect()) {
                 // Every finding is about rows; an empty or not yet created table has none.
                 if !has_rows.contains_key(&w.table) {
                     let rows = self.table_has_rows(&w.table).await;

@@ -1,7 +1,9 @@
 //! Replaying operations onto the schema model.
 
-use crate::ops::{Alter, External, Op};
-use crate::schema::{Check, Column, ExternalKind, ExternalObject, ForeignKey, Index, Schema, Table, Unique};
+use crate::operations::ops::{Alter, External, Op};
+use crate::operations::schema::{
+    Check, Column, ExternalKind, ExternalObject, ForeignKey, Index, Schema, Table, Unique,
+};
 
 /// An operation that does not fit the schema it is replayed on (a bug in a revision).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::dialect::Dialect;
-use crate::schema::{ColumnType, ExternalKind, FkAction, Schema};
+use crate::operations::schema::{ColumnType, ExternalKind, FkAction, Schema};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 struct CanonColumn {

@@ -8,11 +8,11 @@ use std::fmt::Write as _;
 use sea_orm::sea_query::{MysqlQueryBuilder, PostgresQueryBuilder, SqliteQueryBuilder};
 
 use crate::MigrateError;
+use crate::ddl::render::{Step, render};
 use crate::dialect::Dialect;
-use crate::graph::RevisionGraph;
-use crate::migrator::{Direction, insert_statement};
-use crate::render::{Step, render};
-use crate::store::Store;
+use crate::runtime::migrator::{Direction, insert_statement};
+use crate::runtime::store::Store;
+use crate::script::graph::RevisionGraph;
 
 fn literal(dialect: Dialect, text: &str) -> String {
     dialect.string_literal(text)

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ops::{Alter, Op};
-use crate::schema::{Column, FkAction, ForeignKey, Index, Schema, Table};
+use crate::operations::ops::{Alter, Op};
+use crate::operations::schema::{Column, FkAction, ForeignKey, Index, Schema, Table};
 
 /// The result of a diff: upgrade and downgrade operations, and warnings for a human.
 #[derive(Debug, Default, Clone)]
@@ -60,7 +60,7 @@ fn create_ops(table: &Table) -> Vec<Op> {
 /// Unique column sets of a table, with the form each takes there.
 enum UniqueForm {
     Index(Index),
-    Constraint(crate::schema::Unique),
+    Constraint(crate::operations::schema::Unique),
 }
 
 fn uniques(table: &Table) -> BTreeMap<Vec<String>, UniqueForm> {
