@@ -15,8 +15,9 @@ use serde::Serialize;
 use crate::MigrateError;
 use crate::ddl::render::{Step, render};
 use crate::dialect::Dialect;
-use crate::operations::ops::{Op, Value};
+use crate::operations::ops::Value;
 use crate::operations::schema::Schema;
+use crate::runtime::direction::Direction;
 use crate::runtime::lock;
 use crate::runtime::store::{HistoryRow, Store};
 use crate::script::graph::RevisionGraph;
@@ -430,80 +431,6 @@ impl Migrator {
         self.store.record(&txn, &history_row(&rev.id, direction, elapsed_ms(start), rev.checksum())).await?;
         txn.commit().await?;
         Ok(())
-    }
-}
-
-/// Which way a run moves through the graph; everything that differs between an upgrade and a
-/// downgrade is here, so both share one step loop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Direction {
-    Upgrade,
-    Downgrade,
-}
-
-impl Direction {
-    pub(crate) fn of(upgrading: bool) -> Self {
-        if upgrading { Self::Upgrade } else { Self::Downgrade }
-    }
-
-    /// The name recorded in the history table and the step reports.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Upgrade => "upgrade",
-            Self::Downgrade => "downgrade",
-        }
-    }
-
-    /// The operations of `rev` in this direction.
-    pub(crate) fn ops(self, rev: &Revision) -> Vec<Op> {
-        match self {
-            Self::Upgrade => rev.upgrade_ops(),
-            Self::Downgrade => rev.downgrade_ops(),
-        }
-    }
-
-    /// The revisions that take `applied` to `wanted`: parents before children on the way up,
-    /// children before parents on the way down.
-    pub(crate) fn revisions<'g>(
-        self,
-        graph: &'g RevisionGraph,
-        applied: &BTreeSet<String>,
-        wanted: &BTreeSet<String>,
-    ) -> Vec<&'g Revision> {
-        match self {
-            Self::Upgrade => graph.in_order(&wanted.difference(applied).cloned().collect()),
-            Self::Downgrade => {
-                graph.in_order(&applied.difference(wanted).cloned().collect()).into_iter().rev().collect()
-            }
-        }
-    }
-
-    /// The applied set once `id` has run in this direction.
-    pub(crate) fn advance(self, applied: &BTreeSet<String>, id: &str) -> BTreeSet<String> {
-        let mut next = applied.clone();
-        match self {
-            Self::Upgrade => next.insert(id.to_owned()),
-            Self::Downgrade => next.remove(id),
-        };
-        next
-    }
-
-    /// Whether `wanted` lies the other way from `applied`: behind it for an upgrade, not
-    /// behind it for a downgrade. Reaching `applied` itself is an empty run, not a refusal.
-    fn points_back(self, applied: &BTreeSet<String>, wanted: &BTreeSet<String>) -> bool {
-        match self {
-            Self::Upgrade => wanted.is_subset(applied) && wanted != applied,
-            Self::Downgrade => !wanted.is_subset(applied),
-        }
-    }
-
-    /// The refusal of a `target` that points back from `current`.
-    fn wrong_way(self, target: &str, current: String) -> MigrateError {
-        let target = target.to_owned();
-        match self {
-            Self::Upgrade => MigrateError::NotAhead { target, current },
-            Self::Downgrade => MigrateError::NotBehind { target, current },
-        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! migrator lock, and running revisions online or printing them as offline SQL.
 
 pub mod connect;
+pub(crate) mod direction;
 pub mod lock;
 pub mod migrator;
 pub mod offline;

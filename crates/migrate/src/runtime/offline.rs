@@ -10,7 +10,8 @@ use sea_orm::sea_query::{MysqlQueryBuilder, PostgresQueryBuilder, SqliteQueryBui
 use crate::MigrateError;
 use crate::ddl::render::{Step, render};
 use crate::dialect::Dialect;
-use crate::runtime::migrator::{Direction, insert_statement};
+use crate::runtime::direction::Direction;
+use crate::runtime::migrator::insert_statement;
 use crate::runtime::store::Store;
 use crate::script::graph::RevisionGraph;
 
