@@ -11,6 +11,7 @@ use crate::MigrateError;
 use crate::autogenerate::{codegen, compare, diff, inspect};
 use crate::ddl::lint;
 use crate::dialect::Dialect;
+use crate::operations::ops::Op;
 use crate::operations::schema::Schema;
 use crate::runtime::direction::Direction;
 use crate::runtime::migrator::Migrator;
@@ -79,7 +80,7 @@ pub fn revision(ctx: &Context, req: &RevisionRequest<'_>, json: bool) -> Result<
                 "No changes in schema detected; nothing written.\n".to_owned()
             });
         }
-        changes = d.upgrade.iter().map(crate::operations::ops::Op::describe).collect();
+        changes = d.upgrade.iter().map(Op::describe).collect();
         warnings.extend(d.warnings.iter().cloned());
         for dialect in Dialect::ALL {
             for w in lint::lint(&d.upgrade, &current, dialect) {
