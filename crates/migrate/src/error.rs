@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use sea_orm::DbErr;
 
-use crate::graph::GraphError;
+use crate::script::graph::GraphError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
     #[error("database error: {0}")]
     Db(#[from] DbErr),
     #[error(transparent)]
-    Connect(#[from] crate::connect::Unreachable),
+    Connect(#[from] crate::runtime::connect::Unreachable),
     #[error("invalid revision graph: {0}")]
     Graph(#[from] GraphError),
     #[error("unknown revision {0:?}")]

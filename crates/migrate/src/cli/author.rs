@@ -7,11 +7,17 @@ use std::path::Path;
 use serde_json::json;
 
 use super::Context;
+use crate::MigrateError;
+use crate::autogenerate::{codegen, compare, diff, inspect};
+use crate::ddl::lint;
 use crate::dialect::Dialect;
-use crate::migrator::Migrator;
-use crate::scaffold::NewRevision;
-use crate::schema::Schema;
-use crate::{MigrateError, codegen, compare, diff, inspect, lint, offline, scaffold, target};
+use crate::operations::ops::Op;
+use crate::operations::schema::Schema;
+use crate::runtime::direction::Direction;
+use crate::runtime::migrator::Migrator;
+use crate::runtime::offline;
+use crate::script::scaffold::NewRevision;
+use crate::script::{scaffold, target};
 
 /// The options of `db revision`.
 pub struct RevisionRequest<'a> {
@@ -74,7 +80,7 @@ pub fn revision(ctx: &Context, req: &RevisionRequest<'_>, json: bool) -> Result<
                 "No changes in schema detected; nothing written.\n".to_owned()
             });
         }
-        changes = d.upgrade.iter().map(crate::ops::Op::describe).collect();
+        changes = d.upgrade.iter().map(Op::describe).collect();
         warnings.extend(d.warnings.iter().cloned());
         for dialect in Dialect::ALL {
             for w in lint::lint(&d.upgrade, &current, dialect) {
@@ -184,7 +190,7 @@ pub fn offline(ctx: &Context, range: &str, dialect: Option<Dialect>, upgrading: 
     if !upgrading && !to.is_subset(&from) {
         return Err(MigrateError::NotBehind { target: to_text.to_owned(), current: from_text.to_owned() });
     }
-    let store = crate::store::Store {
+    let store = crate::runtime::store::Store {
         dialect,
         version_table: ctx.options.version_table.clone(),
         history_table: ctx.options.history_table.clone(),
@@ -192,14 +198,10 @@ pub fn offline(ctx: &Context, range: &str, dialect: Option<Dialect>, upgrading: 
     let mut sql = offline::render_range(&ctx.graph, &store, &from, &to)?;
     let start_model = ctx.graph.schema_with(&from);
     let mut warnings = Vec::new();
-    let revs: Vec<_> = if upgrading {
-        ctx.graph.in_order(&to.difference(&from).cloned().collect())
-    } else {
-        ctx.graph.in_order(&from.difference(&to).cloned().collect()).into_iter().rev().collect()
-    };
+    let direction = Direction::of(upgrading);
     let mut model = start_model;
-    for rev in revs {
-        let ops = if upgrading { rev.upgrade_ops() } else { rev.downgrade_ops() };
+    for rev in direction.revisions(&ctx.graph, &from, &to) {
+        let ops = direction.ops(rev);
         for w in lint::lint(&ops, &model, dialect) {
             warnings.push(format!("{}: {w}", rev.id));
         }

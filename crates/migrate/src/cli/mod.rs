@@ -3,6 +3,7 @@
 
 pub mod author;
 pub mod report;
+pub mod verify;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,9 +12,9 @@ use serde_json::json;
 
 use crate::MigrateError;
 use crate::dialect::Dialect;
-use crate::graph::RevisionGraph;
-use crate::migrator::{Migrator, Options};
-use crate::schema::Schema;
+use crate::operations::schema::Schema;
+use crate::runtime::migrator::{Migrator, Options};
+use crate::script::graph::RevisionGraph;
 use report::{current, heads, history, show, steps_output};
 
 #[derive(clap::Args, Debug, Clone)]
@@ -168,7 +169,7 @@ pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError
             author::offline(&ctx, target, *dialect, upgrading)
         }
         DbCommand::Check { database: false } => author::check(&ctx, None, json).await,
-        DbCommand::Verify { urls } => crate::verify::verify(&ctx, urls, json).await,
+        DbCommand::Verify { urls } => verify::verify(&ctx, urls, json).await,
         command => {
             let target = ctx.target.clone();
             let migrator = Migrator::connect(&ctx.url, ctx.graph, ctx.options).await?;

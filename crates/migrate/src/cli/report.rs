@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use crate::MigrateError;
-use crate::graph::RevisionGraph;
-use crate::migrator::{Migrator, StepReport};
-use crate::revision::Revision;
-use crate::store::HistoryRow;
+use crate::operations::ops::Op;
+use crate::runtime::migrator::{Migrator, StepReport};
+use crate::runtime::store::HistoryRow;
+use crate::script::graph::RevisionGraph;
+use crate::script::revision::Revision;
 
 pub fn label(graph: &RevisionGraph, id: &str) -> String {
     if graph.heads().iter().any(|h| h == id) { format!("{id} (head)") } else { id.to_owned() }
@@ -130,8 +131,8 @@ pub fn show(graph: &RevisionGraph, rev: &str, json: bool) -> Result<String, Migr
     if json {
         let mut value = rev_json(rev, None);
         value["checksum"] = json!(rev.checksum());
-        value["upgrade"] = json!(rev.upgrade_ops().iter().map(crate::ops::Op::describe).collect::<Vec<_>>());
-        value["downgrade"] = json!(rev.downgrade_ops().iter().map(crate::ops::Op::describe).collect::<Vec<_>>());
+        value["upgrade"] = json!(rev.upgrade_ops().iter().map(Op::describe).collect::<Vec<_>>());
+        value["downgrade"] = json!(rev.downgrade_ops().iter().map(Op::describe).collect::<Vec<_>>());
         return Ok(value.to_string());
     }
     Ok(describe(graph, rev, &[], None, true))

@@ -9,7 +9,8 @@ use sea_orm::{DatabaseTransaction, DbErr};
 use serde::{Serialize, Serializer};
 
 use crate::dialect::Dialect;
-use crate::schema::{Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table, Unique};
+pub use crate::operations::schema::ExternalKind;
+use crate::operations::schema::{Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table, Unique};
 
 /// The future a data step returns.
 pub type DataFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DbErr>> + Send + 'a>>;
@@ -65,15 +66,6 @@ pub struct External {
     pub name: String,
     pub kind: ExternalKind,
     pub sql: RawSql,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum ExternalKind {
-    /// An index on `table`; dropped with the table.
-    Index { table: String },
-    /// A table, with the `<name>_*` tables the database keeps for it (SQLite FTS5's shadow
-    /// tables).
-    Table,
 }
 
 impl External {

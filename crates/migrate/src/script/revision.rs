@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::ops::{Op, Ops};
+use crate::operations::ops::{Op, Ops};
 
 /// One migration step between schema versions.
 #[derive(Clone, Debug)]

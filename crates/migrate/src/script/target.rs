@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::MigrateError;
-use crate::graph::RevisionGraph;
+use crate::script::graph::RevisionGraph;
 
 /// The applied set that `target` denotes, given what is applied now.
 ///

@@ -8,7 +8,7 @@ mod sqlite;
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::dialect::Dialect;
-use crate::schema::{ColumnType, Schema};
+use crate::operations::schema::{ColumnType, Schema};
 
 /// The schema of the connected database, without the migrator's own tables.
 ///

@@ -1,7 +1,7 @@
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use super::parse_type;
-use crate::schema::{Check, Column, DefaultValue, FkAction, ForeignKey, Index, Schema, Table};
+use crate::operations::schema::{Check, Column, DefaultValue, FkAction, ForeignKey, Index, Schema, Table};
 
 fn stmt(sql: &str) -> Statement {
     Statement::from_string(DbBackend::MySql, sql.to_owned())
@@ -44,7 +44,7 @@ pub async fn inspect<C: ConnectionTrait>(conn: &C) -> Result<Schema, DbErr> {
         let precision: i64 = row.try_get_by_index(6)?;
         let mut ty = parse_type(&column_type);
         if column_type.eq_ignore_ascii_case("datetime") && precision == 6 {
-            ty = crate::schema::ColumnType::TimestampTz;
+            ty = crate::operations::schema::ColumnType::TimestampTz;
         }
         let default: Option<String> = row.try_get_by_index(4)?;
         let column = Column {

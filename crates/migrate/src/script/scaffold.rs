@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 
 use crate::MigrateError;
-use crate::graph::RevisionGraph;
+use crate::script::graph::RevisionGraph;
 
 pub const MODULES_END: &str = "// @migrate:modules-end";
 pub const REVISIONS_END: &str = "// @migrate:revisions-end";
@@ -75,7 +75,7 @@ pub fn render_revision(spec: &NewRevision<'_>, date: &str) -> String {
         builder.push_str(&format!("\n        .depends_on({})", rust_string(dep)));
     }
     let (imports, upgrade, downgrade) = match &spec.bodies {
-        Some((up, down)) => (crate::codegen::IMPORTS.to_owned(), up.clone(), down.clone()),
+        Some((up, down)) => (crate::autogenerate::codegen::IMPORTS.to_owned(), up.clone(), down.clone()),
         None => {
             ("use migrate::{Ops, Revision};".to_owned(), "    let _ = op;\n".to_owned(), "    let _ = op;\n".to_owned())
         }

@@ -3,10 +3,10 @@
 //! Planned from the schema model alone; the executor turns `foreign_keys` off around the
 //! revision and runs `foreign_key_check` before it commits.
 
+use crate::ddl::render::ddl;
 use crate::dialect::Dialect;
-use crate::ops::Op;
-use crate::render::ddl;
-use crate::schema::Schema;
+use crate::operations::ops::Op;
+use crate::operations::schema::Schema;
 
 const D: Dialect = Dialect::Sqlite;
 

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::ops::{Alter, Op};
-use crate::schema::{Column, ColumnType, DefaultValue, FkAction, Table};
+use crate::operations::ops::{Alter, Op};
+use crate::operations::schema::{Column, ColumnType, DefaultValue, FkAction, Table};
 
 fn s(text: &str) -> String {
     format!("{text:?}")

@@ -187,8 +187,17 @@ pub struct Schema {
 /// What the model knows of an external object: its kind, and the dialects that have it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExternalObject {
-    pub kind: crate::ops::ExternalKind,
+    pub kind: ExternalKind,
     pub dialects: Vec<crate::dialect::Dialect>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum ExternalKind {
+    /// An index on `table`; dropped with the table.
+    Index { table: String },
+    /// A table, with the `<name>_*` tables the database keeps for it (SQLite FTS5's shadow
+    /// tables).
+    Table,
 }
 
 impl Schema {

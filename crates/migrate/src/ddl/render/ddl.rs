@@ -1,7 +1,7 @@
 //! Column and table definitions in each dialect's spelling.
 
 use crate::dialect::Dialect;
-use crate::schema::{Check, Column, ColumnType, DefaultValue, ForeignKey, Table, Unique};
+use crate::operations::schema::{Check, Column, ColumnType, DefaultValue, ForeignKey, Table, Unique};
 
 pub fn column_type(dialect: Dialect, ty: &ColumnType) -> String {
     use ColumnType as T;
@@ -130,7 +130,7 @@ pub fn create_table(dialect: Dialect, table: &Table, name: &str) -> String {
     format!("CREATE TABLE {} (\n    {}\n){suffix}", dialect.quote(name), parts.join(",\n    "))
 }
 
-pub fn create_index(dialect: Dialect, table: &str, index: &crate::schema::Index) -> String {
+pub fn create_index(dialect: Dialect, table: &str, index: &crate::operations::schema::Index) -> String {
     format!(
         "CREATE {}INDEX {} ON {} ({})",
         if index.unique { "UNIQUE " } else { "" },

@@ -12,14 +12,17 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::MigrateError;
+use crate::ddl::render::{Step, render};
 use crate::dialect::Dialect;
-use crate::graph::RevisionGraph;
-use crate::ops::{Op, Value};
-use crate::render::{Step, render};
-use crate::revision::Revision;
-use crate::schema::Schema;
-use crate::store::{HistoryRow, Store};
-use crate::{MigrateError, lock, target};
+use crate::operations::ops::Value;
+use crate::operations::schema::Schema;
+use crate::runtime::direction::Direction;
+use crate::runtime::lock;
+use crate::runtime::store::{HistoryRow, Store};
+use crate::script::graph::RevisionGraph;
+use crate::script::revision::Revision;
+use crate::script::target;
 
 /// Settings of a migrator.
 #[derive(Clone, Debug)]
@@ -70,13 +73,13 @@ impl Migrator {
             .ok_or_else(|| MigrateError::Usage(format!("unsupported database URL scheme in {:?}", redact(url))))?;
         // One direct attempt first: it fails at once with the cause, where the pool would
         // retry a refused connection until its timeout and then name none.
-        crate::connect::probe(url).await?;
+        crate::runtime::connect::probe(url).await?;
         let mut connect = ConnectOptions::new(url.to_owned());
         connect
             .max_connections(1)
             .min_connections(0)
             .sqlx_logging(false)
-            .connect_timeout(crate::connect::CONNECT_TIMEOUT)
+            .connect_timeout(crate::runtime::connect::CONNECT_TIMEOUT)
             .acquire_timeout(Duration::from_secs(30));
         if dialect == Dialect::Postgres {
             // `CREATE TABLE IF NOT EXISTS` of the version table raises a NOTICE on every run
@@ -85,7 +88,7 @@ impl Migrator {
         }
         let conn = match Database::connect(connect).await {
             Ok(conn) => conn,
-            Err(err) => return Err(crate::connect::explain(url, &err).await.into()),
+            Err(err) => return Err(crate::runtime::connect::explain(url, &err).await.into()),
         };
         let store = Store {
             dialect,
@@ -167,19 +170,15 @@ impl Migrator {
     /// # Errors
     /// As `upgrade`/`downgrade` planning: bad targets, a database ahead of the code.
     pub async fn lint_plan(&self, target: &str, upgrading: bool) -> Result<Vec<String>, MigrateError> {
+        let direction = Direction::of(upgrading);
         let applied = self.applied().await?;
         let wanted = target::resolve(&self.graph, target, &applied)?;
         let mut model = self.graph.schema_with(&applied);
         let mut warnings = Vec::new();
-        let revisions: Vec<&Revision> = if upgrading {
-            self.graph.in_order(&wanted.difference(&applied).cloned().collect())
-        } else {
-            self.graph.in_order(&applied.difference(&wanted).cloned().collect()).into_iter().rev().collect()
-        };
         let mut has_rows: std::collections::BTreeMap<String, bool> = std::collections::BTreeMap::new();
-        for rev in revisions {
-            let ops = if upgrading { rev.upgrade_ops() } else { rev.downgrade_ops() };
-            for w in crate::lint::findings(&ops, &model, self.dialect()) {
+        for rev in direction.revisions(&self.graph, &applied, &wanted) {
+            let ops = direction.ops(rev);
+            for w in crate::ddl::lint::findings(&ops, &model, self.dialect()) {
                 // Every finding is about rows; an empty or not yet created table has none.
                 if !has_rows.contains_key(&w.table) {
                     let rows = self.table_has_rows(&w.table).await;
@@ -224,30 +223,7 @@ impl Migrator {
     /// Bad targets, a database ahead of the code, lock timeout, or a failing revision (which is
     /// named, and rolled back where the database supports transactional DDL).
     pub async fn upgrade(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
-        let lock = lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout).await?;
-        let result = self.upgrade_locked(target).await;
-        lock.release().await;
-        result
-    }
-
-    async fn upgrade_locked(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
-        let applied = self.applied().await?;
-        let wanted = target::resolve(&self.graph, target, &applied)?;
-        if wanted.is_subset(&applied) && wanted != applied {
-            return Err(MigrateError::NotAhead { target: target.to_owned(), current: self.describe(&applied) });
-        }
-        self.store.ensure(&self.conn).await?;
-        let pending: BTreeSet<String> = wanted.difference(&applied).cloned().collect();
-        let mut current = applied;
-        let mut model = self.graph.schema_with(&current);
-        let mut reports = Vec::new();
-        for rev in self.graph.in_order(&pending) {
-            let mut next = current.clone();
-            next.insert(rev.id.clone());
-            reports.push(self.run(rev, &rev.upgrade_ops(), "upgrade", &mut model, &current, &next).await?);
-            current = next;
-        }
-        Ok(reports)
+        self.locked(|| self.step(target, Direction::Upgrade)).await
     }
 
     /// Downgrades to `target`.
@@ -255,30 +231,7 @@ impl Migrator {
     /// # Errors
     /// As `upgrade`; also a target that is not behind the current revision.
     pub async fn downgrade(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
-        let lock = lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout).await?;
-        let result = self.downgrade_locked(target).await;
-        lock.release().await;
-        result
-    }
-
-    async fn downgrade_locked(&self, target: &str) -> Result<Vec<StepReport>, MigrateError> {
-        let applied = self.applied().await?;
-        let wanted = target::resolve(&self.graph, target, &applied)?;
-        if !wanted.is_subset(&applied) {
-            return Err(MigrateError::NotBehind { target: target.to_owned(), current: self.describe(&applied) });
-        }
-        self.store.ensure(&self.conn).await?;
-        let reverting: BTreeSet<String> = applied.difference(&wanted).cloned().collect();
-        let mut current = applied;
-        let mut model = self.graph.schema_with(&current);
-        let mut reports = Vec::new();
-        for rev in self.graph.in_order(&reverting).into_iter().rev() {
-            let mut next = current.clone();
-            next.remove(&rev.id);
-            reports.push(self.run(rev, &rev.downgrade_ops(), "downgrade", &mut model, &current, &next).await?);
-            current = next;
-        }
-        Ok(reports)
+        self.locked(|| self.step(target, Direction::Downgrade)).await
     }
 
     /// Records `target` as the current revision without running anything.
@@ -286,13 +239,43 @@ impl Migrator {
     /// # Errors
     /// Bad targets, lock timeout, database errors.
     pub async fn stamp(&self, target: &str) -> Result<Vec<String>, MigrateError> {
+        self.locked(|| self.stamp_unlocked(target)).await
+    }
+
+    /// Runs `work` while holding the migrator lock, and releases the lock whatever `work`
+    /// returns.
+    async fn locked<T, Fut>(&self, work: impl FnOnce() -> Fut) -> Result<T, MigrateError>
+    where
+        Fut: Future<Output = Result<T, MigrateError>>,
+    {
         let lock = lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout).await?;
-        let result = self.stamp_locked(target).await;
+        let result = work().await;
         lock.release().await;
         result
     }
 
-    async fn stamp_locked(&self, target: &str) -> Result<Vec<String>, MigrateError> {
+    /// Moves the database to `target` in `direction`, one revision (and one version bump) at a
+    /// time, so a failure leaves it at the last revision that went through.
+    async fn step(&self, target: &str, direction: Direction) -> Result<Vec<StepReport>, MigrateError> {
+        let applied = self.applied().await?;
+        let wanted = target::resolve(&self.graph, target, &applied)?;
+        if direction.points_back(&applied, &wanted) {
+            return Err(direction.wrong_way(target, self.describe(&applied)));
+        }
+        self.store.ensure(&self.conn).await?;
+        let revisions = direction.revisions(&self.graph, &applied, &wanted);
+        let mut current = applied;
+        let mut model = self.graph.schema_with(&current);
+        let mut reports = Vec::new();
+        for rev in revisions {
+            let next = direction.advance(&current, &rev.id);
+            reports.push(self.run(rev, direction, &mut model, &current, &next).await?);
+            current = next;
+        }
+        Ok(reports)
+    }
+
+    async fn stamp_unlocked(&self, target: &str) -> Result<Vec<String>, MigrateError> {
         // Stamping is how a database of unknown state is brought under control, so an
         // unknown current revision is not an error here.
         let applied = self.applied().await.unwrap_or_default();
@@ -315,8 +298,7 @@ impl Migrator {
     async fn run(
         &self,
         rev: &Revision,
-        ops: &[Op],
-        direction: &str,
+        direction: Direction,
         model: &mut Schema,
         before: &BTreeSet<String>,
         after: &BTreeSet<String>,
@@ -325,7 +307,7 @@ impl Migrator {
         let dialect = self.dialect();
         let mut planned: Vec<(String, Step)> = Vec::new();
         let mut next_model = model.clone();
-        for op in ops {
+        for op in &direction.ops(rev) {
             let (steps, next) = render(dialect, &next_model, op)
                 .map_err(|e| MigrateError::Usage(format!("revision {} does not fit the schema model: {e}", rev.id)))?;
             planned.extend(steps.into_iter().map(|s| (op.describe(), s)));
@@ -347,15 +329,15 @@ impl Migrator {
             },
         };
         if dialect.transactional_ddl() {
-            self.run_in_transaction(rev, &planned, direction, &heads, start, &fail).await?;
+            self.run_in_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?;
         } else {
-            self.run_without_transaction(rev, &planned, direction, &heads, start, &fail).await?;
+            self.run_without_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?;
         }
         *model = next_model;
         Ok(StepReport {
             revision: rev.id.clone(),
             message: rev.message.clone(),
-            direction: direction.to_owned(),
+            direction: direction.as_str().to_owned(),
             duration_ms: elapsed_ms(start),
         })
     }

@@ -6,11 +6,12 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::cli::Context;
+use super::Context;
+use crate::MigrateError;
+use crate::autogenerate::{compare, inspect};
 use crate::dialect::Dialect;
-use crate::migrator::{Migrator, Options};
+use crate::runtime::migrator::{Migrator, Options};
 use crate::testing::TestDb;
-use crate::{MigrateError, compare, inspect};
 
 async fn verify_on(ctx: &Context, db: &TestDb) -> Result<Vec<(String, String)>, MigrateError> {
     let options = Options { lock_timeout: ctx.options.lock_timeout, ..Options::default() };
@@ -82,7 +83,7 @@ pub async fn verify(ctx: &Context, urls: &[String], json: bool) -> Result<String
     }
     if let Some(target) = &ctx.target {
         let head = ctx.graph.schema_with(&ctx.graph.ancestors(&ctx.graph.heads()));
-        let d = crate::diff::diff(&head, target);
+        let d = crate::autogenerate::diff::diff(&head, target);
         failures.extend(d.upgrade.iter().map(|op| format!("entities need: {}", op.describe())));
     }
     if !failures.is_empty() {

@@ -8,12 +8,12 @@ use std::fmt::Write as _;
 use sea_orm::sea_query::{MysqlQueryBuilder, PostgresQueryBuilder, SqliteQueryBuilder};
 
 use crate::MigrateError;
+use crate::ddl::render::{Step, render};
 use crate::dialect::Dialect;
-use crate::graph::RevisionGraph;
-use crate::migrator::insert_statement;
-use crate::render::{Step, render};
-use crate::revision::Revision;
-use crate::store::Store;
+use crate::runtime::direction::Direction;
+use crate::runtime::migrator::insert_statement;
+use crate::runtime::store::Store;
+use crate::script::graph::RevisionGraph;
 
 fn literal(dialect: Dialect, text: &str) -> String {
     dialect.string_literal(text)
@@ -88,25 +88,18 @@ pub fn render_range(
         let _ = writeln!(out, "{sql};");
     }
     out.push('\n');
-    let upgrading = to.is_superset(from);
+    let direction = Direction::of(to.is_superset(from));
     let mut current = from.clone();
     let mut model = graph.schema_with(&current);
-    let revisions: Vec<&Revision> = if upgrading {
-        graph.in_order(&to.difference(from).cloned().collect())
-    } else {
-        graph.in_order(&from.difference(to).cloned().collect()).into_iter().rev().collect()
-    };
-    for rev in revisions {
-        let (ops, direction) =
-            if upgrading { (rev.upgrade_ops(), "upgrade") } else { (rev.downgrade_ops(), "downgrade") };
-        if upgrading {
-            current.insert(rev.id.clone());
-        } else {
-            current.remove(&rev.id);
-        }
+    for rev in direction.revisions(graph, from, to) {
+        let ops = direction.ops(rev);
+        current = direction.advance(&current, &rev.id);
         let parents = if rev.down_revisions.is_empty() { "<base>".to_owned() } else { rev.down_revisions.join(", ") };
-        let arrow = if upgrading { format!("{parents} -> {}", rev.id) } else { format!("{} -> {parents}", rev.id) };
-        let _ = writeln!(out, "-- Running {direction} {arrow}, {}", rev.message);
+        let arrow = match direction {
+            Direction::Upgrade => format!("{parents} -> {}", rev.id),
+            Direction::Downgrade => format!("{} -> {parents}", rev.id),
+        };
+        let _ = writeln!(out, "-- Running {} {arrow}, {}", direction.as_str(), rev.message);
         if dialect == Dialect::Sqlite {
             out.push_str("PRAGMA foreign_keys = OFF;\n");
         }
@@ -124,7 +117,7 @@ pub fn render_range(
         if dialect == Dialect::Sqlite {
             out.push_str("PRAGMA foreign_key_check;\n");
         }
-        out.push_str(&version_sql(store, &graph.heads_of(&current), &rev.id, direction, &rev.checksum()));
+        out.push_str(&version_sql(store, &graph.heads_of(&current), &rev.id, direction.as_str(), &rev.checksum()));
         if dialect.transactional_ddl() {
             out.push_str("COMMIT;\n");
         }

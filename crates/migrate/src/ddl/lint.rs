@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::ddl::render::sqlite_rewrites;
 use crate::dialect::Dialect;
-use crate::ops::{ExternalKind, Op};
-use crate::render::sqlite_rewrites;
-use crate::schema::{ColumnType, Schema};
+use crate::operations::ops::Op;
+use crate::operations::schema::{ColumnType, ExternalKind, Schema};
 
 /// `to` holds fewer values than `from`.
 fn narrows(from: &ColumnType, to: &ColumnType) -> bool {
@@ -155,7 +155,7 @@ pub fn findings(ops: &[Op], before: &Schema, dialect: Dialect) -> Vec<Warning> {
 #[cfg(test)]
 mod tests {
     use super::narrows;
-    use crate::schema::ColumnType as T;
+    use crate::operations::schema::ColumnType as T;
 
     #[test]
     fn narrowing() {

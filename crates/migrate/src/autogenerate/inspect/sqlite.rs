@@ -1,7 +1,7 @@
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use super::parse_type;
-use crate::schema::{Check, Column, FkAction, ForeignKey, Index, Schema, Table, Unique};
+use crate::operations::schema::{Check, Column, FkAction, ForeignKey, Index, Schema, Table, Unique};
 
 fn stmt(sql: String) -> Statement {
     Statement::from_string(DbBackend::Sqlite, sql)
@@ -37,7 +37,7 @@ pub async fn inspect<C: ConnectionTrait>(conn: &C) -> Result<Schema, DbErr> {
                 name: col_name,
                 ty: parse_type(&declared),
                 nullable: notnull == 0,
-                default: default.map(crate::schema::DefaultValue::Expr),
+                default: default.map(crate::operations::schema::DefaultValue::Expr),
                 auto_increment: false,
             });
         }
@@ -46,7 +46,7 @@ pub async fn inspect<C: ConnectionTrait>(conn: &C) -> Result<Schema, DbErr> {
         // An INTEGER primary key of its own is the rowid: it auto-increments.
         if let [only] = table.primary_key.as_slice()
             && let Some(col) = table.columns.iter_mut().find(|c| &c.name == only)
-            && col.ty == crate::schema::ColumnType::Integer
+            && col.ty == crate::operations::schema::ColumnType::Integer
         {
             col.auto_increment = true;
         }

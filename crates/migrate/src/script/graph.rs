@@ -2,9 +2,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::replay::ModelError;
-use crate::revision::Revision;
-use crate::schema::Schema;
+use crate::operations::replay::ModelError;
+use crate::operations::schema::Schema;
+use crate::script::revision::Revision;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {

@@ -8,7 +8,7 @@ use sea_orm::{
     ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn, PrimaryKeyTrait, RelationTrait,
 };
 
-use crate::schema::{Check, Column, ColumnType, FkAction, ForeignKey, Index, Schema, Table, Unique};
+use crate::operations::schema::{Check, Column, ColumnType, FkAction, ForeignKey, Index, Schema, Table, Unique};
 
 /// Builder of the schema a set of entities describes.
 #[derive(Debug, Default, Clone)]

@@ -13,7 +13,7 @@ use sea_orm::sqlx;
 use sea_orm::sqlx::ConnectOptions as _;
 use sea_orm::sqlx::Connection as _;
 
-use crate::Dialect;
+use crate::dialect::Dialect;
 
 /// How long one connection attempt may take, whatever the pool's own settings.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

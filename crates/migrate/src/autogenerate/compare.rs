@@ -8,8 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::dialect::Dialect;
-use crate::ops::ExternalKind;
-use crate::schema::{ColumnType, FkAction, Schema};
+use crate::operations::schema::{ColumnType, ExternalKind, FkAction, Schema};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 struct CanonColumn {

@@ -1,7 +1,9 @@
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use super::names;
-use crate::schema::{Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Schema, Table, Unique};
+use crate::operations::schema::{
+    Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Schema, Table, Unique,
+};
 
 fn stmt(sql: &str) -> Statement {
     Statement::from_string(DbBackend::Postgres, sql.to_owned())

@@ -6,9 +6,9 @@ pub mod ddl;
 mod sqlite_batch;
 
 use crate::dialect::Dialect;
-use crate::ops::{DataStep, External, Op, Value};
-use crate::replay::ModelError;
-use crate::schema::Schema;
+use crate::operations::ops::{DataStep, External, Op, Value};
+use crate::operations::replay::ModelError;
+use crate::operations::schema::Schema;
 
 /// One executable step of a rendered revision.
 #[derive(Clone, Debug)]
