@@ -15,6 +15,58 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 pub const SERVICES: [(&str, &str); 3] =
     [("PostgreSQL", "TEST_POSTGRES_URL"), ("MySQL", "TEST_MYSQL_URL"), ("Redis", "TEST_REDIS_URL")];
 
+/// Whether this run covers `dialect`; when it does not, the current test says it skips.
+pub fn covers(dialect: Dialect) -> bool {
+    let covered = dialects().contains(&dialect);
+    if !covered {
+        skip(&format!("{dialect} is not covered by this run"));
+    }
+    covered
+}
+
+/// One test case per database, so a failure names its database and the others still run:
+///
+/// ```ignore
+/// migrate::per_dialect! {
+///     /// What the test shows.
+///     async fn name(dialect) { /* ... */ }
+/// }
+/// ```
+///
+/// makes `name(dialect: Dialect)` and the cases `name::sqlite`, `name::postgres` and
+/// `name::mysql`; a database the run does not cover reports its case as skipped (see
+/// [`covers`]). `per_dialect!(name);` makes the cases for an existing `name(Dialect)`.
+#[macro_export]
+macro_rules! per_dialect {
+    ($(#[$meta:meta])* async fn $name:ident($dialect:ident) $body:block) => {
+        $(#[$meta])*
+        async fn $name($dialect: $crate::Dialect) $body
+        $crate::per_dialect!($name);
+    };
+    ($name:ident) => {
+        mod $name {
+            #[::tokio::test]
+            async fn sqlite() {
+                super::$name($crate::Dialect::Sqlite).await;
+            }
+
+            #[::tokio::test]
+            async fn postgres() {
+                if $crate::testing::covers($crate::Dialect::Postgres) {
+                    super::$name($crate::Dialect::Postgres).await;
+                }
+            }
+
+            #[::tokio::test]
+            async fn mysql() {
+                if $crate::testing::covers($crate::Dialect::Mysql) {
+                    super::$name($crate::Dialect::Mysql).await;
+                }
+            }
+        }
+    };
+}
+
 /// The dialects a test run covers: SQLite always, servers whose URL is set.
 pub fn dialects() -> Vec<Dialect> {
     announce_coverage();

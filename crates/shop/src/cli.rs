@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
 use crate::db;
+use crate::error::ApiError;
 
 #[derive(Parser, Debug)]
 #[command(name = "shop", version, about = "E-commerce backend: JSON API and schema migrations in one binary")]
@@ -164,7 +165,6 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn createsuperuser(settings: &Settings, args: SuperuserArgs) -> anyhow::Result<()> {
-    use validator::Validate as _;
     let username = match args.username {
         Some(u) => u,
         None => crate::prompt::ask("Username")?,
@@ -177,33 +177,26 @@ async fn createsuperuser(settings: &Settings, args: SuperuserArgs) -> anyhow::Re
         Some(p) => p,
         None => crate::prompt::ask_secret("Password")?,
     };
-    let input = crate::schema::user::UserCreate {
-        username,
-        email,
-        password,
-        full_name: None,
-        first_name: None,
-        last_name: None,
-        phone: None,
-        date_of_birth: None,
-        role: "admin".to_owned(),
-        is_active: true,
-    };
-    if let Err(errors) = input.validate() {
-        let problems: Vec<String> = crate::api::json_input::validation_errors(&errors)
-            .into_iter()
-            .map(|e| match e.loc.last() {
-                Some(crate::error::LocItem::Key(field)) => format!("{field}: {}", e.msg),
-                _ => e.msg,
-            })
-            .collect();
-        anyhow::bail!("invalid superuser: {}", problems.join("; "));
-    }
     db::prepare_schema(settings).await?;
     let conn = crate::db::connect(settings).await?;
-    let result = crate::service::users::create(&conn, input.into()).await;
+    let result = crate::service::users::create_admin(&conn, username, email, password, None).await;
     conn.close().await.ok();
-    let user = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let user = result.map_err(|e| match e {
+        ApiError::Validation(fields) => anyhow::anyhow!("invalid superuser: {}", problems(&fields)),
+        other => anyhow::anyhow!("{other}"),
+    })?;
     println!("Created admin {} ({}) with id {}", user.username, user.email, user.id);
     Ok(())
+}
+
+/// Validation errors on one line: `field: message; field: message`.
+fn problems(fields: &[crate::error::FieldError]) -> String {
+    let each: Vec<String> = fields
+        .iter()
+        .map(|e| match e.loc.last() {
+            Some(crate::error::LocItem::Key(field)) => format!("{field}: {}", e.msg),
+            _ => e.msg.clone(),
+        })
+        .collect();
+    each.join("; ")
 }

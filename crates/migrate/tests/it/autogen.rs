@@ -3,7 +3,7 @@
 
 use migrate::diff::diff;
 use migrate::schema::{Check, Column, ColumnType as T, FkAction, ForeignKey, Index, Schema, Table, Unique};
-use migrate::testing::{TestDb, dialects};
+use migrate::testing::TestDb;
 use migrate::{Migrator, Options, Revision, RevisionGraph, compare, inspect::inspect};
 
 use crate::fixtures::{R3, chain, graph};
@@ -85,9 +85,8 @@ fn cases() -> Vec<(&'static str, Edit)> {
     ]
 }
 
-#[tokio::test]
-async fn every_kind_of_change_round_trips_through_autogenerate() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn every_kind_of_change_round_trips_through_autogenerate(dialect) {
         for (name, edit) in cases() {
             let db = TestDb::new(dialect).await;
             let m = Migrator::connect(&db.url, graph(), Options::default()).await.unwrap();

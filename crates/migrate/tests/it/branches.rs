@@ -1,7 +1,7 @@
 //! Branches, merges, `heads`, `label@head` and `depends_on`.
 
 use migrate::schema::{Column, ColumnType as T, Table};
-use migrate::testing::{TestDb, dialects};
+use migrate::testing::TestDb;
 use migrate::{MigrateError, Migrator, Op, Options, Revision, RevisionGraph, inspect::inspect};
 
 const BASE: &str = "000000000001";
@@ -47,9 +47,8 @@ async fn migrator(db: &TestDb, revs: Vec<Revision>) -> Migrator {
     Migrator::connect(&db.url, RevisionGraph::new(revs).unwrap(), Options::default()).await.unwrap()
 }
 
-#[tokio::test]
-async fn two_branches_upgraded_in_either_order_then_merged_end_alike() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn two_branches_upgraded_in_either_order_then_merged_end_alike(dialect) {
         let mut schemas = Vec::new();
         for order in [["alpha@head", "beta@head"], ["beta@head", "alpha@head"]] {
             let db = TestDb::new(dialect).await;
@@ -78,9 +77,8 @@ async fn two_branches_upgraded_in_either_order_then_merged_end_alike() {
     }
 }
 
-#[tokio::test]
-async fn upgrade_heads_applies_every_branch_and_depends_on_pulls_in_its_dependency() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn upgrade_heads_applies_every_branch_and_depends_on_pulls_in_its_dependency(dialect) {
         let db = TestDb::new(dialect).await;
         let m = migrator(&db, branched()).await;
         let applied = m.upgrade("heads").await.unwrap();

@@ -1,6 +1,6 @@
 //! The executor against real databases.
 
-use migrate::testing::{TestDb, dialects};
+use migrate::testing::TestDb;
 use migrate::{Dialect, MigrateError, Migrator, Options, RevisionGraph, compare, inspect::inspect};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
@@ -18,9 +18,8 @@ async fn count(conn: &DatabaseConnection, sql: &str) -> i64 {
     row.try_get_by_index::<i64>(0).unwrap()
 }
 
-#[tokio::test]
-async fn upgrade_downgrade_upgrade_gives_the_same_schema_as_the_model() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn upgrade_downgrade_upgrade_gives_the_same_schema_as_the_model(dialect) {
         let db = TestDb::new(dialect).await;
         let m = migrator(&db, graph()).await;
         let applied = m.upgrade("head").await.unwrap();
@@ -40,9 +39,8 @@ async fn upgrade_downgrade_upgrade_gives_the_same_schema_as_the_model() {
     }
 }
 
-#[tokio::test]
-async fn stepwise_with_rows_keeps_data_and_foreign_keys() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn stepwise_with_rows_keeps_data_and_foreign_keys(dialect) {
         let db = TestDb::new(dialect).await;
         let m = migrator(&db, graph()).await;
         m.upgrade("+1").await.unwrap();
@@ -79,9 +77,8 @@ async fn stepwise_with_rows_keeps_data_and_foreign_keys() {
     }
 }
 
-#[tokio::test]
-async fn a_failing_revision_is_named_and_leaves_the_previous_revision() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn a_failing_revision_is_named_and_leaves_the_previous_revision(dialect) {
         let db = TestDb::new(dialect).await;
         let m = migrator(&db, graph_with_failure()).await;
         let err = m.upgrade("head").await.unwrap_err();
@@ -99,9 +96,8 @@ async fn a_failing_revision_is_named_and_leaves_the_previous_revision() {
     }
 }
 
-#[tokio::test]
-async fn concurrent_upgrades_apply_each_revision_once() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn concurrent_upgrades_apply_each_revision_once(dialect) {
         let db = TestDb::new(dialect).await;
         let a = migrator(&db, graph()).await;
         let b = migrator(&db, graph()).await;
@@ -118,9 +114,8 @@ async fn concurrent_upgrades_apply_each_revision_once() {
     }
 }
 
-#[tokio::test]
-async fn refuses_bad_requests_and_leaves_the_database_alone() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn refuses_bad_requests_and_leaves_the_database_alone(dialect) {
         let db = TestDb::new(dialect).await;
         let full = migrator(&db, graph_with_failure()).await;
         full.upgrade(R3).await.unwrap();
@@ -142,9 +137,8 @@ async fn refuses_bad_requests_and_leaves_the_database_alone() {
     }
 }
 
-#[tokio::test]
-async fn a_held_lock_times_out_and_names_its_holder() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn a_held_lock_times_out_and_names_its_holder(dialect) {
         let db = TestDb::new(dialect).await;
         let held =
             migrate::lock::acquire(&db.url, dialect, "migrate", std::time::Duration::from_secs(5)).await.unwrap();

@@ -2,7 +2,7 @@
 //! expects them where their SQL runs, reports them missing when they are gone, and still
 //! reports the same objects as unexpected when no revision declares them.
 
-use migrate::testing::{TestDb, dialects};
+use migrate::testing::TestDb;
 use migrate::{
     Dialect, ExternalKind, Migrator, Ops, Options, RawSql, Revision, RevisionGraph, compare, inspect::inspect,
 };
@@ -66,9 +66,8 @@ fn graph() -> RevisionGraph {
     RevisionGraph::new(revisions).expect("valid chain")
 }
 
-#[tokio::test]
-async fn external_objects_are_expected_where_their_sql_runs_and_reported_when_missing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn external_objects_are_expected_where_their_sql_runs_and_reported_when_missing(dialect) {
         let db = TestDb::new(dialect).await;
         let m = Migrator::connect(&db.url, graph(), Options::default()).await.expect("connect");
         m.upgrade("head").await.unwrap();

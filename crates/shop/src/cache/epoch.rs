@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait as _};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
 use super::ResponseCache;
 use crate::config::Settings;
@@ -72,14 +72,23 @@ impl EpochLink {
     }
 }
 
-/// Moves the epoch and returns its new value (read under the row lock the move took).
+/// Moves the epoch and returns its new value, in one statement: no transaction stays open
+/// across an await, so a stalled task never holds the row (or SQLite's write lock) while
+/// other writers wait. MySQL has no `UPDATE ... RETURNING`; `LAST_INSERT_ID(expr)` hands the
+/// new value to the same connection (the link's pool holds one).
 async fn bump_and_read(link: &EpochLink) -> Result<i64, DbErr> {
     let db = link.conn().await?;
-    let txn = db.begin().await?;
-    bump(&txn).await?;
-    let epoch = read(&txn).await?;
-    txn.commit().await?;
-    Ok(epoch)
+    let backend = db.get_database_backend();
+    let row = if backend == sea_orm::DbBackend::MySql {
+        db.execute_unprepared("UPDATE cache_epoch SET generation = LAST_INSERT_ID(generation + 1) WHERE id = 1")
+            .await?;
+        db.query_one_raw(sea_orm::Statement::from_string(backend, "SELECT CAST(LAST_INSERT_ID() AS SIGNED)")).await?
+    } else {
+        let sql = "UPDATE cache_epoch SET generation = generation + 1 WHERE id = 1 RETURNING generation";
+        db.query_one_raw(sea_orm::Statement::from_string(backend, sql)).await?
+    };
+    let row = row.ok_or_else(|| DbErr::RecordNotFound("cache_epoch row 1".to_owned()))?;
+    row.try_get_by_index::<i64>(0)
 }
 
 /// Moves the epoch after a process's own writes, off the request path, one move at a time:

@@ -9,6 +9,7 @@ pub mod supplier;
 pub mod tag;
 pub mod text;
 pub mod user;
+pub mod validation;
 pub mod variant;
 
 /// Why a string holding U+0000 is refused: PostgreSQL cannot store it, so no database does.

@@ -284,11 +284,29 @@ pub async fn ensure_first_superuser(db: &impl ConnectionTrait, login: &str, pass
     } else {
         (login.to_owned(), format!("{login}@localhost"))
     };
-    let user = NewUser {
+    create_admin(db, username, email, password.to_owned(), Some("Administrator".to_owned())).await?;
+    Ok(true)
+}
+
+/// The one way an admin is made outside the API (`shop createsuperuser`, `FIRST_SUPERUSER`):
+/// the API's own rules for a new user apply, so a short password or a bad email is refused
+/// with the same messages.
+///
+/// # Errors
+/// 422-style validation errors, 409 for a name or email in use, database errors.
+pub async fn create_admin(
+    db: &impl ConnectionTrait,
+    username: String,
+    email: String,
+    password: String,
+    full_name: Option<String>,
+) -> Result<users::Model, ApiError> {
+    use validator::Validate as _;
+    let input = crate::schema::user::UserCreate {
         username,
         email,
-        password: password.to_owned(),
-        full_name: Some("Administrator".to_owned()),
+        password,
+        full_name,
         first_name: None,
         last_name: None,
         phone: None,
@@ -296,6 +314,6 @@ pub async fn ensure_first_superuser(db: &impl ConnectionTrait, login: &str, pass
         role: "admin".to_owned(),
         is_active: true,
     };
-    create(db, user).await?;
-    Ok(true)
+    input.validate().map_err(|errors| ApiError::Validation(crate::schema::validation::validation_errors(&errors)))?;
+    create(db, input.into()).await
 }

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::Method;
 use chrono::{Duration, Utc};
-use migrate::testing::dialects;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
@@ -64,9 +63,8 @@ async fn get(app: &TestApp, path: &str) -> Value {
     reply.body["data"].clone()
 }
 
-#[tokio::test]
-async fn reports_equal_independently_computed_values() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn reports_equal_independently_computed_values(dialect) {
         let app = TestApp::new(dialect).await;
         shop::seed::seed_sample(&app.conn).await.unwrap();
         let d = Data::load(&app).await;
@@ -278,12 +276,11 @@ async fn cached_reports_are_invalidated_by_writes_and_the_cache_can_be_turned_of
     }
 }
 
-/// Prices at, just above and just below averages that have no finite decimal form, up to the
-/// largest price a product can have: the test against the average and the order of equal
-/// premiums in different categories must be exact on every database.
-#[tokio::test]
-async fn above_category_average_is_exact_at_the_edges() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    /// Prices at, just above and just below averages that have no finite decimal form, up to the
+    /// largest price a product can have: the test against the average and the order of equal
+    /// premiums in different categories must be exact on every database.
+    async fn above_category_average_is_exact_at_the_edges(dialect) {
         let app = TestApp::new(dialect).await;
         let groups: [(&str, &[&str]); 3] = [
             // The average is 10.00333...: 10.01 is above it, premium 0.00666...

@@ -72,9 +72,8 @@ async fn writes_are_seen_by(app: &TestApp, other: &App, cached: bool, label: &st
     assert_eq!(deleted.status, StatusCode::CONFLICT, "{label}");
 }
 
-#[tokio::test]
-async fn a_write_is_seen_by_the_next_read_on_the_same_replica() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn a_write_is_seen_by_the_next_read_on_the_same_replica(dialect) {
         let app = TestApp::new(dialect).await;
         let same = app.app.clone();
         writes_are_seen_by(&app, &same, true, &format!("{dialect} in process")).await;
@@ -102,11 +101,10 @@ async fn within(limit: std::time::Duration, what: &str, mut until: impl AsyncFnM
     started.elapsed()
 }
 
-/// Replicas without Redis: the other replica serves its cached copy until it reads the
-/// database's cache epoch, which the write moved (twice a second).
-#[tokio::test]
-async fn replicas_without_redis_see_each_others_writes_through_the_epoch() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    /// Replicas without Redis: the other replica serves its cached copy until it reads the
+    /// database's cache epoch, which the write moved (twice a second).
+    async fn replicas_without_redis_see_each_others_writes_through_the_epoch(dialect) {
         let app = TestApp::new(dialect).await;
         let other = app.replica().await;
         let category = app.admin(Method::POST, "/api/v1/categories", Some(json!({"name": "Tools"}))).await;
@@ -161,40 +159,10 @@ async fn another_process_writes_reach_a_serving_cache(dialect: migrate::Dialect)
     assert!(notices.is_empty(), "{dialect}: {notices:?}");
 }
 
-mod another_process_writes_reach_a_serving_cache {
-    use migrate::Dialect;
+migrate::per_dialect!(another_process_writes_reach_a_serving_cache);
 
-    fn covered(dialect: Dialect) -> bool {
-        let covered = migrate::testing::dialects().contains(&dialect);
-        if !covered {
-            migrate::testing::skip(&format!("{dialect} is not covered by this run"));
-        }
-        covered
-    }
-
-    #[tokio::test]
-    async fn sqlite() {
-        super::another_process_writes_reach_a_serving_cache(Dialect::Sqlite).await;
-    }
-
-    #[tokio::test]
-    async fn postgres() {
-        if covered(Dialect::Postgres) {
-            super::another_process_writes_reach_a_serving_cache(Dialect::Postgres).await;
-        }
-    }
-
-    #[tokio::test]
-    async fn mysql() {
-        if covered(Dialect::Mysql) {
-            super::another_process_writes_reach_a_serving_cache(Dialect::Mysql).await;
-        }
-    }
-}
-
-#[tokio::test]
-async fn redis_down_serves_from_the_database() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn redis_down_serves_from_the_database(dialect) {
         // Nothing listens on port 1: every Redis call fails at once.
         let app = TestApp::with_settings(dialect, &[("REDIS_URL", "redis://127.0.0.1:1/0")]).await;
         let other = app.replica().await;
@@ -202,9 +170,8 @@ async fn redis_down_serves_from_the_database() {
     }
 }
 
-#[tokio::test]
-async fn cache_off_reads_the_database_every_time() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn cache_off_reads_the_database_every_time(dialect) {
         let app = TestApp::with_settings(dialect, &[("CACHE_ENABLED", "false")]).await;
         let category = app.admin(Method::POST, "/api/v1/categories", Some(json!({"name": "Tools"}))).await;
         let product =
@@ -222,9 +189,8 @@ async fn cache_off_reads_the_database_every_time() {
     }
 }
 
-#[tokio::test]
-async fn lists_and_analytics_read_from_the_read_replica() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn lists_and_analytics_read_from_the_read_replica(dialect) {
         let app = TestApp::new(dialect).await;
         // A second database standing in for a replica, with a product the primary lacks.
         let replica_db = TestDb::new(dialect).await;

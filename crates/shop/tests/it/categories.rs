@@ -2,25 +2,16 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use migrate::testing::dialects;
 use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
 const BASE: &str = "/api/v1/categories";
 
-async fn create(app: &TestApp, name: &str) -> Value {
-    let reply =
-        app.admin(Method::POST, BASE, Some(json!({"name": name, "description": format!("{name} things")}))).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body
-}
-
-#[tokio::test]
-async fn crud_round_trip_with_partial_updates() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn crud_round_trip_with_partial_updates(dialect) {
         let app = TestApp::new(dialect).await;
-        let created = create(&app, "Electronics").await;
+        let created = app.created(BASE, json!({"name": "Electronics"})).await;
         assert_eq!(created["name"], "Electronics");
         assert_eq!(created["is_active"], true);
         let id = created["id"].as_i64().unwrap();
@@ -40,7 +31,7 @@ async fn crud_round_trip_with_partial_updates() {
         assert_eq!(put.body["is_active"], false);
         assert_eq!(put.body["name"], "Electronics");
 
-        create(&app, "Books").await;
+        app.created(BASE, json!({"name": "Books"})).await;
         let list = app.get(&format!("{BASE}/?limit=1&skip=1")).await;
         assert_eq!(list.status, StatusCode::OK);
         assert_eq!(list.body["total"], 2);
@@ -58,9 +49,8 @@ async fn crud_round_trip_with_partial_updates() {
     }
 }
 
-#[tokio::test]
-async fn writes_need_an_admin() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn writes_need_an_admin(dialect) {
         let app = TestApp::new(dialect).await;
         let anonymous = app.call(Method::POST, BASE, Some(json!({"name": "X"})), None).await;
         assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
@@ -73,15 +63,14 @@ async fn writes_need_an_admin() {
     }
 }
 
-#[tokio::test]
-async fn conflicts_are_409_and_change_nothing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn conflicts_are_409_and_change_nothing(dialect) {
         let app = TestApp::new(dialect).await;
-        let first = create(&app, "Electronics").await;
+        let first = app.created(BASE, json!({"name": "Electronics"})).await;
         let dup = app.admin(Method::POST, BASE, Some(json!({"name": "Electronics"}))).await;
         assert_eq!(dup.status, StatusCode::CONFLICT, "{dialect}: {}", dup.body);
         assert!(dup.body["detail"].as_str().unwrap().contains("name"), "{}", dup.body);
-        let other = create(&app, "Books").await;
+        let other = app.created(BASE, json!({"name": "Books"})).await;
         let rename =
             app.admin(Method::PATCH, &format!("{BASE}/{}", other["id"]), Some(json!({"name": "Electronics"}))).await;
         assert_eq!(rename.status, StatusCode::CONFLICT, "{dialect}");
@@ -105,17 +94,13 @@ async fn conflicts_are_409_and_change_nothing() {
     }
 }
 
-fn loc(reply: &crate::support::Reply) -> Vec<Value> {
-    reply.body["detail"].as_array().unwrap().iter().map(|e| e["loc"].clone()).collect()
-}
-
 #[tokio::test]
 async fn bad_input_is_a_clear_4xx_and_changes_nothing() {
     let app = TestApp::new(migrate::Dialect::Sqlite).await;
     let long = "x".repeat(101);
     let too_long = app.admin(Method::POST, BASE, Some(json!({"name": long}))).await;
     assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(loc(&too_long), [json!(["body", "name"])]);
+    assert_eq!(too_long.locs(), [json!(["body", "name"])]);
 
     let empty_name = app.admin(Method::POST, BASE, Some(json!({"name": ""}))).await;
     assert_eq!(empty_name.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -126,21 +111,21 @@ async fn bad_input_is_a_clear_4xx_and_changes_nothing() {
 
     let unknown = app.admin(Method::POST, BASE, Some(json!({"name": "A", "colour": "red"}))).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(loc(&unknown), [json!(["body", "colour"])]);
+    assert_eq!(unknown.locs(), [json!(["body", "colour"])]);
 
     let wrong_type = app.admin(Method::POST, BASE, Some(json!({"name": 5}))).await;
     assert_eq!(wrong_type.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(loc(&wrong_type), [json!(["body", "name"])]);
+    assert_eq!(wrong_type.locs(), [json!(["body", "name"])]);
 
     for (query, field) in [("limit=0", "limit"), ("limit=1000", "limit"), ("skip=-1", "skip"), ("limit=ten", "limit")] {
         let reply = app.get(&format!("{BASE}?{query}")).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
-        assert_eq!(loc(&reply), [json!(["query", field])], "{query}");
+        assert_eq!(reply.locs(), [json!(["query", field])], "{query}");
     }
     for id in ["abc", "1.5", "99999999999999999999999"] {
         let reply = app.get(&format!("{BASE}/{id}")).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{id}");
-        assert_eq!(loc(&reply), [json!(["path", "id"])]);
+        assert_eq!(reply.locs(), [json!(["path", "id"])]);
     }
     for id in ["0", "-5", "4294967296"] {
         assert_eq!(app.get(&format!("{BASE}/{id}")).await.status, StatusCode::NOT_FOUND, "{id}");
@@ -199,7 +184,7 @@ async fn every_response_has_request_id_and_process_time() {
 #[tokio::test]
 async fn include_may_be_repeated() {
     let app = TestApp::new(migrate::Dialect::Sqlite).await;
-    let category = create(&app, "Tools").await;
+    let category = app.created(BASE, json!({"name": "Tools"})).await;
     let id = category["id"].as_i64().unwrap();
     let repeated = app.get(&format!("{BASE}/{id}?include=products&include=products")).await;
     assert_eq!(repeated.status, StatusCode::OK);

@@ -21,7 +21,8 @@ pub async fn serve(app: &TestApp) -> SocketAddr {
     addr
 }
 
-/// Sends one request; returns the status and the JSON body (or `Null`).
+/// Sends one request as `token`, with a JSON body if any; returns the status and the JSON
+/// body (or `Null`).
 pub async fn send(
     addr: SocketAddr,
     method: &str,
@@ -30,25 +31,14 @@ pub async fn send(
     body: Option<&Value>,
     extra: &[(&str, &str)],
 ) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
     let payload = body.map(Value::to_string).unwrap_or_default();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\n",
-        payload.len()
-    );
+    let bearer = format!("Bearer {token}");
+    let mut headers = vec![("Authorization", bearer.as_str())];
     if body.is_some() {
-        head.push_str("Content-Type: application/json\r\n");
+        headers.push(("Content-Type", "application/json"));
     }
-    for (k, v) in extra {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await.expect("write");
-    stream.write_all(payload.as_bytes()).await.expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let text = String::from_utf8_lossy(&raw);
-    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    headers.extend_from_slice(extra);
+    let (status, text) = send_raw(&addr.to_string(), method, path, &headers, payload.as_bytes()).await;
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
     (status, serde_json::from_str(body).unwrap_or(Value::Null))
 }

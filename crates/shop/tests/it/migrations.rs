@@ -56,9 +56,8 @@ async fn exec(conn: &DatabaseConnection, sql: &str) {
 
 const TS: &str = "'2024-01-01 10:00:00'";
 
-#[tokio::test]
-async fn step_by_step_with_rows_runs_the_data_migrations_both_ways() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn step_by_step_with_rows_runs_the_data_migrations_both_ways(dialect) {
         let db = TestDb::new(dialect).await;
         let m = migrator(&db).await;
         let conn = db.connect().await;
@@ -129,11 +128,10 @@ async fn step_by_step_with_rows_runs_the_data_migrations_both_ways() {
     }
 }
 
-/// Users that differ only in case stop revision c62be6b546bf before it changes anything;
-/// once one of them is renamed, the upgrade keys the usernames and lowercases the emails.
-#[tokio::test]
-async fn users_that_differ_only_in_case_stop_the_upgrade() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    /// Users that differ only in case stop revision c62be6b546bf before it changes anything;
+    /// once one of them is renamed, the upgrade keys the usernames and lowercases the emails.
+    async fn users_that_differ_only_in_case_stop_the_upgrade(dialect) {
         let db = TestDb::new(dialect).await;
         let m = migrator(&db).await;
         let conn = db.connect().await;

@@ -32,9 +32,8 @@ fn order(product: i32, quantity: i32) -> Value {
     json!({"items": [{"product_id": product, "quantity": quantity}]})
 }
 
-#[tokio::test]
-async fn fifty_concurrent_orders_for_ten_in_stock_never_oversell() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn fifty_concurrent_orders_for_ten_in_stock_never_oversell(dialect) {
         let app = TestApp::new(dialect).await;
         let product = catalog(&app, 10, "19.99").await;
         let addr = http::serve(&app).await;
@@ -69,9 +68,8 @@ async fn fifty_concurrent_orders_for_ten_in_stock_never_oversell() {
     }
 }
 
-#[tokio::test]
-async fn the_same_idempotency_key_twenty_times_concurrently_makes_one_order() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn the_same_idempotency_key_twenty_times_concurrently_makes_one_order(dialect) {
         let app = TestApp::new(dialect).await;
         let product = catalog(&app, 100, "5.00").await;
         let addr = http::serve(&app).await;
@@ -108,9 +106,8 @@ async fn the_same_idempotency_key_twenty_times_concurrently_makes_one_order() {
     }
 }
 
-#[tokio::test]
-async fn totals_prices_validation_and_insufficient_stock() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn totals_prices_validation_and_insufficient_stock(dialect) {
         let app = TestApp::new(dialect).await;
         let a = catalog(&app, 5, "1199.99").await;
         let b = catalog(&app, 3, "0.10").await;
@@ -184,9 +181,8 @@ async fn totals_prices_validation_and_insufficient_stock() {
     }
 }
 
-#[tokio::test]
-async fn users_see_only_their_own_orders() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn users_see_only_their_own_orders(dialect) {
         let app = TestApp::new(dialect).await;
         let product = catalog(&app, 10, "1.00").await;
         let mine = app.call(Method::POST, ORDERS, Some(order(product, 1)), Some(&app.user_token.clone())).await;
@@ -212,9 +208,8 @@ async fn users_see_only_their_own_orders() {
     }
 }
 
-#[tokio::test]
-async fn status_lifecycle_allows_exactly_the_documented_transitions() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn status_lifecycle_allows_exactly_the_documented_transitions(dialect) {
         let app = TestApp::new(dialect).await;
         let product = catalog(&app, 1000, "2.50").await;
         let statuses = ["pending", "processing", "shipped", "delivered", "cancelled"];

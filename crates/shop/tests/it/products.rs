@@ -2,7 +2,6 @@
 
 use axum::http::{Method, StatusCode};
 use chrono::Utc;
-use migrate::testing::dialects;
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 use shop::entity::{suppliers, tags};
@@ -50,24 +49,9 @@ async fn tag(app: &TestApp, name: &str, color: &str) -> i64 {
     i64::from(model.insert(&app.conn).await.unwrap().id)
 }
 
-async fn create(app: &TestApp, body: Value) -> Value {
-    let reply = app.admin(Method::POST, BASE, Some(body)).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body
-}
-
 fn iphone(category_id: i64) -> Value {
     json!({"name": "iPhone 15 Pro", "description": "Latest Apple smartphone", "sku": "APL-IP15P-128",
         "price": "1199.99", "stock_quantity": 50, "category_id": category_id})
-}
-
-fn loc(reply: &Reply) -> Vec<Value> {
-    reply.body["detail"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{}", reply.body))
-        .iter()
-        .map(|e| e["loc"].clone())
-        .collect()
 }
 
 fn names(reply: &Reply) -> Vec<String> {
@@ -78,15 +62,14 @@ async fn total(app: &TestApp) -> i64 {
     app.get(BASE).await.body["total"].as_i64().unwrap()
 }
 
-#[tokio::test]
-async fn crud_round_trip_with_partial_updates() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn crud_round_trip_with_partial_updates(dialect) {
         let app = TestApp::new(dialect).await;
         let category_id = category(&app, "Electronics").await;
         let supplier_id = supplier(&app, "TechCorp").await;
         let mut body = iphone(category_id);
         body["supplier_id"] = json!(supplier_id);
-        let created = create(&app, body).await;
+        let created = app.created(BASE, body).await;
         assert_eq!(created["name"], "iPhone 15 Pro");
         assert_eq!(created["price"], "1199.99", "{dialect}");
         assert_eq!(created["stock_quantity"], 50);
@@ -129,7 +112,7 @@ async fn crud_round_trip_with_partial_updates() {
         );
         assert_eq!(app.get(&url).await.body, moved.body);
 
-        create(&app, json!({"name": "Galaxy S24", "price": 899, "category_id": category_id})).await;
+        app.created(BASE, json!({"name": "Galaxy S24", "price": 899, "category_id": category_id})).await;
         let list = app.get(&format!("{BASE}/?limit=1&skip=1")).await;
         assert_eq!(list.status, StatusCode::OK);
         assert_eq!(
@@ -150,15 +133,14 @@ async fn crud_round_trip_with_partial_updates() {
     }
 }
 
-#[tokio::test]
-async fn money_is_two_decimals_out_and_number_or_string_in() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn money_is_two_decimals_out_and_number_or_string_in(dialect) {
         let app = TestApp::new(dialect).await;
         let category_id = category(&app, "Electronics").await;
         for (sent, shown) in
             [(json!(10), "10.00"), (json!("10.5"), "10.50"), (json!(1199.99), "1199.99"), (json!("0"), "0.00")]
         {
-            let made = create(&app, json!({"name": "Item", "price": sent, "category_id": category_id})).await;
+            let made = app.created(BASE, json!({"name": "Item", "price": sent, "category_id": category_id})).await;
             assert_eq!(made["price"], shown, "{dialect}: {sent}");
             let url = format!("{BASE}/{}", made["id"]);
             assert_eq!(app.get(&url).await.body["price"], shown, "{dialect}: read back {sent}");
@@ -169,9 +151,8 @@ async fn money_is_two_decimals_out_and_number_or_string_in() {
     }
 }
 
-#[tokio::test]
-async fn bad_input_is_422_at_the_field_and_changes_nothing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn bad_input_is_422_at_the_field_and_changes_nothing(dialect) {
         let app = TestApp::new(dialect).await;
         let category_id = category(&app, "Electronics").await;
         let with = |field: &str, value: Value| {
@@ -195,7 +176,7 @@ async fn bad_input_is_422_at_the_field_and_changes_nothing() {
         for (body, field) in cases {
             let reply = app.admin(Method::POST, BASE, Some(body.clone())).await;
             assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect}: {body}");
-            assert_eq!(loc(&reply), [json!(["body", field])], "{dialect}: {body}");
+            assert_eq!(reply.locs(), [json!(["body", field])], "{dialect}: {body}");
         }
         let missing =
             app.admin(Method::POST, BASE, Some(json!({"name": "No price", "category_id": category_id}))).await;
@@ -205,7 +186,7 @@ async fn bad_input_is_422_at_the_field_and_changes_nothing() {
         );
         assert_eq!(total(&app).await, 0, "{dialect}: nothing was written");
 
-        let id = create(&app, iphone(category_id)).await["id"].as_i64().unwrap();
+        let id = app.created(BASE, iphone(category_id)).await["id"].as_i64().unwrap();
         let url = format!("{BASE}/{id}");
         for (body, field) in [
             (json!({"price": -1}), "price"),
@@ -216,7 +197,7 @@ async fn bad_input_is_422_at_the_field_and_changes_nothing() {
         ] {
             let reply = app.admin(Method::PATCH, &url, Some(body.clone())).await;
             assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect}: {body}");
-            assert_eq!(loc(&reply), [json!(["body", field])], "{dialect}: {body}");
+            assert_eq!(reply.locs(), [json!(["body", field])], "{dialect}: {body}");
         }
         let after = app.get(&url).await.body;
         assert_eq!((after["price"].clone(), after["stock_quantity"].clone()), (json!("1199.99"), json!(50)));
@@ -224,44 +205,43 @@ async fn bad_input_is_422_at_the_field_and_changes_nothing() {
         for (query, field) in [("limit=0", "limit"), ("skip=-1", "skip"), ("include=owner", "include")] {
             let reply = app.get(&format!("{BASE}?{query}")).await;
             assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
-            assert_eq!(loc(&reply), [json!(["query", field])], "{query}");
+            assert_eq!(reply.locs(), [json!(["query", field])], "{query}");
         }
         let bad_include = app.get(&format!("{url}?include=category,owner")).await;
-        assert_eq!(loc(&bad_include), [json!(["query", "include"])]);
+        assert_eq!(bad_include.locs(), [json!(["query", "include"])]);
         let bad_id = app.get(&format!("{BASE}/abc")).await;
-        assert_eq!(loc(&bad_id), [json!(["path", "id"])]);
+        assert_eq!(bad_id.locs(), [json!(["path", "id"])]);
     }
 }
 
-#[tokio::test]
-async fn unknown_category_or_supplier_is_422() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn unknown_category_or_supplier_is_422(dialect) {
         let app = TestApp::new(dialect).await;
         let category_id = category(&app, "Electronics").await;
         let supplier_id = supplier(&app, "TechCorp").await;
         let unknown_category = app.admin(Method::POST, BASE, Some(iphone(999))).await;
         assert_eq!(unknown_category.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect}");
-        assert_eq!(loc(&unknown_category), [json!(["body", "category_id"])]);
+        assert_eq!(unknown_category.locs(), [json!(["body", "category_id"])]);
         let mut body = iphone(category_id);
         body["supplier_id"] = json!(999);
         let unknown_supplier = app.admin(Method::POST, BASE, Some(body)).await;
         assert_eq!(unknown_supplier.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect}");
-        assert_eq!(loc(&unknown_supplier), [json!(["body", "supplier_id"])]);
+        assert_eq!(unknown_supplier.locs(), [json!(["body", "supplier_id"])]);
         let mut body = iphone(99_999_999_999);
         body["supplier_id"] = json!(-3);
         let both = app.admin(Method::POST, BASE, Some(body)).await;
-        assert_eq!(loc(&both), [json!(["body", "category_id"]), json!(["body", "supplier_id"])], "{dialect}");
+        assert_eq!(both.locs(), [json!(["body", "category_id"]), json!(["body", "supplier_id"])], "{dialect}");
         assert_eq!(total(&app).await, 0, "{dialect}: nothing was written");
 
         let mut body = iphone(category_id);
         body["supplier_id"] = json!(supplier_id);
-        let url = format!("{BASE}/{}", create(&app, body).await["id"]);
+        let url = format!("{BASE}/{}", app.created(BASE, body).await["id"]);
         for (patch, field) in
             [(json!({"category_id": 999}), "category_id"), (json!({"supplier_id": 999}), "supplier_id")]
         {
             let reply = app.admin(Method::PUT, &url, Some(patch)).await;
             assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect}");
-            assert_eq!(loc(&reply), [json!(["body", field])]);
+            assert_eq!(reply.locs(), [json!(["body", field])]);
         }
         let after = app.get(&url).await.body;
         assert_eq!(
@@ -271,12 +251,11 @@ async fn unknown_category_or_supplier_is_422() {
     }
 }
 
-#[tokio::test]
-async fn duplicate_sku_is_409_and_changes_nothing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn duplicate_sku_is_409_and_changes_nothing(dialect) {
         let app = TestApp::new(dialect).await;
         let category_id = category(&app, "Electronics").await;
-        create(&app, iphone(category_id)).await;
+        app.created(BASE, iphone(category_id)).await;
         let mut twin = iphone(category_id);
         twin["name"] = json!("Twin");
         let dup = app.admin(Method::POST, BASE, Some(twin.clone())).await;
@@ -285,7 +264,7 @@ async fn duplicate_sku_is_409_and_changes_nothing() {
         assert_eq!(total(&app).await, 1, "{dialect}");
 
         twin["sku"] = json!("OTHER-1");
-        let other = create(&app, twin).await;
+        let other = app.created(BASE, twin).await;
         let url = format!("{BASE}/{}", other["id"]);
         let rename = app.admin(Method::PATCH, &url, Some(json!({"sku": "APL-IP15P-128", "price": 1}))).await;
         assert_eq!(rename.status, StatusCode::CONFLICT, "{dialect}");
@@ -293,19 +272,18 @@ async fn duplicate_sku_is_409_and_changes_nothing() {
         assert_eq!(app.get(&url).await.body, other, "{dialect}: unchanged");
         // Any number of products may have no SKU.
         for name in ["No sku 1", "No sku 2"] {
-            create(&app, json!({"name": name, "price": 1, "category_id": category_id})).await;
+            app.created(BASE, json!({"name": name, "price": 1, "category_id": category_id})).await;
         }
         let cleared = app.admin(Method::PATCH, &url, Some(json!({"sku": null}))).await;
         assert_eq!(cleared.status, StatusCode::OK, "{dialect}");
     }
 }
 
-#[tokio::test]
-async fn writes_need_an_admin() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn writes_need_an_admin(dialect) {
         let app = TestApp::new(dialect).await;
         let category_id = category(&app, "Electronics").await;
-        let existing = create(&app, iphone(category_id)).await;
+        let existing = app.created(BASE, iphone(category_id)).await;
         let url = format!("{BASE}/{}", existing["id"]);
         let tags_url = format!("{url}/tags");
         let user = app.user_token.clone();
@@ -328,9 +306,8 @@ async fn writes_need_an_admin() {
     }
 }
 
-#[tokio::test]
-async fn missing_products_are_404() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn missing_products_are_404(dialect) {
         let app = TestApp::new(dialect).await;
         let not_found = json!({"detail": "Product not found"});
         for id in ["999", "0", "-1", "4294967296"] {
@@ -351,9 +328,8 @@ async fn missing_products_are_404() {
     }
 }
 
-#[tokio::test]
-async fn sort_by_several_fields_breaks_ties_by_id() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn sort_by_several_fields_breaks_ties_by_id(dialect) {
         let app = TestApp::new(dialect).await;
         let first = category(&app, "Electronics").await;
         let second = category(&app, "Books").await;
@@ -361,7 +337,7 @@ async fn sort_by_several_fields_breaks_ties_by_id() {
         let rows =
             [("b", "50", first), ("c", "10.5", second), ("a", "50", second), ("d", "30", first), ("b", "50", second)];
         for (name, price, category_id) in rows {
-            create(&app, json!({"name": name, "price": price, "category_id": category_id})).await;
+            app.created(BASE, json!({"name": name, "price": price, "category_id": category_id})).await;
         }
         let ids_of = |reply: &Reply| -> Vec<i64> {
             reply.body["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect()
@@ -385,7 +361,7 @@ async fn sort_by_several_fields_breaks_ties_by_id() {
 
         let unknown = app.get(&format!("{BASE}?sort=-price,colour")).await;
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(loc(&unknown), [json!(["query", "sort"])]);
+        assert_eq!(unknown.locs(), [json!(["query", "sort"])]);
         let msg = unknown.body["detail"][0]["msg"].as_str().unwrap();
         assert!(msg.contains("colour"), "{msg}");
         assert!(

@@ -2,12 +2,11 @@
 //! products/{id}/tags`, and what deleting a product takes with it.
 
 use axum::http::{Method, StatusCode};
-use migrate::testing::dialects;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use shop::entity::{product_tags, product_variants, tags, variant_attributes};
 
-use super::{BASE, category, create, iphone, loc, supplier, tag};
+use super::{BASE, category, iphone, supplier, tag};
 use crate::support::{Reply, TestApp};
 
 /// `count` products, each with the supplier, both tags and one variant with two attributes.
@@ -18,7 +17,7 @@ async fn catalog(app: &TestApp, count: usize) -> (i64, i64, [i64; 2]) {
     for i in 0..count {
         let body = json!({"name": format!("Phone {i}"), "price": "1199.99", "stock_quantity": 50,
             "category_id": category_id, "supplier_id": supplier_id, "sku": format!("SKU-{i}")});
-        let id = create(app, body).await["id"].as_i64().unwrap();
+        let id = app.created(super::BASE, body).await["id"].as_i64().unwrap();
         let tagged = app.admin(Method::PUT, &format!("{BASE}/{id}/tags"), Some(json!({"tag_ids": tag_ids}))).await;
         assert_eq!(tagged.status, StatusCode::OK, "{}", tagged.body);
         let variant = json!({"sku": format!("V-{i}"), "name": "256GB Blue", "price_modifier": "100",
@@ -29,9 +28,8 @@ async fn catalog(app: &TestApp, count: usize) -> (i64, i64, [i64; 2]) {
     (category_id, supplier_id, tag_ids)
 }
 
-#[tokio::test]
-async fn include_embeds_relations_in_a_fixed_number_of_statements() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn include_embeds_relations_in_a_fixed_number_of_statements(dialect) {
         let mut counts = Vec::new();
         for count in [1, 5] {
             let app = TestApp::new(dialect).await;
@@ -94,12 +92,11 @@ async fn include_embeds_relations_in_a_fixed_number_of_statements() {
     }
 }
 
-#[tokio::test]
-async fn put_tags_replaces_the_set_in_one_go() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn put_tags_replaces_the_set_in_one_go(dialect) {
         let app = TestApp::new(dialect).await;
         let category_id = category(&app, "Electronics").await;
-        let product = create(&app, iphone(category_id)).await;
+        let product = app.created(super::BASE, iphone(category_id)).await;
         let id = product["id"].as_i64().unwrap();
         let url = format!("{BASE}/{id}/tags");
         let [new, sale, hot] =
@@ -121,7 +118,7 @@ async fn put_tags_replaces_the_set_in_one_go() {
 
         let unknown = app.admin(Method::PUT, &url, Some(json!({"tag_ids": [new, 999, sale, 0]}))).await;
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect}");
-        assert_eq!(loc(&unknown), [json!(["body", "tag_ids", 1]), json!(["body", "tag_ids", 3])]);
+        assert_eq!(unknown.locs(), [json!(["body", "tag_ids", 1]), json!(["body", "tag_ids", 3])]);
         assert!(unknown.body["detail"][0]["msg"].as_str().unwrap().contains("999"));
         let kept = app.get(&format!("{BASE}/{id}?include=tags")).await;
         assert_eq!(tag_names(&kept), ["sale", "hot"], "{dialect}: the old tags stay");
@@ -138,9 +135,8 @@ async fn put_tags_replaces_the_set_in_one_go() {
     }
 }
 
-#[tokio::test]
-async fn delete_cascades_variants_and_tags_but_not_once_ordered() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn delete_cascades_variants_and_tags_but_not_once_ordered(dialect) {
         let app = TestApp::new(dialect).await;
         catalog(&app, 2).await;
         let (doomed, ordered) = (1, 2);

@@ -34,9 +34,8 @@ async fn place(app: &TestApp, items: Value) -> i64 {
     reply.body["id"].as_i64().unwrap()
 }
 
-#[tokio::test]
-async fn every_write_keeps_the_rollups_equal_to_the_orders() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn every_write_keeps_the_rollups_equal_to_the_orders(dialect) {
         let app = TestApp::new(dialect).await;
         shop::seed::seed_sample(&app.conn).await.unwrap();
         assert_no_drift(&app, dialect, "the sample seed").await;
@@ -107,9 +106,8 @@ async fn every_write_keeps_the_rollups_equal_to_the_orders() {
     }
 }
 
-#[tokio::test]
-async fn concurrent_orders_cancels_and_moves_keep_the_rollups_exact() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn concurrent_orders_cancels_and_moves_keep_the_rollups_exact(dialect) {
         // 76 writes at once queue at the admission gate; on a loaded machine the default
         // patience sheds some of them (503), which is the gate's business, not this test's.
         let app = TestApp::with_settings(dialect, &[("DB_ACQUIRE_TIMEOUT_MS", "60000")]).await;

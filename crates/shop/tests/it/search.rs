@@ -148,9 +148,8 @@ async fn names(app: &TestApp, query: &str) -> Vec<String> {
     reply.body["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect()
 }
 
-#[tokio::test]
-async fn list_filters_combine() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn list_filters_combine(dialect) {
         let app = TestApp::new(dialect).await;
         fixed(&app).await;
         let cases: [(&str, &[&str]); 16] = [
@@ -177,9 +176,8 @@ async fn list_filters_combine() {
     }
 }
 
-#[tokio::test]
-async fn filter_expressions_follow_the_documented_semantics() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn filter_expressions_follow_the_documented_semantics(dialect) {
         let app = TestApp::new(dialect).await;
         fixed(&app).await;
         let cases: [(&str, &[&str]); 15] = [
@@ -211,9 +209,8 @@ async fn filter_expressions_follow_the_documented_semantics() {
     }
 }
 
-#[tokio::test]
-async fn bad_filters_are_422_pointing_at_the_problem_and_change_nothing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn bad_filters_are_422_pointing_at_the_problem_and_change_nothing(dialect) {
         let app = TestApp::new(dialect).await;
         fixed(&app).await;
         let deep = format!("{}id = 1{}", "(".repeat(10_000), ")".repeat(10_000));
@@ -256,9 +253,8 @@ async fn bad_filters_are_422_pointing_at_the_problem_and_change_nothing() {
     }
 }
 
-#[tokio::test]
-async fn cursors_are_checked() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn cursors_are_checked(dialect) {
         let app = TestApp::new(dialect).await;
         fixed(&app).await;
         let first = app.get(&format!("{BASE}?sort=-price&limit=2&min_price=1")).await;
@@ -295,9 +291,8 @@ async fn cursors_are_checked() {
     }
 }
 
-#[tokio::test]
-async fn a_cursor_page_reports_the_total_its_first_page_counted() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn a_cursor_page_reports_the_total_its_first_page_counted(dialect) {
         let app = TestApp::new(dialect).await;
         fixed(&app).await;
         let query = "sort=-price&min_price=1";
@@ -317,9 +312,8 @@ async fn a_cursor_page_reports_the_total_its_first_page_counted() {
     }
 }
 
-#[tokio::test]
-async fn timestamps_sort_and_page_at_full_precision() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn timestamps_sort_and_page_at_full_precision(dialect) {
         let app = TestApp::new(dialect).await;
         let base = Utc.with_ymd_and_hms(2024, 5, 1, 8, 0, 0).single().unwrap();
         let micros = |m: i64| -> DateTime<Utc> { base + chrono::Duration::microseconds(m) };
@@ -361,9 +355,8 @@ async fn trigram_index_is_in_step(app: &TestApp) {
         .unwrap_or_else(|e| panic!("the trigram index is out of step with products: {e}"));
 }
 
-#[tokio::test]
-async fn q_follows_creates_renames_and_deletes() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn q_follows_creates_renames_and_deletes(dialect) {
         let app = TestApp::new(dialect).await;
         let category =
             app.admin(axum::http::Method::POST, "/api/v1/categories", Some(serde_json::json!({"name": "Parts"}))).await;

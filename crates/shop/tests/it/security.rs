@@ -7,48 +7,12 @@ use std::process::{Command, Stdio};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use migrate::Dialect;
-use migrate::testing::{TestDb, dialects};
+use migrate::testing::TestDb;
 use serde_json::{Value, json};
 
 use crate::support::{Reply, TestApp};
 
 const API: &str = "/api/v1";
-
-/// One test per database, each its own case; a database this run does not cover says so.
-macro_rules! per_dialect {
-    ($name:ident) => {
-        mod $name {
-            use migrate::Dialect;
-
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(Dialect::Sqlite).await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                if super::covered(Dialect::Postgres) {
-                    super::$name(Dialect::Postgres).await;
-                }
-            }
-
-            #[tokio::test]
-            async fn mysql() {
-                if super::covered(Dialect::Mysql) {
-                    super::$name(Dialect::Mysql).await;
-                }
-            }
-        }
-    };
-}
-
-fn covered(dialect: Dialect) -> bool {
-    let covered = dialects().contains(&dialect);
-    if !covered {
-        migrate::testing::skip(&format!("{dialect} is not covered by this run"));
-    }
-    covered
-}
 
 async fn login(app: &TestApp, username: &str, password: &str) -> Reply {
     login_through(&app.app, username, password).await
@@ -180,7 +144,7 @@ async fn tokens_die_with_their_password(dialect: Dialect) {
     assert_eq!(app.call(Method::GET, &me, None, Some(&second)).await.status, StatusCode::UNAUTHORIZED, "{dialect}");
     assert_eq!(login(&app, "dave", "third-password").await.status, StatusCode::OK, "{dialect}");
 }
-per_dialect!(tokens_die_with_their_password);
+migrate::per_dialect!(tokens_die_with_their_password);
 
 /// The last active admin cannot be demoted, deactivated or deleted; with a second admin,
 /// either may go, but not both.
@@ -207,7 +171,7 @@ async fn the_last_active_admin_stays(dialect: Dialect) {
     assert_eq!(refused.status, StatusCode::CONFLICT, "{dialect}");
     assert_eq!(app.admin(Method::DELETE, &url(second_id), None).await.status, StatusCode::NO_CONTENT, "{dialect}");
 }
-per_dialect!(the_last_active_admin_stays);
+migrate::per_dialect!(the_last_active_admin_stays);
 
 /// "ERIN" cannot sign up beside "erin", by sign-up, by an admin or by a rename, and
 /// either spelling logs in; emails likewise.
@@ -242,7 +206,7 @@ async fn names_are_unique_ignoring_case(dialect: Dialect) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM users WHERE username_key = 'erin'").await, 1, "{dialect}");
     assert!(erin > 0);
 }
-per_dialect!(names_are_unique_ignoring_case);
+migrate::per_dialect!(names_are_unique_ignoring_case);
 
 /// Every pooled connection busy: `/health` still says connected and shows the pool with its
 /// queue, requests that need the database are answered 503 with `Retry-After` once the
@@ -288,7 +252,7 @@ async fn a_saturated_pool_is_busy_not_down(dialect: Dialect) {
     assert_eq!(app.get(&format!("{API}/categories")).await.status, StatusCode::OK, "{dialect}");
     assert_eq!(app.get("/health").await.body["pool"]["waiting"], 0, "{dialect}");
 }
-per_dialect!(a_saturated_pool_is_busy_not_down);
+migrate::per_dialect!(a_saturated_pool_is_busy_not_down);
 
 /// With `REDIS_URL`, failures counted by one replica slow the account down on every other:
 /// guesses spread over replicas gain nothing.
@@ -362,7 +326,7 @@ async fn a_server_refuses_a_missing_or_short_signing_key() {
     // Development: SQLite on a loopback address runs on the public key.
     assert_eq!(serve(&db.url, &[]).0, None, "the development set-up must serve");
     assert_eq!(serve(&db.url, &[("SECRET_KEY", &"k".repeat(32))]).0, None);
-    if covered(Dialect::Postgres) {
+    if migrate::testing::covers(Dialect::Postgres) {
         let pg = TestDb::new(Dialect::Postgres).await;
         let (code, err) = serve(&pg.url, &[]);
         assert_eq!(code, Some(1), "PostgreSQL without a key: {err}");

@@ -17,9 +17,8 @@ async fn sample_seed_is_idempotent() {
     assert_eq!(again, shop::seed::SeedReport::default());
 }
 
-#[tokio::test]
-async fn scale_seed_is_reproducible_and_keeps_ids_usable() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn scale_seed_is_reproducible_and_keeps_ids_usable(dialect) {
         let mut fingerprints = Vec::new();
         for _ in 0..2 {
             let app = TestApp::new(dialect).await;
@@ -198,33 +197,4 @@ async fn a_killed_scale_seed_leaves_the_database_usable(dialect: migrate::Dialec
     assert_eq!(user.status, StatusCode::CREATED, "{dialect}: {}", user.body);
 }
 
-mod a_killed_scale_seed_leaves_the_database_usable {
-    use migrate::Dialect;
-
-    fn covered(dialect: Dialect) -> bool {
-        let covered = migrate::testing::dialects().contains(&dialect);
-        if !covered {
-            migrate::testing::skip(&format!("{dialect} is not covered by this run"));
-        }
-        covered
-    }
-
-    #[tokio::test]
-    async fn sqlite() {
-        super::a_killed_scale_seed_leaves_the_database_usable(Dialect::Sqlite).await;
-    }
-
-    #[tokio::test]
-    async fn postgres() {
-        if covered(Dialect::Postgres) {
-            super::a_killed_scale_seed_leaves_the_database_usable(Dialect::Postgres).await;
-        }
-    }
-
-    #[tokio::test]
-    async fn mysql() {
-        if covered(Dialect::Mysql) {
-            super::a_killed_scale_seed_leaves_the_database_usable(Dialect::Mysql).await;
-        }
-    }
-}
+migrate::per_dialect!(a_killed_scale_seed_leaves_the_database_usable);

@@ -1,24 +1,13 @@
 //! HTTP tests of suppliers.
 
 use axum::http::{Method, StatusCode};
-use migrate::testing::dialects;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 use shop::entity::products;
 
-use crate::support::{Reply, TestApp, insert_product};
+use crate::support::{TestApp, insert_product};
 
 const BASE: &str = "/api/v1/suppliers";
-
-async fn create(app: &TestApp, body: Value) -> Value {
-    let reply = app.admin(Method::POST, BASE, Some(body)).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body
-}
-
-fn loc(reply: &Reply) -> Vec<Value> {
-    reply.body["detail"].as_array().unwrap().iter().map(|e| e["loc"].clone()).collect()
-}
 
 /// A product of a fresh category, supplied by `supplier_id`.
 async fn supplied_product(app: &TestApp, name: &str, supplier_id: i64) -> i32 {
@@ -42,11 +31,10 @@ async fn supplier_of(app: &TestApp, product_id: i32) -> Option<i32> {
     products::Entity::find_by_id(product_id).one(&app.conn).await.unwrap().expect("product still exists").supplier_id
 }
 
-#[tokio::test]
-async fn crud_round_trip_with_partial_updates() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn crud_round_trip_with_partial_updates(dialect) {
         let app = TestApp::new(dialect).await;
-        let created = create(&app, json!({"name": "TechCorp", "contact_email": "tech@corp.com", "rating": 4.5})).await;
+        let created = app.created(BASE, json!({"name": "TechCorp", "contact_email": "tech@corp.com", "rating": 4.5})).await;
         assert_eq!(created["name"], "TechCorp");
         assert_eq!(created["contact_email"], "tech@corp.com");
         assert_eq!(created["rating"], 4.5, "{dialect}");
@@ -91,11 +79,11 @@ async fn crud_round_trip_with_partial_updates() {
         assert_eq!(app.get(&path).await.body, empty.body, "{dialect}");
 
         // Only a name is required.
-        let minimal = create(&app, json!({"name": "BookWorld"})).await;
+        let minimal = app.created(BASE, json!({"name": "BookWorld"})).await;
         assert_eq!(minimal["contact_email"], Value::Null);
         assert_eq!(minimal["rating"], Value::Null);
         assert_eq!(minimal["is_active"], true);
-        let top = create(&app, json!({"name": "SportsTech", "rating": 5})).await;
+        let top = app.created(BASE, json!({"name": "SportsTech", "rating": 5})).await;
         assert_eq!(top["rating"], 5.0);
 
         let list = app.get(&format!("{BASE}/?limit=1&skip=1")).await;
@@ -120,9 +108,8 @@ async fn crud_round_trip_with_partial_updates() {
     }
 }
 
-#[tokio::test]
-async fn missing_suppliers_are_404() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn missing_suppliers_are_404(dialect) {
         let app = TestApp::new(dialect).await;
         for id in ["999", "0", "-5", "4294967296"] {
             let path = format!("{BASE}/{id}");
@@ -139,16 +126,15 @@ async fn missing_suppliers_are_404() {
         }
         let bad = app.get(&format!("{BASE}/abc")).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(loc(&bad), [json!(["path", "id"])]);
+        assert_eq!(bad.locs(), [json!(["path", "id"])]);
         assert_eq!(app.get(BASE).await.body["total"], 0, "nothing was written");
     }
 }
 
-#[tokio::test]
-async fn writes_need_an_admin() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn writes_need_an_admin(dialect) {
         let app = TestApp::new(dialect).await;
-        let existing = create(&app, json!({"name": "TechCorp"})).await;
+        let existing = app.created(BASE, json!({"name": "TechCorp"})).await;
         let path = format!("{BASE}/{}", existing["id"]);
         let body = json!({"name": "X"});
         let writes = [
@@ -173,17 +159,16 @@ async fn writes_need_an_admin() {
     }
 }
 
-#[tokio::test]
-async fn duplicate_names_are_409_and_change_nothing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn duplicate_names_are_409_and_change_nothing(dialect) {
         let app = TestApp::new(dialect).await;
-        create(&app, json!({"name": "TechCorp", "rating": 4.5})).await;
+        app.created(BASE, json!({"name": "TechCorp", "rating": 4.5})).await;
         let dup = app.admin(Method::POST, BASE, Some(json!({"name": "TechCorp", "rating": 1}))).await;
         assert_eq!(dup.status, StatusCode::CONFLICT, "{dialect}: {}", dup.body);
         assert!(dup.body["detail"].as_str().unwrap().contains("name"), "{}", dup.body);
         assert_eq!(app.get(BASE).await.body["total"], 1);
 
-        let other = create(&app, json!({"name": "BookWorld", "rating": 4.8})).await;
+        let other = app.created(BASE, json!({"name": "BookWorld", "rating": 4.8})).await;
         let path = format!("{BASE}/{}", other["id"]);
         for method in [Method::PATCH, Method::PUT] {
             let rename = app.admin(method.clone(), &path, Some(json!({"name": "TechCorp", "rating": 1}))).await;
@@ -197,11 +182,10 @@ async fn duplicate_names_are_409_and_change_nothing() {
     }
 }
 
-#[tokio::test]
-async fn bad_input_is_422_and_changes_nothing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn bad_input_is_422_and_changes_nothing(dialect) {
         let app = TestApp::new(dialect).await;
-        let existing = create(&app, json!({"name": "TechCorp", "contact_email": "tech@corp.com", "rating": 4.5})).await;
+        let existing = app.created(BASE, json!({"name": "TechCorp", "contact_email": "tech@corp.com", "rating": 4.5})).await;
         let path = format!("{BASE}/{}", existing["id"]);
         let cases = [
             (json!({"name": "A", "contact_email": "not-an-email"}), "contact_email"),
@@ -217,11 +201,11 @@ async fn bad_input_is_422_and_changes_nothing() {
         for (body, field) in &cases {
             let created = app.admin(Method::POST, BASE, Some(body.clone())).await;
             assert_eq!(created.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect} POST {body}: {}", created.body);
-            assert_eq!(loc(&created), [json!(["body", field])], "{body}");
+            assert_eq!(created.locs(), [json!(["body", field])], "{body}");
             for method in [Method::PUT, Method::PATCH] {
                 let updated = app.admin(method.clone(), &path, Some(body.clone())).await;
                 assert_eq!(updated.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect} {method} {body}");
-                assert_eq!(loc(&updated), [json!(["body", field])], "{method} {body}");
+                assert_eq!(updated.locs(), [json!(["body", field])], "{method} {body}");
             }
         }
         let high = app.admin(Method::POST, BASE, Some(json!({"name": "A", "rating": 5.5}))).await;
@@ -238,7 +222,7 @@ async fn bad_input_is_422_and_changes_nothing() {
         let several = app.admin(Method::POST, BASE, Some(json!({"name": "", "contact_email": "x", "rating": 9}))).await;
         assert_eq!(several.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
-            loc(&several),
+            several.locs(),
             [json!(["body", "contact_email"]), json!(["body", "name"]), json!(["body", "rating"])]
         );
         for query in ["limit=0", "limit=101", "skip=-1"] {
@@ -251,12 +235,11 @@ async fn bad_input_is_422_and_changes_nothing() {
     }
 }
 
-#[tokio::test]
-async fn deleting_a_supplier_keeps_its_products_without_a_supplier() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn deleting_a_supplier_keeps_its_products_without_a_supplier(dialect) {
         let app = TestApp::new(dialect).await;
-        let gone = create(&app, json!({"name": "TechCorp"})).await["id"].as_i64().unwrap();
-        let kept = create(&app, json!({"name": "BookWorld"})).await["id"].as_i64().unwrap();
+        let gone = app.created(BASE, json!({"name": "TechCorp"})).await["id"].as_i64().unwrap();
+        let kept = app.created(BASE, json!({"name": "BookWorld"})).await["id"].as_i64().unwrap();
         let phone = supplied_product(&app, "Phone", gone).await;
         let laptop = supplied_product(&app, "Laptop", gone).await;
         let book = supplied_product(&app, "Book", kept).await;

@@ -134,6 +134,25 @@ impl TestApp {
     pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         self.call(method, path, body, Some(&self.admin_token.clone())).await
     }
+
+    /// POSTs `body` to `path` as the admin and returns the created resource (201 or panic).
+    pub async fn created(&self, path: &str, body: Value) -> Value {
+        let reply = self.admin(Method::POST, path, Some(body)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "POST {path}: {}", reply.body);
+        reply.body
+    }
+}
+
+impl Reply {
+    /// The `loc` of each entry of a 422's `detail`.
+    pub fn locs(&self) -> Vec<Value> {
+        self.body["detail"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no list of errors: {}", self.body))
+            .iter()
+            .map(|e| e["loc"].clone())
+            .collect()
+    }
 }
 
 pub async fn send_via(app: &App, request: Request<Body>) -> Reply {

@@ -1,7 +1,6 @@
 //! HTTP tests of tags.
 
 use axum::http::{Method, StatusCode};
-use migrate::testing::dialects;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use shop::entity::{product_tags, products};
@@ -10,18 +9,8 @@ use crate::support::{Reply, TestApp, insert_product};
 
 const BASE: &str = "/api/v1/tags";
 
-async fn create(app: &TestApp, body: Value) -> Value {
-    let reply = app.admin(Method::POST, BASE, Some(body)).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body
-}
-
 async fn create_named(app: &TestApp, name: &str) -> i32 {
-    create(app, json!({"name": name})).await["id"].as_i64().unwrap() as i32
-}
-
-fn loc(reply: &Reply) -> Vec<Value> {
-    reply.body["detail"].as_array().unwrap().iter().map(|e| e["loc"].clone()).collect()
+    app.created(BASE, json!({"name": name})).await["id"].as_i64().unwrap() as i32
 }
 
 /// `count` products of a fresh category, in id order.
@@ -48,11 +37,10 @@ fn ids(reply: &Reply) -> Vec<i64> {
     reply.body["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect()
 }
 
-#[tokio::test]
-async fn crud_round_trip_with_partial_updates() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn crud_round_trip_with_partial_updates(dialect) {
         let app = TestApp::new(dialect).await;
-        let created = create(&app, json!({"name": "new"})).await;
+        let created = app.created(BASE, json!({"name": "new"})).await;
         assert_eq!(created["name"], "new");
         assert_eq!(created["color"], "#007bff", "default color");
         let id = created["id"].as_i64().unwrap();
@@ -83,9 +71,9 @@ async fn crud_round_trip_with_partial_updates() {
         assert_eq!(empty.body["name"], "new");
         assert_eq!(app.get(&path).await.body, empty.body, "{dialect}");
 
-        let sale = create(&app, json!({"name": "sale", "color": "#dc3545"})).await;
+        let sale = app.created(BASE, json!({"name": "sale", "color": "#dc3545"})).await;
         assert_eq!(sale["color"], "#dc3545");
-        create(&app, json!({"name": "x".repeat(50)})).await;
+        app.created(BASE, json!({"name": "x".repeat(50)})).await;
         let list = app.get(&format!("{BASE}/?limit=1&skip=1")).await;
         assert_eq!(list.status, StatusCode::OK);
         assert_eq!(list.body["total"], 3);
@@ -106,9 +94,8 @@ async fn crud_round_trip_with_partial_updates() {
     }
 }
 
-#[tokio::test]
-async fn missing_tags_are_404() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn missing_tags_are_404(dialect) {
         let app = TestApp::new(dialect).await;
         for id in ["999", "0", "-5", "4294967296"] {
             let path = format!("{BASE}/{id}");
@@ -126,16 +113,15 @@ async fn missing_tags_are_404() {
         }
         let bad = app.get(&format!("{BASE}/abc/products")).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(loc(&bad), [json!(["path", "id"])]);
+        assert_eq!(bad.locs(), [json!(["path", "id"])]);
         assert_eq!(app.get(BASE).await.body["total"], 0, "nothing was written");
     }
 }
 
-#[tokio::test]
-async fn writes_need_an_admin() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn writes_need_an_admin(dialect) {
         let app = TestApp::new(dialect).await;
-        let existing = create(&app, json!({"name": "new"})).await;
+        let existing = app.created(BASE, json!({"name": "new"})).await;
         let path = format!("{BASE}/{}", existing["id"]);
         let body = json!({"name": "sale"});
         let writes = [
@@ -156,17 +142,16 @@ async fn writes_need_an_admin() {
     }
 }
 
-#[tokio::test]
-async fn duplicate_names_are_409_and_change_nothing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn duplicate_names_are_409_and_change_nothing(dialect) {
         let app = TestApp::new(dialect).await;
-        create(&app, json!({"name": "new", "color": "#28a745"})).await;
+        app.created(BASE, json!({"name": "new", "color": "#28a745"})).await;
         let dup = app.admin(Method::POST, BASE, Some(json!({"name": "new", "color": "#000000"}))).await;
         assert_eq!(dup.status, StatusCode::CONFLICT, "{dialect}: {}", dup.body);
         assert!(dup.body["detail"].as_str().unwrap().contains("name"), "{}", dup.body);
         assert_eq!(app.get(BASE).await.body["total"], 1);
 
-        let other = create(&app, json!({"name": "sale", "color": "#dc3545"})).await;
+        let other = app.created(BASE, json!({"name": "sale", "color": "#dc3545"})).await;
         let path = format!("{BASE}/{}", other["id"]);
         for method in [Method::PATCH, Method::PUT] {
             let rename = app.admin(method.clone(), &path, Some(json!({"name": "new", "color": "#000000"}))).await;
@@ -177,11 +162,10 @@ async fn duplicate_names_are_409_and_change_nothing() {
     }
 }
 
-#[tokio::test]
-async fn bad_input_is_422_and_changes_nothing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn bad_input_is_422_and_changes_nothing(dialect) {
         let app = TestApp::new(dialect).await;
-        let existing = create(&app, json!({"name": "new", "color": "#28a745"})).await;
+        let existing = app.created(BASE, json!({"name": "new", "color": "#28a745"})).await;
         let path = format!("{BASE}/{}", existing["id"]);
         let cases = [
             (json!({"name": "a", "color": "blue"}), "color"),
@@ -197,11 +181,11 @@ async fn bad_input_is_422_and_changes_nothing() {
         for (body, field) in &cases {
             let created = app.admin(Method::POST, BASE, Some(body.clone())).await;
             assert_eq!(created.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect} POST {body}: {}", created.body);
-            assert_eq!(loc(&created), [json!(["body", field])], "{body}");
+            assert_eq!(created.locs(), [json!(["body", field])], "{body}");
             for method in [Method::PUT, Method::PATCH] {
                 let updated = app.admin(method.clone(), &path, Some(body.clone())).await;
                 assert_eq!(updated.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect} {method} {body}");
-                assert_eq!(loc(&updated), [json!(["body", field])], "{method} {body}");
+                assert_eq!(updated.locs(), [json!(["body", field])], "{method} {body}");
             }
         }
         let blue = app.admin(Method::POST, BASE, Some(json!({"name": "a", "color": "blue"}))).await;
@@ -215,7 +199,7 @@ async fn bad_input_is_422_and_changes_nothing() {
             assert_eq!(app.get(&format!("{BASE}?{query}")).await.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
             let products = app.get(&format!("{path}/products?{query}")).await;
             assert_eq!(products.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
-            assert_eq!(loc(&products).len(), 1, "{query}");
+            assert_eq!(products.locs().len(), 1, "{query}");
         }
 
         assert_eq!(app.get(BASE).await.body["total"], 1, "{dialect}: nothing was written");
@@ -223,9 +207,8 @@ async fn bad_input_is_422_and_changes_nothing() {
     }
 }
 
-#[tokio::test]
-async fn tag_products_are_paged_in_a_fixed_number_of_statements() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn tag_products_are_paged_in_a_fixed_number_of_statements(dialect) {
         let app = TestApp::new(dialect).await;
         let new = create_named(&app, "new").await;
         let sale = create_named(&app, "sale").await;
@@ -280,9 +263,8 @@ async fn tag_products_are_paged_in_a_fixed_number_of_statements() {
     }
 }
 
-#[tokio::test]
-async fn deleting_a_tag_removes_its_associations_only() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn deleting_a_tag_removes_its_associations_only(dialect) {
         let app = TestApp::new(dialect).await;
         let new = create_named(&app, "new").await;
         let sale = create_named(&app, "sale").await;

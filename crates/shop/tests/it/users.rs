@@ -2,7 +2,6 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use migrate::testing::dialects;
 use serde_json::{Value, json};
 
 use crate::support::TestApp;
@@ -31,9 +30,8 @@ fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-#[tokio::test]
-async fn signup_login_and_own_profile() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn signup_login_and_own_profile(dialect) {
         let app = TestApp::new(dialect).await;
         let user = signup(&app, "ada", "correct horse").await;
         assert_eq!(user["role"], "user");
@@ -91,9 +89,8 @@ async fn signup_login_and_own_profile() {
     }
 }
 
-#[tokio::test]
-async fn signup_rejects_bad_input_and_duplicates() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn signup_rejects_bad_input_and_duplicates(dialect) {
         let app = TestApp::new(dialect).await;
         signup(&app, "ada", "correct horse").await;
         let url = format!("{API}/users/signup");
@@ -130,9 +127,8 @@ async fn signup_rejects_bad_input_and_duplicates() {
     }
 }
 
-#[tokio::test]
-async fn token_defects_are_401() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn token_defects_are_401(dialect) {
         let app = TestApp::new(dialect).await;
         let me = format!("{API}/users/me");
         let valid = app.user_token.clone();
@@ -188,9 +184,8 @@ fn base64url(bytes: &[u8]) -> String {
     out
 }
 
-#[tokio::test]
-async fn admin_manages_users_and_others_cannot() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn admin_manages_users_and_others_cannot(dialect) {
         let app = TestApp::new(dialect).await;
         let users = format!("{API}/users");
         assert_eq!(

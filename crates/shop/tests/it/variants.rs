@@ -1,12 +1,11 @@
 //! HTTP tests of variants: CRUD under their product, attributes replaced as a whole, SKUs.
 
 use axum::http::{Method, StatusCode};
-use migrate::testing::dialects;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use shop::entity::{product_variants, variant_attributes};
 
-use crate::support::{Reply, TestApp, insert_product};
+use crate::support::{TestApp, insert_product};
 
 /// A product of a fresh category (the products API is tested on its own).
 async fn product(app: &TestApp, name: &str) -> i64 {
@@ -25,21 +24,6 @@ fn titanium(sku: &str) -> Value {
             {"name": "color", "value": "Natural Titanium"}]})
 }
 
-async fn create(app: &TestApp, product_id: i64, body: Value) -> Value {
-    let reply = app.admin(Method::POST, &base(product_id), Some(body)).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body
-}
-
-fn loc(reply: &Reply) -> Vec<Value> {
-    reply.body["detail"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{}", reply.body))
-        .iter()
-        .map(|e| e["loc"].clone())
-        .collect()
-}
-
 async fn attribute_rows(app: &TestApp, variant_id: &Value) -> u64 {
     let id = variant_id.as_i64().unwrap() as i32;
     let rows = variant_attributes::Entity::find().filter(variant_attributes::Column::VariantId.eq(id));
@@ -50,12 +34,11 @@ async fn variant_rows(app: &TestApp) -> u64 {
     product_variants::Entity::find().count(&app.conn).await.unwrap()
 }
 
-#[tokio::test]
-async fn crud_round_trip_with_attributes() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn crud_round_trip_with_attributes(dialect) {
         let app = TestApp::new(dialect).await;
         let product_id = product(&app, "iPhone 15 Pro").await;
-        let created = create(&app, product_id, titanium("APL-IP15P-256-NT")).await;
+        let created = app.created(&base(product_id), titanium("APL-IP15P-256-NT")).await;
         assert_eq!(created["product_id"], product_id);
         assert_eq!(created["sku"], "APL-IP15P-256-NT");
         assert_eq!(created["name"], "iPhone 15 Pro 256GB Natural Titanium");
@@ -75,11 +58,11 @@ async fn crud_round_trip_with_attributes() {
 
         // Defaults, and a negative modifier.
         let cheap =
-            create(&app, product_id, json!({"sku": "CHEAP", "name": "Refurbished", "price_modifier": -50})).await;
+            app.created(&base(product_id), json!({"sku": "CHEAP", "name": "Refurbished", "price_modifier": -50})).await;
         assert_eq!(cheap["price_modifier"], "-50.00", "{dialect}");
         assert_eq!((cheap["stock_quantity"].clone(), cheap["attributes"].clone()), (json!(0), json!([])));
         let free =
-            create(&app, product_id, json!({"sku": "SAME", "name": "Same price", "price_modifier": "10.5"})).await;
+            app.created(&base(product_id), json!({"sku": "SAME", "name": "Same price", "price_modifier": "10.5"})).await;
         assert_eq!(free["price_modifier"], "10.50");
 
         let list = app.get(&format!("{}/?limit=2&skip=0", base(product_id))).await;
@@ -125,13 +108,12 @@ async fn crud_round_trip_with_attributes() {
     }
 }
 
-#[tokio::test]
-async fn a_variant_is_only_found_under_its_own_product() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn a_variant_is_only_found_under_its_own_product(dialect) {
         let app = TestApp::new(dialect).await;
         let phone = product(&app, "Phone").await;
         let laptop = product(&app, "Laptop").await;
-        let variant = create(&app, phone, titanium("PHONE-1")).await;
+        let variant = app.created(&base(phone), titanium("PHONE-1")).await;
         let variant_not_found = json!({"detail": "Variant not found"});
         let product_not_found = json!({"detail": "Product not found"});
 
@@ -166,9 +148,9 @@ async fn a_variant_is_only_found_under_its_own_product() {
         assert_eq!(variant_rows(&app).await, 1);
 
         let bad = app.get(&format!("{}/abc", base(phone))).await;
-        assert_eq!(loc(&bad), [json!(["path", "variant_id"])]);
+        assert_eq!(bad.locs(), [json!(["path", "variant_id"])]);
         let bad_product = app.get(&format!("{}/1", base_raw("abc"))).await;
-        assert_eq!(loc(&bad_product), [json!(["path", "id"])]);
+        assert_eq!(bad_product.locs(), [json!(["path", "id"])]);
     }
 }
 
@@ -176,9 +158,8 @@ fn base_raw(product: &str) -> String {
     format!("/api/v1/products/{product}/variants")
 }
 
-#[tokio::test]
-async fn bad_input_is_422_at_the_field_and_changes_nothing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn bad_input_is_422_at_the_field_and_changes_nothing(dialect) {
         let app = TestApp::new(dialect).await;
         let product_id = product(&app, "Phone").await;
         let with = |field: &str, value: Value| {
@@ -204,7 +185,7 @@ async fn bad_input_is_422_at_the_field_and_changes_nothing() {
         for (body, at) in cases {
             let reply = app.admin(Method::POST, &base(product_id), Some(body.clone())).await;
             assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect}: {body}");
-            assert_eq!(loc(&reply), [at], "{dialect}: {body}");
+            assert_eq!(reply.locs(), [at], "{dialect}: {body}");
         }
         let missing = app.admin(Method::POST, &base(product_id), Some(json!({"name": "No sku"}))).await;
         assert_eq!(
@@ -213,7 +194,7 @@ async fn bad_input_is_422_at_the_field_and_changes_nothing() {
         );
         assert_eq!(variant_rows(&app).await, 0, "{dialect}: nothing was written");
 
-        let variant = create(&app, product_id, titanium("SKU-1")).await;
+        let variant = app.created(&base(product_id), titanium("SKU-1")).await;
         let url = format!("{}/{}", base(product_id), variant["id"]);
         for (body, at) in [
             (json!({"stock_quantity": -1}), json!(["body", "stock_quantity"])),
@@ -223,19 +204,18 @@ async fn bad_input_is_422_at_the_field_and_changes_nothing() {
         ] {
             let reply = app.admin(Method::PATCH, &url, Some(body.clone())).await;
             assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{dialect}: {body}");
-            assert_eq!(loc(&reply), [at], "{dialect}: {body}");
+            assert_eq!(reply.locs(), [at], "{dialect}: {body}");
         }
         assert_eq!(app.get(&url).await.body, variant, "{dialect}: unchanged");
     }
 }
 
-#[tokio::test]
-async fn duplicate_sku_is_409_and_changes_nothing() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn duplicate_sku_is_409_and_changes_nothing(dialect) {
         let app = TestApp::new(dialect).await;
         let phone = product(&app, "Phone").await;
         let laptop = product(&app, "Laptop").await;
-        let first = create(&app, phone, titanium("SKU-1")).await;
+        let first = app.created(&base(phone), titanium("SKU-1")).await;
         // SKUs are unique across all products.
         let dup = app.admin(Method::POST, &base(laptop), Some(titanium("SKU-1"))).await;
         assert_eq!(dup.status, StatusCode::CONFLICT, "{dialect}: {}", dup.body);
@@ -244,7 +224,7 @@ async fn duplicate_sku_is_409_and_changes_nothing() {
         assert_eq!(variant_attributes::Entity::find().count(&app.conn).await.unwrap(), 2, "{dialect}: no orphans");
 
         // A clash on update rolls back the attribute replacement sent with it.
-        let second = create(&app, phone, titanium("SKU-2")).await;
+        let second = app.created(&base(phone), titanium("SKU-2")).await;
         let url = format!("{}/{}", base(phone), second["id"]);
         let clash = json!({"sku": "SKU-1", "attributes": [{"name": "color", "value": "red"}]});
         let rename = app.admin(Method::PUT, &url, Some(clash)).await;
@@ -255,12 +235,11 @@ async fn duplicate_sku_is_409_and_changes_nothing() {
     }
 }
 
-#[tokio::test]
-async fn writes_need_an_admin() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn writes_need_an_admin(dialect) {
         let app = TestApp::new(dialect).await;
         let product_id = product(&app, "Phone").await;
-        let variant = create(&app, product_id, titanium("SKU-1")).await;
+        let variant = app.created(&base(product_id), titanium("SKU-1")).await;
         let url = format!("{}/{}", base(product_id), variant["id"]);
         let user = app.user_token.clone();
         let writes = [
@@ -281,15 +260,14 @@ async fn writes_need_an_admin() {
     }
 }
 
-#[tokio::test]
-async fn attributes_of_a_page_are_loaded_in_one_statement() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn attributes_of_a_page_are_loaded_in_one_statement(dialect) {
         let mut counts = Vec::new();
         for count in [1, 5] {
             let app = TestApp::new(dialect).await;
             let product_id = product(&app, "Phone").await;
             for i in 0..count {
-                create(&app, product_id, titanium(&format!("SKU-{i}"))).await;
+                app.created(&base(product_id), titanium(&format!("SKU-{i}"))).await;
             }
             app.take_statement_count();
             let list = app.get(&base(product_id)).await;
@@ -309,14 +287,13 @@ async fn attributes_of_a_page_are_loaded_in_one_statement() {
     }
 }
 
-#[tokio::test]
-async fn deleting_the_product_deletes_its_variants() {
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn deleting_the_product_deletes_its_variants(dialect) {
         let app = TestApp::new(dialect).await;
         let phone = product(&app, "Phone").await;
         let laptop = product(&app, "Laptop").await;
-        let doomed = create(&app, phone, titanium("SKU-1")).await;
-        create(&app, laptop, titanium("SKU-2")).await;
+        let doomed = app.created(&base(phone), titanium("SKU-1")).await;
+        app.created(&base(laptop), titanium("SKU-2")).await;
         let deleted = app.admin(Method::DELETE, &format!("/api/v1/products/{phone}"), None).await;
         assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{dialect}: {}", deleted.body);
         assert_eq!(variant_rows(&app).await, 1, "{dialect}");
