@@ -11,6 +11,7 @@ pub mod extract;
 pub mod json_body;
 pub mod json_input;
 pub mod login;
+pub mod login_form;
 pub mod metrics;
 pub mod orders;
 mod prefixed;
