@@ -14,7 +14,7 @@ use crate::security::{password_stamp, same_secret, verify_access_token};
 /// An authenticated, active user.
 pub struct CurrentUser(pub users::Model);
 
-/// An authenticated, active admin (`role == "admin"`).
+/// An authenticated, active admin ([`crate::entity::users::Role::Admin`]).
 pub struct AdminUser(pub users::Model);
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for AdminUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
-        if user.role != "admin" {
+        if !user.is_admin() {
             return Err(ApiError::Forbidden("The user doesn't have enough privileges".to_owned()));
         }
         Ok(Self(user))

@@ -1,12 +1,36 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The role that may manage the catalog and the users.
-pub const ADMIN: &str = "admin";
+/// What a user may do. The `role` column stays a string, so adding a role needs no schema
+/// change; code compares roles through this type, never through literals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    User,
+    /// May manage the catalog, the orders' lifecycle and the users.
+    Admin,
+}
 
-/// Values the `role` column may hold; kept as a string column so adding a
-/// role needs no schema change.
-pub const ROLES: [&str; 2] = ["user", ADMIN];
+impl Role {
+    pub const ALL: [Role; 2] = [Role::User, Role::Admin];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The role a column or request value names, if any.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.as_str() == value)
+    }
+}
+
+/// The role that may manage the catalog and the users.
+pub const ADMIN: &str = Role::Admin.as_str();
+
+/// Values the `role` column may hold.
+pub const ROLES: [&str; 2] = [Role::User.as_str(), Role::Admin.as_str()];
 
 /// What `username_key` holds for `username`. Usernames are ASCII, so every database's `LOWER`
 /// agrees with it.
@@ -55,6 +79,17 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The user's role; an unknown value in the column counts as the least privileged.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::User)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Role::Admin
+    }
+}
 
 #[cfg(test)]
 mod tests {

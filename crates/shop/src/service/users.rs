@@ -61,7 +61,7 @@ pub async fn create(db: &impl ConnectionTrait, input: NewUser) -> Result<users::
         first_name: Set(first_name),
         last_name: Set(last_name),
         hashed_password: Set(hashed),
-        is_superuser: Set(input.role == "admin"),
+        is_superuser: Set(users::Role::parse(&input.role) == Some(users::Role::Admin)),
         role: Set(input.role),
         is_active: Set(input.is_active),
         phone: Set(input.phone),
@@ -228,7 +228,7 @@ async fn update_in(db: &DatabaseTransaction, id: i64, patch: UserUpdate) -> Resu
         model.date_of_birth = Set(date);
     }
     if let Some(role) = patch.role {
-        model.is_superuser = Set(role == "admin");
+        model.is_superuser = Set(users::Role::parse(&role) == Some(users::Role::Admin));
         model.role = Set(role);
     }
     if let Some(active) = patch.is_active {
@@ -311,7 +311,7 @@ pub async fn create_admin(
         last_name: None,
         phone: None,
         date_of_birth: None,
-        role: "admin".to_owned(),
+        role: users::Role::Admin.as_str().to_owned(),
         is_active: true,
     };
     input.validate().map_err(|errors| ApiError::Validation(crate::schema::validation::validation_errors(&errors)))?;

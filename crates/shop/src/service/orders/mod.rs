@@ -66,7 +66,7 @@ pub async fn get(db: &impl ConnectionTrait, viewer: &users::Model, id: i64) -> R
     let order = orders::Entity::find_by_id(key(id, WHAT)?)
         .one(db)
         .await?
-        .filter(|o| viewer.role == "admin" || o.user_id == viewer.id)
+        .filter(|o| viewer.is_admin() || o.user_id == viewer.id)
         .ok_or_else(|| ApiError::not_found(WHAT))?;
     let items = items_of(db, &[order.id]).await?.remove(&order.id).unwrap_or_default();
     Ok(Placed { order, items })
@@ -89,7 +89,7 @@ pub async fn list(
     page: Pagination,
 ) -> Result<(Vec<Placed>, u64), ApiError> {
     let mut query = orders::Entity::find();
-    if viewer.role != "admin" {
+    if !viewer.is_admin() {
         query = query.filter(orders::Column::UserId.eq(viewer.id));
     } else if let Some(user_id) = filter.user_id {
         query = query.filter(orders::Column::UserId.eq(user_id));
