@@ -243,18 +243,6 @@ async fn execute_all(
     Ok(())
 }
 
-/// Adds `[orders, items, cents]` to a month (bulk loads, which bypass [`apply`]).
-///
-/// # Errors
-/// Database errors.
-pub async fn add_month(db: &impl ConnectionTrait, month: &str, totals: [i64; 3]) -> Result<(), DbErr> {
-    let dialect = Dialect::from_backend(db.get_database_backend());
-    let sql = month_upsert(dialect);
-    let values: Vec<Value> = vec![month.into(), 0i16.into(), totals[0].into(), totals[1].into(), totals[2].into()];
-    db.execute_raw(dialect.statement(&sql, values)).await?;
-    Ok(())
-}
-
 /// Where an order's products are now: their supplier and category, read under share locks
 /// on the product, supplier and category rows (see [`lock_attributes`]).
 pub struct Attributes {
