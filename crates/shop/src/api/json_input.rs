@@ -146,6 +146,19 @@ fn parse_collecting<T: DeserializeOwned>(
                 break;
             }
         }
+        // A field with a default (`role`) takes none of the stand-ins, but reads without its key.
+        if !fixed {
+            let mut attempt = tree.clone();
+            remove_at(&mut attempt, &path);
+            let still = match serde_path_to_error::deserialize::<_, T>(attempt.clone()) {
+                Ok(_) => false,
+                Err(err) => serde_error(&err).loc == error.loc,
+            };
+            if !still {
+                tree = attempt;
+                fixed = true;
+            }
+        }
         if !fixed {
             return None;
         }
@@ -239,7 +252,13 @@ fn serde_error(err: &serde_path_to_error::Error<serde_json::Error>) -> FieldErro
         }
         return FieldError::new(loc, "Extra inputs are not permitted", "extra_forbidden");
     }
-    let kind = if message.starts_with("invalid type") { "type_error" } else { "value_error" };
+    let kind = if message.starts_with("invalid type") {
+        "type_error"
+    } else if crate::entity::choice::is_refusal(&message) {
+        "enum"
+    } else {
+        "value_error"
+    };
     FieldError::new(loc, message, kind)
 }
 

@@ -13,6 +13,7 @@ use super::body::ValidJson;
 use super::extract::{Params, PathId};
 use super::prefixed::Prefixed;
 use crate::api::AppState;
+use crate::entity::choice::Choice;
 use crate::entity::orders::OrderStatus;
 use crate::error::{ApiError, Detail, FieldError, ValidationDetail};
 use crate::schema::common::{Page, Pagination};
@@ -67,7 +68,7 @@ pub async fn create(
 /// Own orders, newest first; admins see everyone's and may filter by `user_id`.
 #[utoipa::path(get, path = "/orders", tag = "orders", operation_id = "orders-list", security(("bearer" = [])),
     params(("skip" = Option<u64>, Query, minimum = 0), ("limit" = Option<u64>, Query, minimum = 1, maximum = 100),
-        ("status" = Option<String>, Query, example = "pending"), ("user_id" = Option<i64>, Query, description = "Admins only")),
+        ("status" = Option<OrderStatus>, Query, example = "pending"), ("user_id" = Option<i64>, Query, description = "Admins only")),
     responses((status = 200, body = Page<OrderPublic>), (status = 401, body = Detail), (status = 422, body = ValidationDetail)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -78,11 +79,7 @@ pub async fn list(
     let status = params.string("status", 20).and_then(|s| match OrderStatus::from_str(&s) {
         Ok(status) => Some(status),
         Err(_) => {
-            params.fail(
-                "status",
-                "Input should be 'pending', 'processing', 'shipped', 'delivered' or 'cancelled'",
-                "enum",
-            );
+            params.fail("status", OrderStatus::expected(), "enum");
             None
         }
     });
@@ -129,12 +126,5 @@ pub async fn change_status(
     PathId(id): PathId,
     ValidJson(change): ValidJson<StatusChange>,
 ) -> Result<Json<OrderPublic>, ApiError> {
-    let to = OrderStatus::from_str(&change.status).map_err(|_| {
-        ApiError::one(FieldError::body(
-            &["status"],
-            "Input should be 'pending', 'processing', 'shipped', 'delivered' or 'cancelled'",
-            "enum",
-        ))
-    })?;
-    Ok(Json(public(service::transition(&state.db, &admin, id, to).await?)))
+    Ok(Json(public(service::transition(&state.db, &admin, id, change.status).await?)))
 }

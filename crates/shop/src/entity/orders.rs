@@ -4,6 +4,8 @@ use std::str::FromStr;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::choice::Choice;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "orders")]
@@ -14,7 +16,7 @@ pub struct Model {
     pub order_number: String,
     #[sea_orm(column_type = "Decimal(Some((10, 2)))")]
     pub total_amount: Decimal,
-    /// One of [`OrderStatus::ALL`], stored as its [`OrderStatus::as_str`] form.
+    /// One of [`OrderStatus`], stored as its [`OrderStatus::as_str`] form.
     #[sea_orm(column_type = "String(StringLen::N(20))", indexed)]
     pub status: String,
     // Orders are financial records: a user with orders cannot be hard-deleted.
@@ -37,9 +39,10 @@ pub struct Model {
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Lifecycle of an order. The column stays a plain string (no database enum
-/// type) so that adding a status is not a schema migration on Postgres.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Where an order is in its lifecycle: pending, processing, shipped, delivered, or cancelled.
+// The column stays a plain string (no database enum type) so that adding a status is not a
+// schema migration on PostgreSQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
     Pending,
@@ -49,8 +52,8 @@ pub enum OrderStatus {
     Cancelled,
 }
 
-impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] = [
+impl Choice for OrderStatus {
+    const ALL: &'static [Self] = &[
         OrderStatus::Pending,
         OrderStatus::Processing,
         OrderStatus::Shipped,
@@ -58,6 +61,12 @@ impl OrderStatus {
         OrderStatus::Cancelled,
     ];
 
+    fn as_str(self) -> &'static str {
+        OrderStatus::as_str(self)
+    }
+}
+
+impl OrderStatus {
     pub const fn as_str(self) -> &'static str {
         match self {
             OrderStatus::Pending => "pending",
@@ -66,6 +75,12 @@ impl OrderStatus {
             OrderStatus::Delivered => "delivered",
             OrderStatus::Cancelled => "cancelled",
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for OrderStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        super::choice::deserialize(deserializer)
     }
 }
 
@@ -82,13 +97,8 @@ pub struct ParseOrderStatusError(pub String);
 impl FromStr for OrderStatus {
     type Err = ParseOrderStatusError;
 
-    // Exact match only: the stored values are lowercase and a lenient parse
-    // would let differently-cased duplicates into the column.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OrderStatus::ALL
-            .into_iter()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| ParseOrderStatusError(s.to_owned()))
+        <Self as Choice>::parse(s).ok_or_else(|| ParseOrderStatusError(s.to_owned()))
     }
 }
 
@@ -104,7 +114,7 @@ mod tests {
 
     #[test]
     fn order_status_round_trips_through_str() {
-        for status in OrderStatus::ALL {
+        for &status in <OrderStatus as Choice>::ALL {
             assert_eq!(status.as_str().parse::<OrderStatus>(), Ok(status));
             assert_eq!(status.to_string(), status.as_str());
         }
@@ -119,7 +129,7 @@ mod tests {
 
     #[test]
     fn order_status_serde_matches_column_values() {
-        for status in OrderStatus::ALL {
+        for &status in <OrderStatus as Choice>::ALL {
             let json = serde_json::to_string(&status).unwrap();
             assert_eq!(json, format!("\"{}\"", status.as_str()));
         }

@@ -1,18 +1,29 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// What a user may do. The `role` column stays a string, so adding a role needs no schema
-/// change; code compares roles through this type, never through literals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use super::choice::Choice;
+
+/// What a user may do: an admin manages the catalog, the orders' lifecycle and the users.
+// The `role` column stays a string, so adding a role needs no schema change; code compares
+// roles through this type, never through literals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
+    #[default]
     User,
     /// May manage the catalog, the orders' lifecycle and the users.
     Admin,
 }
 
-impl Role {
-    pub const ALL: [Role; 2] = [Role::User, Role::Admin];
+impl Choice for Role {
+    const ALL: &'static [Self] = &[Role::User, Role::Admin];
 
+    fn as_str(self) -> &'static str {
+        Role::as_str(self)
+    }
+}
+
+impl Role {
     pub const fn as_str(self) -> &'static str {
         match self {
             Role::User => "user",
@@ -22,15 +33,15 @@ impl Role {
 
     /// The role a column or request value names, if any.
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|role| role.as_str() == value)
+        <Self as Choice>::parse(value)
     }
 }
 
-/// The role that may manage the catalog and the users.
-pub const ADMIN: &str = Role::Admin.as_str();
-
-/// Values the `role` column may hold.
-pub const ROLES: [&str; 2] = [Role::User.as_str(), Role::Admin.as_str()];
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        super::choice::deserialize(deserializer)
+    }
+}
 
 /// What `username_key` holds for `username`. Usernames are ASCII, so every database's `LOWER`
 /// agrees with it.
@@ -106,7 +117,7 @@ mod tests {
             first_name: "Ada".to_owned(),
             last_name: "Lovelace".to_owned(),
             hashed_password: "$argon2id$secret-hash".to_owned(),
-            role: ROLES[0].to_owned(),
+            role: Role::User.as_str().to_owned(),
             is_active: true,
             is_superuser: false,
             phone: None,

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::common::{Money, timestamp};
+use crate::entity::orders::OrderStatus;
 use crate::entity::{order_items, orders};
 
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -32,9 +33,8 @@ pub struct OrderCreate {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
-    /// pending, processing, shipped, delivered or cancelled.
     #[schema(example = "shipped")]
-    pub status: String,
+    pub status: OrderStatus,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -66,7 +66,7 @@ pub struct OrderPublic {
     pub id: i32,
     #[schema(example = "ORD-20240101-3F9A1C2B")]
     pub order_number: String,
-    #[schema(example = "pending")]
+    #[schema(value_type = OrderStatus, example = "pending")]
     pub status: String,
     pub total_amount: Money,
     pub user_id: i32,

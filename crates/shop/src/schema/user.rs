@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 use super::common::{nullable, timestamp};
-use crate::entity::users;
+use crate::entity::users::{self, Role};
 
 fn valid_username(value: &str) -> Result<(), ValidationError> {
     let ok = (3..=50).contains(&value.chars().count())
@@ -27,16 +27,6 @@ fn storable_date(value: &NaiveDate) -> Result<(), ValidationError> {
     } else {
         let mut e = ValidationError::new("date_range");
         e.message = Some("Date should be between 0001-01-01 and 9999-12-31".into());
-        Err(e)
-    }
-}
-
-fn valid_role(value: &str) -> Result<(), ValidationError> {
-    if users::ROLES.contains(&value) {
-        Ok(())
-    } else {
-        let mut e = ValidationError::new("enum");
-        e.message = Some("Input should be 'user' or 'admin'".into());
         Err(e)
     }
 }
@@ -92,10 +82,8 @@ pub struct UserCreate {
     pub phone: Option<String>,
     #[validate(custom(function = "storable_date"))]
     pub date_of_birth: Option<NaiveDate>,
-    #[serde(default = "default_role")]
-    #[validate(custom(function = "valid_role"))]
-    #[schema(example = "user")]
-    pub role: String,
+    #[serde(default)]
+    pub role: Role,
     #[serde(default = "yes")]
     pub is_active: bool,
 }
@@ -111,7 +99,7 @@ pub struct NewUser {
     pub last_name: Option<String>,
     pub phone: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
-    pub role: String,
+    pub role: Role,
     pub is_active: bool,
 }
 
@@ -126,7 +114,7 @@ impl From<UserSignup> for NewUser {
             last_name: s.last_name,
             phone: s.phone,
             date_of_birth: s.date_of_birth,
-            role: default_role(),
+            role: Role::User,
             is_active: true,
         }
     }
@@ -147,10 +135,6 @@ impl From<UserCreate> for NewUser {
             is_active: s.is_active,
         }
     }
-}
-
-fn default_role() -> String {
-    "user".to_owned()
 }
 
 fn yes() -> bool {
@@ -209,8 +193,7 @@ pub struct UserUpdate {
     #[validate(length(min = 8, max = 128, message = "Password must have 8 to 128 characters"))]
     #[schema(format = Password)]
     pub password: Option<String>,
-    #[validate(custom(function = "valid_role"))]
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub is_active: Option<bool>,
 }
 
@@ -228,7 +211,8 @@ pub struct UserPublic {
     pub first_name: String,
     #[schema(example = "Doe")]
     pub last_name: String,
-    #[schema(example = "user")]
+    // The stored text as it is: a newer release running beside this one may know more roles.
+    #[schema(value_type = Role)]
     pub role: String,
     pub is_active: bool,
     pub phone: Option<String>,

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::{key, write};
-use crate::entity::users;
+use crate::entity::users::{self, Role};
 use crate::error::{ApiError, FieldError, is_foreign_key_violation, unique_violation_column};
 use crate::schema::common::Pagination;
 use crate::schema::user::{NewUser, UserUpdate, UserUpdateMe};
@@ -61,8 +61,8 @@ pub async fn create(db: &impl ConnectionTrait, input: NewUser) -> Result<users::
         first_name: Set(first_name),
         last_name: Set(last_name),
         hashed_password: Set(hashed),
-        is_superuser: Set(users::Role::parse(&input.role) == Some(users::Role::Admin)),
-        role: Set(input.role),
+        is_superuser: Set(input.role == Role::Admin),
+        role: Set(input.role.as_str().to_owned()),
         is_active: Set(input.is_active),
         phone: Set(input.phone),
         date_of_birth: Set(input.date_of_birth),
@@ -175,11 +175,11 @@ pub async fn update_me(
 /// every active admin's row first, in id order (PostgreSQL, MySQL; SQLite has one writer),
 /// so two admins demoting each other at once cannot both pass, nor deadlock.
 async fn keep_an_admin(txn: &DatabaseTransaction, user: &users::Model) -> Result<(), ApiError> {
-    if user.role != users::ADMIN || !user.is_active {
+    if !user.is_admin() || !user.is_active {
         return Ok(());
     }
     let admins = users::Entity::find()
-        .filter(users::Column::Role.eq(users::ADMIN))
+        .filter(users::Column::Role.eq(Role::Admin.as_str()))
         .filter(users::Column::IsActive.eq(true))
         .order_by_asc(users::Column::Id)
         .lock_exclusive()
@@ -205,7 +205,7 @@ pub async fn update(db: &DatabaseConnection, id: i64, patch: UserUpdate) -> Resu
 
 async fn update_in(db: &DatabaseTransaction, id: i64, patch: UserUpdate) -> Result<users::Model, ApiError> {
     let current = get(db, id).await?;
-    let demoted = patch.role.as_deref().is_some_and(|role| role != users::ADMIN);
+    let demoted = patch.role.is_some_and(|role| role != Role::Admin);
     if demoted || patch.is_active == Some(false) {
         keep_an_admin(db, &current).await?;
     }
@@ -228,8 +228,8 @@ async fn update_in(db: &DatabaseTransaction, id: i64, patch: UserUpdate) -> Resu
         model.date_of_birth = Set(date);
     }
     if let Some(role) = patch.role {
-        model.is_superuser = Set(users::Role::parse(&role) == Some(users::Role::Admin));
-        model.role = Set(role);
+        model.is_superuser = Set(role == Role::Admin);
+        model.role = Set(role.as_str().to_owned());
     }
     if let Some(active) = patch.is_active {
         model.is_active = Set(active);
@@ -311,7 +311,7 @@ pub async fn create_admin(
         last_name: None,
         phone: None,
         date_of_birth: None,
-        role: users::Role::Admin.as_str().to_owned(),
+        role: Role::Admin,
         is_active: true,
     };
     input.validate().map_err(|errors| ApiError::Validation(crate::schema::validation::validation_errors(&errors)))?;

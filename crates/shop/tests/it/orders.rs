@@ -273,10 +273,17 @@ migrate::per_dialect! {
                 .status,
             StatusCode::FORBIDDEN
         );
-        assert_eq!(
-            app.admin(Method::PATCH, &format!("{ORDERS}/{id}/status"), Some(json!({"status": "lost"}))).await.status,
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
+        let lost = app.admin(Method::PATCH, &format!("{ORDERS}/{id}/status"), Some(json!({"status": "lost"}))).await;
+        assert_eq!(lost.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let expected = "Input should be 'pending', 'processing', 'shipped', 'delivered' or 'cancelled'";
+        assert_eq!(lost.body["detail"][0]["loc"], json!(["body", "status"]), "{}", lost.body);
+        assert_eq!(lost.body["detail"][0]["msg"], expected);
+        assert_eq!(lost.body["detail"][0]["type"], "enum");
+        let filtered = app.admin(Method::GET, &format!("{ORDERS}?status=Shipped"), None).await;
+        assert_eq!(filtered.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(filtered.body["detail"][0]["loc"], json!(["query", "status"]), "{}", filtered.body);
+        assert_eq!(filtered.body["detail"][0]["msg"], expected);
+        assert_eq!(filtered.body["detail"][0]["type"], "enum");
     }
 }
 

@@ -207,6 +207,20 @@ migrate::per_dialect! {
         let id = made.body["id"].as_i64().unwrap();
         let bad_role = app.admin(Method::PATCH, &format!("{users}/{id}"), Some(json!({"role": "god"}))).await;
         assert_eq!(bad_role.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            bad_role.body["detail"],
+            json!([{"loc": ["body", "role"], "msg": "Input should be 'user' or 'admin'", "type": "enum"}]),
+        );
+        // A bad role does not hide the body's other problems.
+        let both = app
+            .admin(
+                Method::POST,
+                &users,
+                Some(json!({"username": "x!", "email": "x@shop.test", "password": "12345678", "role": "god"})),
+            )
+            .await;
+        assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(both.locs(), vec![json!(["body", "role"]), json!(["body", "username"])], "{}", both.body);
         let demoted = app.admin(Method::PATCH, &format!("{users}/{id}"), Some(json!({"role": "user"}))).await;
         assert_eq!(demoted.body["role"], "user");
         assert_eq!(app.admin(Method::DELETE, &format!("{users}/{id}"), None).await.status, StatusCode::NO_CONTENT);
