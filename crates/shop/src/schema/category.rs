@@ -1,6 +1,7 @@
 //! Category DTOs.
 
 use chrono::{DateTime, Utc};
+use sea_orm::DeriveIntoActiveModel;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -28,8 +29,10 @@ fn yes() -> bool {
 }
 
 /// Only the fields sent are changed; `description: null` clears it.
-#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+// Each field is its column's: a field sent is `Set`, one left out `NotSet`.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema, DeriveIntoActiveModel)]
 #[serde(deny_unknown_fields)]
+#[sea_orm(active_model = "categories::ActiveModel")]
 pub struct CategoryUpdate {
     #[validate(length(min = 1, max = 100, message = "String should have 1 to 100 characters"))]
     #[schema(min_length = 1, max_length = 100)]

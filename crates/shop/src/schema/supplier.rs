@@ -1,6 +1,7 @@
 //! Supplier DTOs.
 
 use chrono::{DateTime, Utc};
+use sea_orm::DeriveIntoActiveModel;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
@@ -50,8 +51,10 @@ fn yes() -> bool {
 }
 
 /// Only the fields sent are changed; `contact_email: null` or `rating: null` clears it.
-#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+// Each field is its column's: a field sent is `Set`, one left out `NotSet`.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema, DeriveIntoActiveModel)]
 #[serde(deny_unknown_fields)]
+#[sea_orm(active_model = "suppliers::ActiveModel")]
 pub struct SupplierUpdate {
     #[validate(length(min = 1, max = 100, message = "String should have 1 to 100 characters"))]
     #[schema(example = "TechCorp", min_length = 1, max_length = 100)]

@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Unchanged,
 };
 
 use super::key;
@@ -71,16 +71,8 @@ pub async fn create(db: &impl ConnectionTrait, input: CategoryCreate) -> Result<
 /// 404 when missing, 409 on a duplicate name.
 pub async fn update(db: &impl ConnectionTrait, id: i64, patch: CategoryUpdate) -> Result<categories::Model, ApiError> {
     let current = get(db, id).await?;
-    let mut model: categories::ActiveModel = current.into();
-    if let Some(name) = patch.name {
-        model.name = Set(name);
-    }
-    if let Some(description) = patch.description {
-        model.description = Set(description);
-    }
-    if let Some(is_active) = patch.is_active {
-        model.is_active = Set(is_active);
-    }
+    let mut model = patch.into_active_model();
+    model.id = Unchanged(current.id);
     model.updated_at = Set(Utc::now());
     model.update(db).await.map_err(clash)
 }

@@ -4,8 +4,8 @@
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Unchanged,
 };
 
 use super::key;
@@ -63,19 +63,8 @@ pub async fn create(db: &impl ConnectionTrait, input: SupplierCreate) -> Result<
 /// 404 when missing, 409 on a duplicate name.
 pub async fn update(db: &impl ConnectionTrait, id: i64, patch: SupplierUpdate) -> Result<suppliers::Model, ApiError> {
     let current = get(db, id).await?;
-    let mut model: suppliers::ActiveModel = current.into();
-    if let Some(name) = patch.name {
-        model.name = Set(name);
-    }
-    if let Some(contact_email) = patch.contact_email {
-        model.contact_email = Set(contact_email);
-    }
-    if let Some(rating) = patch.rating {
-        model.rating = Set(rating);
-    }
-    if let Some(is_active) = patch.is_active {
-        model.is_active = Set(is_active);
-    }
+    let mut model = patch.into_active_model();
+    model.id = Unchanged(current.id);
     model.updated_at = Set(Utc::now());
     model.update(db).await.map_err(clash)
 }
