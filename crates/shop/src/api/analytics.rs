@@ -77,136 +77,105 @@ impl FromRequestParts<AppState> for ExplainGuard {
     }
 }
 
-/// Count, price range, stock and inventory value of active products.
-#[utoipa::path(get, path = "/analytics/summary", tag = "analytics", operation_id = "analytics-summary",
-    params(("explain" = Option<bool>, Query, description = "Also return the statement and the database's plan")),
-    responses((status = 200, body = Report<Summary>), (status = 403, body = Detail, description = "explain=true without an admin token"),
-        (status = 422, body = ValidationDetail)))]
-pub async fn summary(
-    State(state): State<AppState>,
-    uri: Uri,
-    _: ExplainGuard,
-    mut params: Params,
-) -> Result<Response, ApiError> {
-    let explain = explain(&mut params);
-    params.finish()?;
-    respond(&state, &uri, explain, || reports::summary(&state.read_db, explain)).await
+/// One report endpoint: its own query parameters, then `explain`, then the report served
+/// through the cache. `utoipa` documents each endpoint from its attributes, so each stays a
+/// function of its own.
+macro_rules! report {
+    ($(#[$meta:meta])* fn $name:ident($params:ident) { $($read:stmt;)* } => |$db:ident, $explain:ident| $run:expr) => {
+        $(#[$meta])*
+        pub async fn $name(
+            State(state): State<AppState>,
+            uri: Uri,
+            _: ExplainGuard,
+            mut $params: Params,
+        ) -> Result<Response, ApiError> {
+            $($read;)*
+            let $explain = explain(&mut $params);
+            $params.finish()?;
+            let $db = &state.read_db;
+            respond(&state, &uri, $explain, || $run).await
+        }
+    };
 }
 
-/// Per category, empty ones included; filter groups with `min_products` / `min_avg_price`.
-#[utoipa::path(get, path = "/analytics/categories", tag = "analytics", operation_id = "analytics-categories",
-    params(("min_products" = Option<i64>, Query, minimum = 0), ("min_avg_price" = Option<String>, Query, example = "100.00"),
-        ("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<CategoryStats>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
-        (status = 422, body = ValidationDetail)))]
-pub async fn categories(
-    State(state): State<AppState>,
-    uri: Uri,
-    _: ExplainGuard,
-    mut params: Params,
-) -> Result<Response, ApiError> {
-    let min_products = params.int("min_products", 0, i64::from(i32::MAX));
-    let min_avg_price = params.decimal("min_avg_price");
-    let explain = explain(&mut params);
-    params.finish()?;
-    respond(&state, &uri, explain, || reports::categories(&state.read_db, min_products, min_avg_price, explain)).await
+report! {
+    /// Count, price range, stock and inventory value of active products.
+    #[utoipa::path(get, path = "/analytics/summary", tag = "analytics", operation_id = "analytics-summary",
+        params(("explain" = Option<bool>, Query, description = "Also return the statement and the database's plan")),
+        responses((status = 200, body = Report<Summary>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+            (status = 422, body = ValidationDetail)))]
+    fn summary(params) {} => |db, explain| reports::summary(db, explain)
 }
 
-/// Per supplier: products, distinct orders, revenue (cancelled orders excluded).
-#[utoipa::path(get, path = "/analytics/suppliers", tag = "analytics", operation_id = "analytics-suppliers",
-    params(("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<SupplierStats>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
-        (status = 422, body = ValidationDetail)))]
-pub async fn suppliers(
-    State(state): State<AppState>,
-    uri: Uri,
-    _: ExplainGuard,
-    mut params: Params,
-) -> Result<Response, ApiError> {
-    let explain = explain(&mut params);
-    params.finish()?;
-    respond(&state, &uri, explain, || reports::suppliers(&state.read_db, explain)).await
+report! {
+    /// Per category, empty ones included; filter groups with `min_products` / `min_avg_price`.
+    #[utoipa::path(get, path = "/analytics/categories", tag = "analytics", operation_id = "analytics-categories",
+        params(("min_products" = Option<i64>, Query, minimum = 0), ("min_avg_price" = Option<String>, Query, example = "100.00"),
+            ("explain" = Option<bool>, Query)),
+        responses((status = 200, body = Report<Vec<CategoryStats>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+            (status = 422, body = ValidationDetail)))]
+    fn categories(params) {
+        let min_products = params.int("min_products", 0, i64::from(i32::MAX));
+        let min_avg_price = params.decimal("min_avg_price");
+    } => |db, explain| reports::categories(db, min_products, min_avg_price, explain)
 }
 
-/// Products with orders, most units sold first.
-#[utoipa::path(get, path = "/analytics/best-sellers", tag = "analytics", operation_id = "analytics-best-sellers",
-    params(("limit" = Option<u64>, Query, minimum = 1, maximum = 100), ("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<BestSeller>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
-        (status = 422, body = ValidationDetail)))]
-pub async fn best_sellers(
-    State(state): State<AppState>,
-    uri: Uri,
-    _: ExplainGuard,
-    mut params: Params,
-) -> Result<Response, ApiError> {
-    let limit = params.int("limit", 1, 100).and_then(|v| u64::try_from(v).ok()).unwrap_or(10);
-    let explain = explain(&mut params);
-    params.finish()?;
-    respond(&state, &uri, explain, || reports::best_sellers(&state.read_db, limit, explain)).await
+report! {
+    /// Per supplier: products, distinct orders, revenue (cancelled orders excluded).
+    #[utoipa::path(get, path = "/analytics/suppliers", tag = "analytics", operation_id = "analytics-suppliers",
+        params(("explain" = Option<bool>, Query)),
+        responses((status = 200, body = Report<Vec<SupplierStats>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+            (status = 422, body = ValidationDetail)))]
+    fn suppliers(params) {} => |db, explain| reports::suppliers(db, explain)
 }
 
-/// Products priced above their category's average, with the premium.
-#[utoipa::path(get, path = "/analytics/above-category-average", tag = "analytics", operation_id = "analytics-above-category-average",
-    params(("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<AboveAverage>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
-        (status = 422, body = ValidationDetail)))]
-pub async fn above_category_average(
-    State(state): State<AppState>,
-    uri: Uri,
-    _: ExplainGuard,
-    mut params: Params,
-) -> Result<Response, ApiError> {
-    let explain = explain(&mut params);
-    params.finish()?;
-    respond(&state, &uri, explain, || reports::above_category_average(&state.read_db, explain)).await
+report! {
+    /// Products with orders, most units sold first.
+    #[utoipa::path(get, path = "/analytics/best-sellers", tag = "analytics", operation_id = "analytics-best-sellers",
+        params(("limit" = Option<u64>, Query, minimum = 1, maximum = 100), ("explain" = Option<bool>, Query)),
+        responses((status = 200, body = Report<Vec<BestSeller>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+            (status = 422, body = ValidationDetail)))]
+    fn best_sellers(params) {
+        let limit = params.int("limit", 1, 100).and_then(|v| u64::try_from(v).ok()).unwrap_or(10);
+    } => |db, explain| reports::best_sellers(db, limit, explain)
 }
 
-/// The most expensive product of each category (nulls for empty categories).
-#[utoipa::path(get, path = "/analytics/top-product-per-category", tag = "analytics", operation_id = "analytics-top-product-per-category",
-    params(("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<TopProduct>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
-        (status = 422, body = ValidationDetail)))]
-pub async fn top_product_per_category(
-    State(state): State<AppState>,
-    uri: Uri,
-    _: ExplainGuard,
-    mut params: Params,
-) -> Result<Response, ApiError> {
-    let explain = explain(&mut params);
-    params.finish()?;
-    respond(&state, &uri, explain, || reports::top_product_per_category(&state.read_db, explain)).await
+report! {
+    /// Products priced above their category's average, with the premium.
+    #[utoipa::path(get, path = "/analytics/above-category-average", tag = "analytics", operation_id = "analytics-above-category-average",
+        params(("explain" = Option<bool>, Query)),
+        responses((status = 200, body = Report<Vec<AboveAverage>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+            (status = 422, body = ValidationDetail)))]
+    fn above_category_average(params) {} => |db, explain| reports::above_category_average(db, explain)
 }
 
-/// Categories with orders in the last `days` days.
-#[utoipa::path(get, path = "/analytics/recent-activity", tag = "analytics", operation_id = "analytics-recent-activity",
-    params(("days" = Option<i64>, Query, minimum = 1, maximum = 3650), ("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<RecentActivity>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
-        (status = 422, body = ValidationDetail)))]
-pub async fn recent_activity(
-    State(state): State<AppState>,
-    uri: Uri,
-    _: ExplainGuard,
-    mut params: Params,
-) -> Result<Response, ApiError> {
-    let days = params.int("days", 1, 3650).unwrap_or(30);
-    let explain = explain(&mut params);
-    params.finish()?;
-    respond(&state, &uri, explain, || reports::recent_activity(&state.read_db, days, explain)).await
+report! {
+    /// The most expensive product of each category (nulls for empty categories).
+    #[utoipa::path(get, path = "/analytics/top-product-per-category", tag = "analytics", operation_id = "analytics-top-product-per-category",
+        params(("explain" = Option<bool>, Query)),
+        responses((status = 200, body = Report<Vec<TopProduct>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+            (status = 422, body = ValidationDetail)))]
+    fn top_product_per_category(params) {} => |db, explain| reports::top_product_per_category(db, explain)
 }
 
-/// Monthly sales, newest first, with month-over-month growth.
-#[utoipa::path(get, path = "/analytics/sales/monthly", tag = "analytics", operation_id = "analytics-sales-monthly",
-    params(("months" = Option<u32>, Query, minimum = 1, maximum = 120), ("explain" = Option<bool>, Query)),
-    responses((status = 200, body = Report<Vec<MonthlySales>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
-        (status = 422, body = ValidationDetail)))]
-pub async fn monthly_sales(
-    State(state): State<AppState>,
-    uri: Uri,
-    _: ExplainGuard,
-    mut params: Params,
-) -> Result<Response, ApiError> {
-    let months = params.int("months", 1, 120).and_then(|v| u32::try_from(v).ok()).unwrap_or(12);
-    let explain = explain(&mut params);
-    params.finish()?;
-    respond(&state, &uri, explain, || reports::monthly_sales(&state.read_db, months, explain)).await
+report! {
+    /// Categories with orders in the last `days` days.
+    #[utoipa::path(get, path = "/analytics/recent-activity", tag = "analytics", operation_id = "analytics-recent-activity",
+        params(("days" = Option<i64>, Query, minimum = 1, maximum = 3650), ("explain" = Option<bool>, Query)),
+        responses((status = 200, body = Report<Vec<RecentActivity>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+            (status = 422, body = ValidationDetail)))]
+    fn recent_activity(params) {
+        let days = params.int("days", 1, 3650).unwrap_or(30);
+    } => |db, explain| reports::recent_activity(db, days, explain)
+}
+
+report! {
+    /// Monthly sales, newest first, with month-over-month growth.
+    #[utoipa::path(get, path = "/analytics/sales/monthly", tag = "analytics", operation_id = "analytics-sales-monthly",
+        params(("months" = Option<u32>, Query, minimum = 1, maximum = 120), ("explain" = Option<bool>, Query)),
+        responses((status = 200, body = Report<Vec<MonthlySales>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
+            (status = 422, body = ValidationDetail)))]
+    fn monthly_sales(params) {
+        let months = params.int("months", 1, 120).and_then(|v| u32::try_from(v).ok()).unwrap_or(12);
+    } => |db, explain| reports::monthly_sales(db, months, explain)
 }
