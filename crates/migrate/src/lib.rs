@@ -30,7 +30,7 @@ mod runtime;
 mod script;
 pub mod testing;
 
-pub use autogenerate::{codegen, compare, diff, entity, inspect};
+pub use autogenerate::{codegen, compare, defaults, diff, entity, inspect};
 pub use cli::verify;
 pub use ddl::{lint, render};
 pub use operations::{ops, replay, schema};
@@ -56,9 +56,10 @@ mod tests {
         [("operations", 0), ("ddl", 1), ("autogenerate", 1), ("script", 2), ("runtime", 3), ("cli", 4)];
 
     /// The flat re-exports, which would otherwise hide the package a module belongs to.
-    const FLAT: [(&str, &str); 20] = [
+    const FLAT: [(&str, &str); 21] = [
         ("codegen", "autogenerate"),
         ("compare", "autogenerate"),
+        ("defaults", "autogenerate"),
         ("diff", "autogenerate"),
         ("entity", "autogenerate"),
         ("inspect", "autogenerate"),

@@ -19,7 +19,13 @@ fn ty(t: &ColumnType) -> String {
 }
 
 fn default(d: &DefaultValue) -> String {
-    format!("DefaultValue::{d:?}")
+    match d {
+        DefaultValue::Int(n) => format!("DefaultValue::Int({n})"),
+        DefaultValue::Bool(b) => format!("DefaultValue::Bool({b})"),
+        DefaultValue::Str(text) => format!("DefaultValue::Str({}.into())", s(text)),
+        DefaultValue::Decimal(text) => format!("DefaultValue::Decimal({}.into())", s(text)),
+        DefaultValue::Expr(text) => format!("DefaultValue::Expr({}.into())", s(text)),
+    }
 }
 
 fn action(a: FkAction) -> String {

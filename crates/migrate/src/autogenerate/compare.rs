@@ -1,5 +1,5 @@
 //! Compares two schemas after reducing both to what every database can report back:
-//! column types and nullability, primary keys, unique column sets, named non-unique indexes,
+//! column types, nullability and server defaults, primary keys, unique column sets, named non-unique indexes,
 //! foreign keys by columns/target/actions, and check constraint names. Names of unique
 //! constraints and foreign keys are left out because SQLite's catalog does not keep them.
 
@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::defaults;
 use crate::dialect::Dialect;
 use crate::operations::schema::{ColumnType, ExternalKind, FkAction, Schema};
 
@@ -14,6 +15,8 @@ use crate::operations::schema::{ColumnType, ExternalKind, FkAction, Schema};
 struct CanonColumn {
     ty: ColumnType,
     nullable: bool,
+    /// The server default in [`defaults::canonical`] form.
+    default: Option<String>,
     auto_increment: bool,
 }
 
@@ -55,11 +58,15 @@ fn canonical(schema: &Schema, dialect: Option<Dialect>) -> BTreeMap<String, Cano
                             && t.primary_key.len() == 1
                             && t.primary_key[0] == c.name
                             && c.ty == ColumnType::Integer;
-                        let col = CanonColumn {
-                            ty: reported(dialect, &c.ty),
-                            nullable: c.nullable,
-                            auto_increment: c.auto_increment || rowid,
-                        };
+                        let auto_increment = c.auto_increment || rowid;
+                        // An identity or serial column's default is its sequence, not a value.
+                        let default = c
+                            .default
+                            .as_ref()
+                            .filter(|_| !auto_increment)
+                            .map(|d| defaults::canonical(&c.ty, d, dialect));
+                        let col =
+                            CanonColumn { ty: reported(dialect, &c.ty), nullable: c.nullable, default, auto_increment };
                         (c.name.clone(), col)
                     })
                     .collect(),

@@ -99,7 +99,7 @@ fn alter_between(from: &Column, to: &Column) -> Option<Alter> {
         alter = alter.nullable(to.nullable);
         changed = true;
     }
-    if from.default != to.default {
+    if !super::defaults::same(&to.ty, from.default.as_ref(), to.default.as_ref()) {
         alter = alter.default(to.default.clone());
         changed = true;
     }

@@ -8,7 +8,9 @@ use sea_orm::{
     ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn, PrimaryKeyTrait, RelationTrait,
 };
 
-use crate::operations::schema::{Check, Column, ColumnType, FkAction, ForeignKey, Index, Schema, Table, Unique};
+use crate::operations::schema::{
+    Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Schema, Table, Unique,
+};
 
 /// Builder of the schema a set of entities describes.
 #[derive(Debug, Default, Clone)]
@@ -81,6 +83,49 @@ pub fn column_type(ty: &sea_orm::ColumnType) -> ColumnType {
     }
 }
 
+/// The server default an entity declares with `default_value = ...` or `default_expr = ...`.
+/// `NULL` is no default; an expression the engine has no variant for keeps its SQL text.
+pub fn default_value(expr: &sea_orm::sea_query::SimpleExpr) -> Option<DefaultValue> {
+    use sea_orm::sea_query::{Keyword, QueryBuilder, SimpleExpr as E, Value as V};
+    let value = match expr {
+        E::Value(v) | E::Constant(v) => v,
+        E::Keyword(Keyword::Null) => return None,
+        E::Keyword(Keyword::CurrentTimestamp) => return Some(DefaultValue::Expr("CURRENT_TIMESTAMP".into())),
+        E::Keyword(Keyword::CurrentDate) => return Some(DefaultValue::Expr("CURRENT_DATE".into())),
+        E::Keyword(Keyword::CurrentTime) => return Some(DefaultValue::Expr("CURRENT_TIME".into())),
+        E::Custom(sql) => return Some(DefaultValue::Expr(sql.to_string())),
+        other => {
+            let select = sea_orm::sea_query::Query::select().expr(other.clone()).to_owned();
+            let sql = select.to_string(sea_orm::sea_query::PostgresQueryBuilder);
+            return Some(DefaultValue::Expr(sql.trim_start_matches("SELECT ").to_owned()));
+        }
+    };
+    let int = |n: Option<i64>| n.map(DefaultValue::Int);
+    match value {
+        V::Bool(b) => b.map(DefaultValue::Bool),
+        V::TinyInt(n) => int(n.map(i64::from)),
+        V::SmallInt(n) => int(n.map(i64::from)),
+        V::Int(n) => int(n.map(i64::from)),
+        V::BigInt(n) => int(*n),
+        V::TinyUnsigned(n) => int(n.map(i64::from)),
+        V::SmallUnsigned(n) => int(n.map(i64::from)),
+        V::Unsigned(n) => int(n.map(i64::from)),
+        V::String(s) => s.clone().map(DefaultValue::Str),
+        V::Char(c) => c.map(|c| DefaultValue::Str(c.to_string())),
+        // Decimals, floats, dates and the rest: their SQL literal, a number kept exact as text.
+        other => {
+            let sql = sea_orm::sea_query::PostgresQueryBuilder.value_to_string(other);
+            if sql == "NULL" {
+                None
+            } else if sql.parse::<f64>().is_ok() {
+                Some(DefaultValue::Decimal(sql))
+            } else {
+                Some(DefaultValue::Expr(sql))
+            }
+        }
+    }
+}
+
 fn action(action: Option<ForeignKeyAction>) -> FkAction {
     match action {
         Some(ForeignKeyAction::Cascade) => FkAction::Cascade,
@@ -107,7 +152,7 @@ pub fn table_from_entity<E: EntityTrait>(entity: E) -> Table {
         table.columns.push(Column {
             ty: column_type(def.get_column_type()),
             nullable: def.is_null(),
-            default: None,
+            default: def.get_column_default().and_then(default_value),
             auto_increment: auto && primary_key[0] == col_name,
             name: col_name,
         });

@@ -4,6 +4,7 @@
 
 pub mod codegen;
 pub mod compare;
+pub mod defaults;
 pub mod diff;
 pub mod entity;
 pub mod inspect;

@@ -2,7 +2,9 @@
 //! generated upgrade, check it is clean, downgrade, and compare with the original database.
 
 use migrate::diff::diff;
-use migrate::schema::{Check, Column, ColumnType as T, FkAction, ForeignKey, Index, Schema, Table, Unique};
+use migrate::schema::{
+    Check, Column, ColumnType as T, DefaultValue, FkAction, ForeignKey, Index, Schema, Table, Unique,
+};
 use migrate::testing::TestDb;
 use migrate::{Migrator, Options, Revision, RevisionGraph, compare, inspect::inspect};
 
@@ -54,6 +56,14 @@ fn cases() -> Vec<(&'static str, Edit)> {
             }
             if let Some(c) = child.columns.iter_mut().find(|c| c.name == "weight") {
                 c.nullable = false;
+            }
+        }),
+        ("set and change defaults", |s| {
+            if let Some(c) = table(s, "child").columns.iter_mut().find(|c| c.name == "weight") {
+                c.default = Some(DefaultValue::Decimal("0".into()));
+            }
+            if let Some(c) = table(s, "parent").columns.iter_mut().find(|c| c.name == "name") {
+                c.default = Some(DefaultValue::Str("it's unnamed".into()));
             }
         }),
         ("add index", |s| {

@@ -4,6 +4,7 @@
 mod autogen;
 mod batch;
 mod branches;
+mod defaults;
 mod engine;
 mod externals;
 mod fixtures;

@@ -35,6 +35,18 @@ const CHECKS_MYSQL: &str = "SELECT CAST(tc.TABLE_NAME AS CHAR), CAST(tc.CONSTRAI
       ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
     WHERE tc.CONSTRAINT_TYPE = 'CHECK' AND tc.TABLE_SCHEMA = DATABASE() AND cc.CONSTRAINT_SCHEMA = DATABASE()";
 
+/// A default as the catalog holds it. MariaDB quotes literal strings and reports a nullable
+/// column without default as the text `NULL`; MySQL 8 leaves literals bare and marks
+/// expressions `DEFAULT_GENERATED`.
+fn reported_default(text: String, extra: &str) -> DefaultValue {
+    let bare_word = !text.starts_with('\'') && !text.contains('(') && text.parse::<f64>().is_err();
+    if bare_word && !extra.to_ascii_uppercase().contains("DEFAULT_GENERATED") {
+        DefaultValue::Str(text)
+    } else {
+        DefaultValue::Expr(text)
+    }
+}
+
 pub async fn inspect<C: ConnectionTrait>(conn: &C) -> Result<Schema, DbErr> {
     let mut schema = Schema::default();
     for row in conn.query_all_raw(stmt(COLUMNS)).await? {
@@ -51,8 +63,7 @@ pub async fn inspect<C: ConnectionTrait>(conn: &C) -> Result<Schema, DbErr> {
             name: row.try_get_by_index(1)?,
             ty,
             nullable: row.try_get_by_index::<String>(3)? == "YES",
-            // MariaDB reports a nullable column without default as the text NULL.
-            default: default.filter(|d| d != "NULL").map(DefaultValue::Expr),
+            default: default.filter(|d| d != "NULL").map(|d| reported_default(d, &extra)),
             auto_increment: extra.to_ascii_lowercase().contains("auto_increment"),
         };
         let entry = schema.tables.entry(table.clone()).or_insert_with(|| Table { name: table, ..Table::default() });

@@ -43,7 +43,8 @@ pub fn column_type(dialect: Dialect, ty: &ColumnType) -> String {
     }
 }
 
-pub fn default_literal(dialect: Dialect, value: &DefaultValue) -> String {
+/// `value` as a default of a column of type `ty`.
+pub fn default_literal(dialect: Dialect, ty: &ColumnType, value: &DefaultValue) -> String {
     match value {
         DefaultValue::Int(n) => n.to_string(),
         DefaultValue::Bool(b) => match dialect {
@@ -55,6 +56,10 @@ pub fn default_literal(dialect: Dialect, value: &DefaultValue) -> String {
         DefaultValue::Expr(e) => match dialect {
             // MySQL and SQLite need parentheses around expression defaults.
             Dialect::Postgres => e.clone(),
+            // A DATETIME(6) column takes only a timestamp of the same precision.
+            Dialect::Mysql if e.eq_ignore_ascii_case("CURRENT_TIMESTAMP") && *ty == ColumnType::TimestampTz => {
+                "CURRENT_TIMESTAMP(6)".to_owned()
+            }
             _ if e.eq_ignore_ascii_case("CURRENT_TIMESTAMP") => e.clone(),
             _ => format!("({e})"),
         },
@@ -76,7 +81,7 @@ pub fn column_def(dialect: Dialect, table: &Table, column: &Column) -> String {
     }
     if let Some(default) = &column.default {
         sql.push_str(" DEFAULT ");
-        sql.push_str(&default_literal(dialect, default));
+        sql.push_str(&default_literal(dialect, &column.ty, default));
     }
     if column.auto_increment {
         match dialect {

@@ -83,9 +83,10 @@ fn render_direct(dialect: Dialect, after: &Schema, op: &Op) -> Vec<Step> {
                         out.push(Step::Sql(format!("{prefix} {verb} NOT NULL")));
                     }
                     match &alter.default {
-                        Some(Some(d)) => {
-                            out.push(Step::Sql(format!("{prefix} SET DEFAULT {}", ddl::default_literal(dialect, d))))
-                        }
+                        Some(Some(d)) => out.push(Step::Sql(format!(
+                            "{prefix} SET DEFAULT {}",
+                            ddl::default_literal(dialect, &col.ty, d)
+                        ))),
                         Some(None) => out.push(Step::Sql(format!("{prefix} DROP DEFAULT"))),
                         None => {}
                     }

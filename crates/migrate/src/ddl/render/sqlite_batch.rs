@@ -20,8 +20,14 @@ pub fn needs_batch(before: &Schema, op: &Op) -> Option<String> {
         | Op::DropForeignKey { table, .. }
         | Op::AddCheck { table, .. }
         | Op::DropCheck { table, .. } => Some(table.clone()),
-        // SQLite adds a NOT NULL column only with a default.
-        Op::AddColumn { table, column } if !column.nullable && column.default.is_none() => Some(table.clone()),
+        // SQLite adds a NOT NULL column only with a default, and a column only with a
+        // constant one (not CURRENT_TIMESTAMP or another expression).
+        Op::AddColumn { table, column }
+            if (!column.nullable && column.default.is_none())
+                || matches!(column.default, Some(crate::operations::schema::DefaultValue::Expr(_))) =>
+        {
+            Some(table.clone())
+        }
         // SQLite drops a column natively only when nothing is built on it.
         Op::DropColumn { table, column } => {
             before.table(table).filter(|t| t.column_is_referenced(column)).map(|t| t.name.clone())
