@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::ddl::render::sqlite_rewrites;
 use crate::dialect::Dialect;
 use crate::operations::ops::Op;
-use crate::operations::schema::{ColumnType, ExternalKind, Schema};
+use crate::operations::schema::{ColumnType, Schema};
 
 /// `to` holds fewer values than `from`.
 fn narrows(from: &ColumnType, to: &ColumnType) -> bool {
@@ -71,10 +71,7 @@ fn table_of(op: &Op) -> String {
         | Op::DropCheck { table, .. }
         | Op::BulkInsert { table, .. } => table.clone(),
         Op::RenameTable { from, .. } => from.clone(),
-        Op::CreateExternal(e) | Op::DropExternal(e) => match &e.kind {
-            ExternalKind::Index { table } => table.clone(),
-            ExternalKind::Table => e.name.clone(),
-        },
+        Op::CreateExternal(e) | Op::DropExternal(e) => e.kind.table().unwrap_or(&e.name).to_owned(),
         Op::Sql(_) | Op::Data(_) => String::new(),
     }
 }

@@ -5,3 +5,4 @@
 pub mod ops;
 pub mod replay;
 pub mod schema;
+pub mod sql_objects;

@@ -70,14 +70,22 @@ pub struct External {
 
 impl External {
     pub fn describe(&self) -> String {
-        match &self.kind {
-            ExternalKind::Index { table } => format!("external index {} on {table}", self.name),
-            ExternalKind::Table => format!("external table {}", self.name),
+        match self.kind.table() {
+            Some(table) => format!("{} {} on {table}", self.kind.noun(), self.name),
+            None => format!("{} {}", self.kind.noun(), self.name),
         }
     }
 }
 
 impl RawSql {
+    /// Each dialect's statement.
+    pub fn per_dialect(&self) -> Vec<(Dialect, String)> {
+        [(Dialect::Sqlite, &self.sqlite), (Dialect::Postgres, &self.postgres), (Dialect::Mysql, &self.mysql)]
+            .into_iter()
+            .filter_map(|(dialect, sql)| sql.clone().map(|sql| (dialect, sql)))
+            .collect()
+    }
+
     /// The dialects this SQL runs on.
     pub fn dialects(&self) -> Vec<Dialect> {
         [(Dialect::Sqlite, &self.sqlite), (Dialect::Postgres, &self.postgres), (Dialect::Mysql, &self.mysql)]

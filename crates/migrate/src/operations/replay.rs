@@ -1,9 +1,10 @@
 //! Replaying operations onto the schema model.
 
-use crate::operations::ops::{Alter, External, Op};
+use crate::operations::ops::{Alter, External, Op, RawSql};
 use crate::operations::schema::{
     Check, Column, ExternalKind, ExternalObject, ForeignKey, Index, Schema, Table, Unique,
 };
+use crate::operations::sql_objects::{ObjectChange, change_of};
 
 /// An operation that does not fit the schema it is replayed on (a bug in a revision).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,7 +61,11 @@ impl Schema {
                 self.externals.remove(&external.name).ok_or_else(|| format!("no {}", external.describe()))?;
                 Ok(())
             }
-            Op::Sql(_) | Op::Data(_) => Ok(()),
+            Op::Sql(raw) => {
+                self.record_sql_objects(raw);
+                Ok(())
+            }
+            Op::Data(_) => Ok(()),
         }
     }
 
@@ -83,8 +88,8 @@ impl Schema {
 
     fn drop_table(&mut self, table: &str) -> Result<(), String> {
         self.tables.remove(table).ok_or_else(|| format!("no table {table}"))?;
-        // The database drops a table's indexes with it, external ones included.
-        self.externals.retain(|_, e| e.kind != ExternalKind::Index { table: table.to_owned() });
+        // The database drops a table's indexes and triggers with it, external ones included.
+        self.externals.retain(|_, e| e.kind.table() != Some(table));
         Ok(())
     }
 
@@ -96,7 +101,7 @@ impl Schema {
         to.clone_into(&mut t.name);
         self.tables.insert(to.to_owned(), t);
         for external in self.externals.values_mut() {
-            if let ExternalKind::Index { table } = &mut external.kind
+            if let ExternalKind::Index { table } | ExternalKind::Trigger { table } = &mut external.kind
                 && table == from
             {
                 to.clone_into(table);
@@ -164,12 +169,34 @@ impl Schema {
         if self.externals.contains_key(&external.name) {
             return Err(format!("{} already exists", external.describe()));
         }
-        if let ExternalKind::Index { table } = &external.kind {
+        if let Some(table) = external.kind.table() {
             self.tables.get(table).ok_or_else(|| format!("no table {table}"))?;
         }
-        let object = ExternalObject { kind: external.kind.clone(), dialects: external.sql.dialects() };
+        let object = ExternalObject { kind: external.kind.clone(), sql: external.sql.per_dialect() };
         self.externals.insert(external.name.clone(), object);
         Ok(())
+    }
+
+    /// Records the triggers and views that hand-written SQL creates or drops, per dialect.
+    fn record_sql_objects(&mut self, raw: &RawSql) {
+        for (dialect, sql) in raw.per_dialect() {
+            match change_of(&sql) {
+                Some(ObjectChange::Create { name, kind }) => {
+                    let object = self.externals.entry(name).or_insert_with(|| ExternalObject { kind, sql: Vec::new() });
+                    object.sql.retain(|(d, _)| *d != dialect);
+                    object.sql.push((dialect, sql));
+                }
+                Some(ObjectChange::Drop { name }) => {
+                    if let Some(object) = self.externals.get_mut(&name) {
+                        object.sql.retain(|(d, _)| *d != dialect);
+                        if object.sql.is_empty() {
+                            self.externals.remove(&name);
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
     }
 }
 

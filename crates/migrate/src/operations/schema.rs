@@ -184,11 +184,25 @@ pub struct Schema {
     pub externals: BTreeMap<String, ExternalObject>,
 }
 
-/// What the model knows of an external object: its kind, and the dialects that have it.
+/// What the model knows of an external object: its kind, and the statement that creates it
+/// on each dialect that has it. A SQLite table rebuild runs the statements again for the
+/// objects that go with the table (its triggers and indexes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExternalObject {
     pub kind: ExternalKind,
-    pub dialects: Vec<crate::dialect::Dialect>,
+    pub sql: Vec<(crate::dialect::Dialect, String)>,
+}
+
+impl ExternalObject {
+    /// Whether `dialect` has the object.
+    pub fn on(&self, dialect: crate::dialect::Dialect) -> bool {
+        self.sql.iter().any(|(d, _)| *d == dialect)
+    }
+
+    /// The statement that creates the object on `dialect`.
+    pub fn creation(&self, dialect: crate::dialect::Dialect) -> Option<&str> {
+        self.sql.iter().find(|(d, _)| *d == dialect).map(|(_, sql)| sql.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -198,6 +212,30 @@ pub enum ExternalKind {
     /// A table, with the `<name>_*` tables the database keeps for it (SQLite FTS5's shadow
     /// tables).
     Table,
+    /// A trigger on `table`; dropped with the table.
+    Trigger { table: String },
+    /// A view.
+    View,
+}
+
+impl ExternalKind {
+    /// The table the object belongs to and is dropped with, if any.
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Self::Index { table } | Self::Trigger { table } => Some(table),
+            Self::Table | Self::View => None,
+        }
+    }
+
+    /// The kind in words, as `check` and `describe` print it.
+    pub fn noun(&self) -> &'static str {
+        match self {
+            Self::Index { .. } => "external index",
+            Self::Table => "external table",
+            Self::Trigger { .. } => "trigger",
+            Self::View => "view",
+        }
+    }
 }
 
 impl Schema {

@@ -22,15 +22,17 @@ fn alter_column_on_sqlite_rebuilds_the_table_and_its_indexes() {
             other => panic!("unexpected step {other:?}"),
         })
         .collect();
-    assert!(sql[0].starts_with("CREATE TABLE \"_migrate_batch_parent\""), "{sql:?}");
-    assert!(sql[0].contains("\"name\" VARCHAR(50) NOT NULL"), "{sql:?}");
+    assert_eq!(sql[0], "PRAGMA legacy_alter_table = ON");
+    assert!(sql[1].starts_with("CREATE TABLE \"_migrate_batch_parent\""), "{sql:?}");
+    assert!(sql[1].contains("\"name\" VARCHAR(50) NOT NULL"), "{sql:?}");
     assert_eq!(
-        sql[1],
+        sql[2],
         "INSERT INTO \"_migrate_batch_parent\" (\"id\", \"name\") SELECT \"id\", \"name\" FROM \"parent\""
     );
-    assert_eq!(sql[2], "DROP TABLE \"parent\"");
-    assert_eq!(sql[3], "ALTER TABLE \"_migrate_batch_parent\" RENAME TO \"parent\"");
-    assert_eq!(sql[4], "CREATE UNIQUE INDEX \"ix_parent_name\" ON \"parent\" (\"name\")");
+    assert_eq!(sql[3], "DROP TABLE \"parent\"");
+    assert_eq!(sql[4], "ALTER TABLE \"_migrate_batch_parent\" RENAME TO \"parent\"");
+    assert_eq!(sql[5], "PRAGMA legacy_alter_table = OFF");
+    assert_eq!(sql[6], "CREATE UNIQUE INDEX \"ix_parent_name\" ON \"parent\" (\"name\")");
     assert!(!after.table("parent").unwrap().column("name").unwrap().nullable);
 }
 

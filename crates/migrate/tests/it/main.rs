@@ -10,3 +10,4 @@ mod externals;
 mod fixtures;
 mod generated_sample;
 mod graph;
+mod triggers;

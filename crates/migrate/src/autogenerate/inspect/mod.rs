@@ -2,6 +2,7 @@
 //! compared with the model replayed from the revisions.
 
 mod mysql;
+mod objects;
 mod postgres;
 mod sqlite;
 
@@ -10,16 +11,19 @@ use sea_orm::{ConnectionTrait, DbErr};
 use crate::dialect::Dialect;
 use crate::operations::schema::{ColumnType, Schema};
 
-/// The schema of the connected database, without the migrator's own tables.
+/// The schema of the connected database, without the migrator's own tables; its triggers and
+/// views are listed as external objects.
 ///
 /// # Errors
 /// Database errors.
 pub async fn inspect<C: ConnectionTrait>(conn: &C, skip: &[&str]) -> Result<Schema, DbErr> {
-    let mut schema = match Dialect::from_backend(conn.get_database_backend()) {
+    let dialect = Dialect::from_backend(conn.get_database_backend());
+    let mut schema = match dialect {
         Dialect::Sqlite => sqlite::inspect(conn).await?,
         Dialect::Postgres => postgres::inspect(conn).await?,
         Dialect::Mysql => mysql::inspect(conn).await?,
     };
+    objects::add(conn, dialect, &mut schema).await?;
     schema.tables.retain(|name, _| !skip.contains(&name.as_str()) && !name.starts_with("_migrate_batch_"));
     Ok(schema)
 }

@@ -51,7 +51,11 @@ pub fn plan(before: &Schema, after: &Schema, table: &str) -> Vec<String> {
             sources.push(format!("CAST({} AS {})", D.quote(&column.name), ddl::column_type(D, &column.ty)));
         }
     }
-    let mut sql = vec![ddl::create_table(D, new, &temp)];
+    // SQLite checks every view and trigger when a table is renamed, and one that names the
+    // table being replaced fails that check while it is gone. The legacy rename skips the
+    // check; the names in those objects are right again once the new table takes the name.
+    let mut sql = vec!["PRAGMA legacy_alter_table = ON".to_owned()];
+    sql.push(ddl::create_table(D, new, &temp));
     if !targets.is_empty() {
         sql.push(format!(
             "INSERT INTO {} ({}) SELECT {} FROM {}",
@@ -63,6 +67,16 @@ pub fn plan(before: &Schema, after: &Schema, table: &str) -> Vec<String> {
     }
     sql.push(format!("DROP TABLE {}", D.quote(table)));
     sql.push(format!("ALTER TABLE {} RENAME TO {}", D.quote(&temp), D.quote(table)));
+    sql.push("PRAGMA legacy_alter_table = OFF".to_owned());
     sql.extend(new.indexes.iter().map(|i| ddl::create_index(D, table, i)));
+    // Dropping the old table dropped its triggers and hand-made indexes: made again, in the
+    // order of their names, from the statements that first made them.
+    sql.extend(
+        after
+            .externals
+            .values()
+            .filter(|e| e.kind.table() == Some(table))
+            .filter_map(|e| e.creation(D).map(str::to_owned)),
+    );
     sql
 }
