@@ -49,6 +49,38 @@ pub enum MigrateError {
     Drift(Vec<String>),
     #[error("lint warnings (--strict):\n  - {}", .0.join("\n  - "))]
     Lint(Vec<String>),
+    #[error(
+        "applied revision(s) were edited since:\n  - {}\nrestore what was applied, or accept the edit with --allow-edited <id> (recorded in the history)",
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  - ")
+    )]
+    Edited(Vec<EditedRevision>),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// An applied revision whose operations no longer hash to what was recorded when it was
+/// applied (or stamped, or its last edit accepted).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EditedRevision {
+    pub revision: String,
+    pub message: String,
+    /// When the recorded checksum was written.
+    pub recorded_at: String,
+    pub recorded: String,
+    pub now: String,
+}
+
+impl std::fmt::Display for EditedRevision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let short = |sum: &str| sum.chars().take(12).collect::<String>();
+        write!(
+            f,
+            "{} ({}): its operations hash to {}, not the {} recorded at {}",
+            self.revision,
+            self.message,
+            short(&self.now),
+            short(&self.recorded),
+            self.recorded_at
+        )
+    }
 }

@@ -38,7 +38,7 @@ pub use runtime::{connect, lock, migrator, offline, store};
 pub use script::{graph, revision, scaffold, target};
 
 pub use dialect::Dialect;
-pub use error::MigrateError;
+pub use error::{EditedRevision, MigrateError};
 pub use graph::RevisionGraph;
 pub use migrator::{Migrator, Options, StepReport};
 pub use ops::{Alter, DataFuture, External, ExternalKind, Op, Ops, RawSql, Value};

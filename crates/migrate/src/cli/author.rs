@@ -251,6 +251,7 @@ pub async fn check_with(m: &Migrator, target: Option<&Schema>, json: bool) -> Re
     let live = inspect::inspect(m.connection(), &[store.version_table.as_str(), store.history_table.as_str()]).await?;
     lines
         .extend(compare::diff(&expected, &live, Some(m.dialect())).into_iter().map(|l| format!("database drift: {l}")));
+    lines.extend(m.edited().await?.into_iter().map(|e| format!("edited after it was applied: {e}")));
     finish_check(lines, json)
 }
 

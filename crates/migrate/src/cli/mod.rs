@@ -45,6 +45,10 @@ pub enum DbCommand {
         /// Treat lint warnings as errors.
         #[arg(long)]
         strict: bool,
+        /// Accept the edit of this applied revision (id or prefix; repeatable), recorded in
+        /// the history; any other edited revision stops the upgrade.
+        #[arg(long = "allow-edited", value_name = "REV")]
+        allow_edited: Vec<String>,
     },
     /// Revert to an earlier revision (base, -N, an id or prefix, <id>-N).
     Downgrade {
@@ -57,6 +61,9 @@ pub enum DbCommand {
         dialect: Option<Dialect>,
         #[arg(long)]
         strict: bool,
+        /// As for upgrade.
+        #[arg(long = "allow-edited", value_name = "REV")]
+        allow_edited: Vec<String>,
     },
     /// Show the revision(s) the database is at.
     Current {
@@ -140,6 +147,9 @@ pub struct Context {
 /// Any engine error; the caller prints it and exits non-zero.
 pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError> {
     ctx.options.lock_timeout = Duration::from_secs(args.lock_timeout);
+    if let DbCommand::Upgrade { allow_edited, .. } | DbCommand::Downgrade { allow_edited, .. } = &args.command {
+        ctx.options.allow_edited.clone_from(allow_edited);
+    }
     let json = args.json;
     match &args.command {
         DbCommand::Heads => Ok(heads(&ctx.graph, json)),

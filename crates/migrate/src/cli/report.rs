@@ -73,6 +73,7 @@ pub fn describe(
     rev: &Revision,
     current: &[String],
     applied: Option<&HistoryRow>,
+    edited: bool,
     ops: bool,
 ) -> String {
     let mut tags = String::new();
@@ -81,6 +82,9 @@ pub fn describe(
     }
     if current.contains(&rev.id) {
         tags.push_str(" (current)");
+    }
+    if edited {
+        tags.push_str(" (edited since applied)");
     }
     let mut out = format!("Rev: {}{tags}\nParent: {}\n", rev.id, parents(rev));
     if !rev.branch_labels.is_empty() {
@@ -135,7 +139,7 @@ pub fn show(graph: &RevisionGraph, rev: &str, json: bool) -> Result<String, Migr
         value["downgrade"] = json!(rev.downgrade_ops().iter().map(Op::describe).collect::<Vec<_>>());
         return Ok(value.to_string());
     }
-    Ok(describe(graph, rev, &[], None, true))
+    Ok(describe(graph, rev, &[], None, false, true))
 }
 
 /// The last upgrade of each revision still in effect, by revision id.
@@ -146,6 +150,8 @@ pub fn last_applied(rows: &[HistoryRow]) -> std::collections::BTreeMap<&str, &Hi
             "downgrade" => {
                 map.remove(row.revision.as_str());
             }
+            // An accepted edit changes the recorded checksum, not when the revision ran.
+            crate::migrator::ACCEPT => {}
             _ => {
                 map.insert(row.revision.as_str(), row);
             }
@@ -154,11 +160,30 @@ pub fn last_applied(rows: &[HistoryRow]) -> std::collections::BTreeMap<&str, &Hi
     map
 }
 
+/// The applied revisions of `rows` whose last recorded checksum (applied, stamped or an
+/// accepted edit) is not what `graph`'s revision hashes to now.
+fn edited_in(graph: &RevisionGraph, rows: &[HistoryRow]) -> std::collections::BTreeSet<String> {
+    let mut recorded = std::collections::BTreeMap::new();
+    for row in rows {
+        if row.direction == "downgrade" {
+            recorded.remove(row.revision.as_str());
+        } else {
+            recorded.insert(row.revision.as_str(), row.checksum.as_str());
+        }
+    }
+    recorded
+        .into_iter()
+        .filter(|(id, sum)| graph.get(id).is_some_and(|r| r.checksum() != *sum))
+        .map(|(id, _)| id.to_owned())
+        .collect()
+}
+
 pub async fn current(m: &Migrator, verbose: bool, json: bool) -> Result<String, MigrateError> {
     let heads = m.current().await?;
     let rows = if verbose || json { m.history().await? } else { Vec::new() };
     let applied = last_applied(&rows);
-    let edited = m.edited_revisions().await.unwrap_or_default();
+    let edits = m.edited().await.unwrap_or_default();
+    let edited: Vec<String> = edits.iter().map(|e| e.revision.clone()).collect();
     if json {
         let items: Vec<_> = heads
             .iter()
@@ -180,7 +205,8 @@ pub async fn current(m: &Migrator, verbose: bool, json: bool) -> Result<String, 
     for h in &heads {
         match m.graph().get(h) {
             Some(rev) if verbose => {
-                out.push_str(&describe(m.graph(), rev, &heads, applied.get(h.as_str()).copied(), false))
+                let edited = edited.contains(h);
+                out.push_str(&describe(m.graph(), rev, &heads, applied.get(h.as_str()).copied(), edited, false))
             }
             Some(_) => {
                 let _ = writeln!(out, "{}", label(m.graph(), h));
@@ -190,8 +216,12 @@ pub async fn current(m: &Migrator, verbose: bool, json: bool) -> Result<String, 
             }
         }
     }
-    for id in edited {
-        let _ = writeln!(out, "warning: revision {id} was edited after it was applied (checksum differs)");
+    for edit in edits {
+        let _ = writeln!(
+            out,
+            "warning: revision {edit}: it was edited after it was applied; upgrade and downgrade refuse to run until it is restored or accepted with --allow-edited {}",
+            edit.revision
+        );
     }
     Ok(out)
 }
@@ -226,16 +256,25 @@ pub fn history(
         None => (0, last),
     };
     let applied = last_applied(&rows);
+    let edited = edited_in(graph, &rows);
     let selected: Vec<&Revision> =
         graph.revisions().iter().enumerate().filter(|(i, _)| *i >= start && *i <= end).map(|(_, r)| r).rev().collect();
     if json {
-        let items: Vec<_> = selected.iter().map(|r| rev_json(r, applied.get(r.id.as_str()).copied())).collect();
+        let items: Vec<_> = selected
+            .iter()
+            .map(|r| {
+                let mut v = rev_json(r, applied.get(r.id.as_str()).copied());
+                v["edited"] = json!(edited.contains(&r.id));
+                v
+            })
+            .collect();
         return Ok(json!({ "revisions": items, "current": current }).to_string());
     }
     let mut out = String::new();
     for rev in selected {
         if verbose {
-            out.push_str(&describe(graph, rev, &current, applied.get(rev.id.as_str()).copied(), false));
+            let was_edited = edited.contains(&rev.id);
+            out.push_str(&describe(graph, rev, &current, applied.get(rev.id.as_str()).copied(), was_edited, false));
             if !applied.contains_key(rev.id.as_str()) {
                 out.push_str("    (not applied)\n\n");
             }

@@ -18,10 +18,12 @@ pub type DataFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DbErr>> + Send 
 /// A data step: runs on the live connection inside the revision's transaction.
 pub type DataFn = for<'a> fn(&'a DatabaseTransaction) -> DataFuture<'a>;
 
-/// A named data step. Only the name takes part in the checksum and the offline SQL.
+/// A named data step. Its name and version take part in the checksum and the offline SQL;
+/// its body, Rust code, cannot, so a changed body is declared by a new version.
 #[derive(Clone)]
 pub struct DataStep {
     pub name: String,
+    pub version: u32,
     pub run: DataFn,
 }
 
@@ -32,8 +34,17 @@ impl fmt::Debug for DataStep {
 }
 
 impl Serialize for DataStep {
+    // Version 1 is the bare name, as before versions existed, so the checksums recorded for
+    // revisions applied then still match.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.name)
+        if self.version == 1 { s.serialize_str(&self.name) } else { s.serialize_str(&self.label()) }
+    }
+}
+
+impl DataStep {
+    /// The name, with the version when it is not the first: `backfill keys (v2)`.
+    pub fn label(&self) -> String {
+        if self.version == 1 { self.name.clone() } else { format!("{} (v{})", self.name, self.version) }
     }
 }
 
@@ -225,7 +236,7 @@ impl Op {
             Op::CreateExternal(e) => format!("create {}", e.describe()),
             Op::DropExternal(e) => format!("drop {}", e.describe()),
             Op::BulkInsert { table, rows, .. } => format!("insert {} rows into {table}", rows.len()),
-            Op::Data(step) => format!("data step {}", step.name),
+            Op::Data(step) => format!("data step {}", step.label()),
         }
     }
 }
@@ -431,6 +442,12 @@ impl Ops {
 
     /// Runs `run` on the live connection inside the revision's transaction.
     pub fn run_data(&mut self, name: &str, run: DataFn) -> &mut Self {
-        self.push(Op::Data(DataStep { name: name.to_owned(), run }))
+        self.run_data_version(name, 1, run)
+    }
+
+    /// A data step whose body changed since an earlier version of the revision was applied:
+    /// the new `version` (2, 3, ...) makes the change part of the revision's checksum.
+    pub fn run_data_version(&mut self, name: &str, version: u32, run: DataFn) -> &mut Self {
+        self.push(Op::Data(DataStep { name: name.to_owned(), version, run }))
     }
 }

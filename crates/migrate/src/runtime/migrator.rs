@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::MigrateError;
 use crate::ddl::render::{Step, render};
 use crate::dialect::Dialect;
+use crate::error::EditedRevision;
 use crate::operations::ops::Value;
 use crate::operations::schema::Schema;
 use crate::runtime::direction::Direction;
@@ -31,6 +32,9 @@ pub struct Options {
     pub history_table: String,
     pub lock_name: String,
     pub lock_timeout: Duration,
+    /// Applied revisions (ids or prefixes) whose edit `upgrade` and `downgrade` accept and
+    /// record; any other edited revision stops them.
+    pub allow_edited: Vec<String>,
 }
 
 impl Default for Options {
@@ -40,6 +44,7 @@ impl Default for Options {
             history_table: "migrate_history".to_owned(),
             lock_name: "migrate".to_owned(),
             lock_timeout: Duration::from_secs(60),
+            allow_edited: Vec::new(),
         }
     }
 }
@@ -149,10 +154,19 @@ impl Migrator {
     /// # Errors
     /// Database errors.
     pub async fn edited_revisions(&self) -> Result<Vec<String>, MigrateError> {
+        Ok(self.edited().await?.into_iter().map(|e| e.revision).collect())
+    }
+
+    /// Applied revisions whose operations no longer hash to the checksum last recorded for
+    /// them: by the upgrade that applied them, a stamp, or an accepted edit.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn edited(&self) -> Result<Vec<EditedRevision>, MigrateError> {
         let mut latest = std::collections::BTreeMap::new();
         for row in self.history().await? {
-            if row.direction == "upgrade" {
-                latest.insert(row.revision, row.checksum);
+            if ["upgrade", "stamp", ACCEPT].contains(&row.direction.as_str()) {
+                latest.insert(row.revision.clone(), row);
             }
         }
         let applied = self.applied().await.unwrap_or_default();
@@ -160,9 +174,39 @@ impl Migrator {
             .graph
             .in_order(&applied)
             .into_iter()
-            .filter(|r| latest.get(&r.id).is_some_and(|sum| *sum != r.checksum()))
-            .map(|r| r.id.clone())
+            .filter_map(|r| {
+                let row = latest.get(&r.id)?;
+                let now = r.checksum();
+                (row.checksum != now).then(|| EditedRevision {
+                    revision: r.id.clone(),
+                    message: r.message.clone(),
+                    recorded_at: row.applied_at.clone(),
+                    recorded: row.checksum.clone(),
+                    now,
+                })
+            })
             .collect())
+    }
+
+    /// Refuses to move while an applied revision is edited, unless `allow_edited` names it;
+    /// an accepted edit is recorded, so it is accepted once.
+    async fn guard_edits(&self) -> Result<(), MigrateError> {
+        let (accepted, refused): (Vec<_>, Vec<_>) = self.edited().await?.into_iter().partition(|e| {
+            self.options.allow_edited.iter().any(|given| !given.is_empty() && e.revision.starts_with(given.as_str()))
+        });
+        if !refused.is_empty() {
+            return Err(MigrateError::Edited(refused));
+        }
+        if accepted.is_empty() {
+            return Ok(());
+        }
+        let txn = self.conn.begin().await?;
+        for edit in accepted {
+            tracing::warn!(revision = %edit.revision, "accepting an edited revision: {edit}");
+            self.store.record(&txn, &history_row(&edit.revision, ACCEPT, 0, edit.now)).await?;
+        }
+        txn.commit().await?;
+        Ok(())
     }
 
     /// Lint warnings for what `upgrade(target)` (or `downgrade`) would run now.
@@ -257,6 +301,7 @@ impl Migrator {
     /// Moves the database to `target` in `direction`, one revision (and one version bump) at a
     /// time, so a failure leaves it at the last revision that went through.
     async fn step(&self, target: &str, direction: Direction) -> Result<Vec<StepReport>, MigrateError> {
+        self.guard_edits().await?;
         let applied = self.applied().await?;
         let wanted = target::resolve(&self.graph, target, &applied)?;
         if direction.points_back(&applied, &wanted) {
@@ -437,6 +482,9 @@ impl Migrator {
 fn elapsed_ms(start: Instant) -> i64 {
     i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX)
 }
+
+/// The history direction of an accepted edit.
+pub const ACCEPT: &str = "accept-edit";
 
 fn history_row(revision: &str, direction: &str, duration_ms: i64, checksum: String) -> HistoryRow {
     HistoryRow {

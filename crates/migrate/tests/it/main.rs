@@ -5,6 +5,7 @@ mod autogen;
 mod batch;
 mod branches;
 mod defaults;
+mod edits;
 mod engine;
 mod externals;
 mod fixtures;
