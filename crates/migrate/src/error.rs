@@ -54,6 +54,10 @@ pub enum MigrateError {
         .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  - ")
     )]
     Edited(Vec<EditedRevision>),
+    #[error(
+        "the database is dirty: {0}. Statements of it before the failure may have run. Finish or undo them by hand, then run `db repair` to keep the recorded version, or `db stamp <revision>` to record where the database is"
+    )]
+    Dirty(crate::runtime::store::Dirty),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -125,6 +125,16 @@ pub fn render_ops(ops: &[Op]) -> String {
                 list(&index.columns)
             ),
             Op::DropIndex { table, name } => format!("    op.drop_index({}, {});\n", s(name), s(table)),
+            Op::CreateIndexConcurrently { table, index } => format!(
+                "    op.{}({}, {}, {});\n",
+                if index.unique { "create_unique_index_concurrently" } else { "create_index_concurrently" },
+                s(&index.name),
+                s(table),
+                list(&index.columns)
+            ),
+            Op::DropIndexConcurrently { table, name } => {
+                format!("    op.drop_index_concurrently({}, {});\n", s(name), s(table))
+            }
             Op::AddUnique { table, unique } => {
                 format!("    op.create_unique({}, {}, {});\n", s(&unique.name), s(table), list(&unique.columns))
             }

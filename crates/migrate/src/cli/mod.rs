@@ -85,6 +85,9 @@ pub enum DbCommand {
     Show { rev: String },
     /// Record a revision as current without running anything.
     Stamp { rev: String },
+    /// Clear the dirty mark a revision that failed outside a transaction left, keeping the
+    /// recorded version (after putting right by hand what it left half done).
+    Repair,
     /// Write a new revision file: empty, or with --autogenerate the changes from the entities.
     Revision {
         #[arg(short, long)]
@@ -211,6 +214,16 @@ async fn connected(m: &Migrator, command: &DbCommand, json: bool) -> Result<Stri
         DbCommand::History { range, verbose } => {
             let state = Some((m.current().await?, m.history().await?));
             history(m.graph(), range.as_deref(), state, *verbose, json)
+        }
+        DbCommand::Repair => {
+            let cleared = m.repair().await?;
+            let current = m.current().await?;
+            let at = if current.is_empty() { "base".to_owned() } else { current.join(", ") };
+            Ok(match (json, cleared) {
+                (true, cleared) => json!({ "repaired": cleared, "current": current }).to_string(),
+                (false, Some(d)) => format!("Repaired: cleared the mark of {d}\nThe database stays at {at}\n"),
+                (false, None) => format!("Nothing to repair: the database is not dirty (at {at})\n"),
+            })
         }
         DbCommand::Stamp { rev } => {
             let heads = m.stamp(rev).await?;

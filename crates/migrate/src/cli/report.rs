@@ -150,8 +150,9 @@ pub fn last_applied(rows: &[HistoryRow]) -> std::collections::BTreeMap<&str, &Hi
             "downgrade" => {
                 map.remove(row.revision.as_str());
             }
-            // An accepted edit changes the recorded checksum, not when the revision ran.
-            crate::migrator::ACCEPT => {}
+            // An accepted edit changes the recorded checksum, not when the revision ran; a
+            // repair clears an unfinished revision, which never counted as applied.
+            crate::migrator::ACCEPT | "repair" => {}
             _ => {
                 map.insert(row.revision.as_str(), row);
             }
@@ -167,7 +168,7 @@ fn edited_in(graph: &RevisionGraph, rows: &[HistoryRow]) -> std::collections::BT
     for row in rows {
         if row.direction == "downgrade" {
             recorded.remove(row.revision.as_str());
-        } else {
+        } else if row.direction != "repair" {
             recorded.insert(row.revision.as_str(), row.checksum.as_str());
         }
     }
@@ -184,6 +185,7 @@ pub async fn current(m: &Migrator, verbose: bool, json: bool) -> Result<String, 
     let applied = last_applied(&rows);
     let edits = m.edited().await.unwrap_or_default();
     let edited: Vec<String> = edits.iter().map(|e| e.revision.clone()).collect();
+    let dirty = m.dirty().await?;
     if json {
         let items: Vec<_> = heads
             .iter()
@@ -196,7 +198,7 @@ pub async fn current(m: &Migrator, verbose: bool, json: bool) -> Result<String, 
                 None => json!({ "revision": h, "known": false }),
             })
             .collect();
-        return Ok(json!({ "current": items, "edited_after_apply": edited }).to_string());
+        return Ok(json!({ "current": items, "edited_after_apply": edited, "dirty": dirty }).to_string());
     }
     let mut out = String::new();
     if heads.is_empty() {
@@ -215,6 +217,12 @@ pub async fn current(m: &Migrator, verbose: bool, json: bool) -> Result<String, 
                 let _ = writeln!(out, "{h} (unknown to this code: the database is ahead of the code)");
             }
         }
+    }
+    if let Some(dirty) = dirty {
+        let _ = writeln!(
+            out,
+            "DIRTY: {dirty}; upgrade and downgrade refuse to run until `db repair` or `db stamp` settles it"
+        );
     }
     for edit in edits {
         let _ = writeln!(

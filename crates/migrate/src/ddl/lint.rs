@@ -63,6 +63,8 @@ fn table_of(op: &Op) -> String {
         | Op::RenameColumn { table, .. }
         | Op::CreateIndex { table, .. }
         | Op::DropIndex { table, .. }
+        | Op::CreateIndexConcurrently { table, .. }
+        | Op::DropIndexConcurrently { table, .. }
         | Op::AddUnique { table, .. }
         | Op::DropUnique { table, .. }
         | Op::AddForeignKey { table, .. }

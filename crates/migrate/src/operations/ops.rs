@@ -176,6 +176,17 @@ pub enum Op {
         table: String,
         name: String,
     },
+    /// An index built without blocking writes: `CONCURRENTLY` on PostgreSQL, which runs only
+    /// outside a transaction (see [`crate::Revision::non_transactional`]); a plain index on
+    /// the others (MySQL's InnoDB builds it online).
+    CreateIndexConcurrently {
+        table: String,
+        index: Index,
+    },
+    DropIndexConcurrently {
+        table: String,
+        name: String,
+    },
     AddUnique {
         table: String,
         unique: Unique,
@@ -214,6 +225,11 @@ pub enum Op {
 }
 
 impl Op {
+    /// Whether PostgreSQL runs this operation only outside a transaction.
+    pub fn needs_autocommit(&self) -> bool {
+        matches!(self, Op::CreateIndexConcurrently { .. } | Op::DropIndexConcurrently { .. })
+    }
+
     /// A short human description, used in logs, offline SQL comments and lint.
     pub fn describe(&self) -> String {
         match self {
@@ -226,6 +242,10 @@ impl Op {
             Op::RenameColumn { table, from, to } => format!("rename column {table}.{from} to {to}"),
             Op::CreateIndex { table, index } => format!("create index {} on {table}", index.name),
             Op::DropIndex { table, name } => format!("drop index {name} on {table}"),
+            Op::CreateIndexConcurrently { table, index } => {
+                format!("create index {} on {table} concurrently", index.name)
+            }
+            Op::DropIndexConcurrently { table, name } => format!("drop index {name} on {table} concurrently"),
             Op::AddUnique { table, unique } => format!("add unique {} on {table}", unique.name),
             Op::DropUnique { table, name } => format!("drop unique {name} on {table}"),
             Op::AddForeignKey { table, fk } => format!("add foreign key {} on {table}", fk.name),
@@ -377,6 +397,23 @@ impl Ops {
 
     pub fn drop_index(&mut self, name: &str, table: &str) -> &mut Self {
         self.push(Op::DropIndex { table: table.to_owned(), name: name.to_owned() })
+    }
+
+    /// Builds an index without blocking writes; on PostgreSQL its revision must be
+    /// [`crate::Revision::non_transactional`].
+    pub fn create_index_concurrently(&mut self, name: &str, table: &str, columns: &[&str]) -> &mut Self {
+        let index = Index { name: name.to_owned(), columns: strings(columns), unique: false };
+        self.push(Op::CreateIndexConcurrently { table: table.to_owned(), index })
+    }
+
+    pub fn create_unique_index_concurrently(&mut self, name: &str, table: &str, columns: &[&str]) -> &mut Self {
+        let index = Index { name: name.to_owned(), columns: strings(columns), unique: true };
+        self.push(Op::CreateIndexConcurrently { table: table.to_owned(), index })
+    }
+
+    /// Drops an index without blocking reads and writes of its table on PostgreSQL.
+    pub fn drop_index_concurrently(&mut self, name: &str, table: &str) -> &mut Self {
+        self.push(Op::DropIndexConcurrently { table: table.to_owned(), name: name.to_owned() })
     }
 
     pub fn create_unique(&mut self, name: &str, table: &str, columns: &[&str]) -> &mut Self {

@@ -42,8 +42,12 @@ impl Schema {
             Op::DropColumn { table, column } => self.table_mut(table)?.drop_column(column),
             Op::AlterColumn { table, column, alter } => self.table_mut(table)?.alter_column(column, alter),
             Op::RenameColumn { table, from, to } => self.rename_column(table, from, to),
-            Op::CreateIndex { table, index } => self.create_index(table, index),
-            Op::DropIndex { table, name } => remove_named(&mut self.table_mut(table)?.indexes, name, |i| &i.name),
+            Op::CreateIndex { table, index } | Op::CreateIndexConcurrently { table, index } => {
+                self.create_index(table, index)
+            }
+            Op::DropIndex { table, name } | Op::DropIndexConcurrently { table, name } => {
+                remove_named(&mut self.table_mut(table)?.indexes, name, |i| &i.name)
+            }
             Op::AddUnique { table, unique } => self.table_mut(table)?.add_unique(unique),
             Op::DropUnique { table, name } => remove_named(&mut self.table_mut(table)?.uniques, name, |u| &u.name),
             Op::AddForeignKey { table, fk } => self.add_foreign_key(table, fk),

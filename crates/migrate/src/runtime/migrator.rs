@@ -16,11 +16,11 @@ use crate::MigrateError;
 use crate::ddl::render::{Step, render};
 use crate::dialect::Dialect;
 use crate::error::EditedRevision;
-use crate::operations::ops::Value;
+use crate::operations::ops::{Op, Value};
 use crate::operations::schema::Schema;
 use crate::runtime::direction::Direction;
 use crate::runtime::lock;
-use crate::runtime::store::{HistoryRow, Store};
+use crate::runtime::store::{Dirty, HistoryRow, Store};
 use crate::script::graph::RevisionGraph;
 use crate::script::revision::Revision;
 use crate::script::target;
@@ -286,6 +286,36 @@ impl Migrator {
         self.locked(|| self.stamp_unlocked(target)).await
     }
 
+    /// The revision that began outside a transaction and did not finish, if any.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn dirty(&self) -> Result<Option<Dirty>, MigrateError> {
+        Ok(self.store.dirty(&self.conn).await?)
+    }
+
+    /// Clears the dirty mark and keeps the recorded version, once whatever the unfinished
+    /// revision left has been put right by hand. Returns the mark it cleared.
+    ///
+    /// # Errors
+    /// Lock timeout, database errors.
+    pub async fn repair(&self) -> Result<Option<Dirty>, MigrateError> {
+        self.locked(|| async {
+            let dirty = self.store.dirty(&self.conn).await?;
+            if dirty.is_some() {
+                let txn = self.conn.begin().await?;
+                self.store.clear_dirty(&txn).await?;
+                let checksum = String::new();
+                if let Some(d) = &dirty {
+                    self.store.record(&txn, &history_row(&d.revision, "repair", 0, checksum)).await?;
+                }
+                txn.commit().await?;
+            }
+            Ok(dirty)
+        })
+        .await
+    }
+
     /// Runs `work` while holding the migrator lock, and releases the lock whatever `work`
     /// returns.
     async fn locked<T, Fut>(&self, work: impl FnOnce() -> Fut) -> Result<T, MigrateError>
@@ -302,6 +332,9 @@ impl Migrator {
     /// time, so a failure leaves it at the last revision that went through.
     async fn step(&self, target: &str, direction: Direction) -> Result<Vec<StepReport>, MigrateError> {
         self.guard_edits().await?;
+        if let Some(dirty) = self.store.dirty(&self.conn).await? {
+            return Err(MigrateError::Dirty(dirty));
+        }
         let applied = self.applied().await?;
         let wanted = target::resolve(&self.graph, target, &applied)?;
         if direction.points_back(&applied, &wanted) {
@@ -328,6 +361,8 @@ impl Migrator {
         let heads = self.graph.heads_of(&wanted);
         self.store.ensure(&self.conn).await?;
         let txn = self.conn.begin().await?;
+        // Stamping says where the database is, which settles an unfinished revision.
+        self.store.clear_dirty(&txn).await?;
         self.store.set_heads(&txn, &heads).await?;
         let stamped: Vec<String> = if heads.is_empty() { vec!["base".to_owned()] } else { heads.clone() };
         for id in &stamped {
@@ -359,24 +394,37 @@ impl Migrator {
             next_model = next;
         }
         let heads = self.graph.heads_of(after);
-        let fail = |step: String, source: DbErr| MigrateError::Revision {
+        let outside = !dialect.transactional_ddl() || (rev.non_transactional && dialect == Dialect::Postgres);
+        if !outside && dialect == Dialect::Postgres && direction.ops(rev).iter().any(Op::needs_autocommit) {
+            return Err(MigrateError::Usage(format!(
+                "revision {} builds or drops an index CONCURRENTLY, which PostgreSQL cannot do inside a transaction: \
+                 declare the revision with .non_transactional()",
+                rev.id
+            )));
+        }
+        // `partial`: statements of the revision ran, outside a transaction, before the failure.
+        let fail = |step: String, source: DbErr, partial: bool| MigrateError::Revision {
             revision: rev.id.clone(),
             message: rev.message.clone(),
             step,
             source: Box::new(source),
-            outcome: if dialect.transactional_ddl() {
-                format!("rolled back; the database is still at {}", self.describe(before))
-            } else {
+            outcome: if partial {
                 format!(
-                    "the version stays at {}; MySQL cannot roll back DDL, so statements of this revision that ran before the failure remain",
+                    "the version stays at {} and the database is marked dirty: statements of this revision that ran \
+                     before the failure remain (outside a transaction they cannot be rolled back); fix them, then run \
+                     `db repair` or `db stamp`",
                     self.describe(before)
                 )
+            } else if outside {
+                format!("nothing of it had run; the database is still at {}", self.describe(before))
+            } else {
+                format!("rolled back; the database is still at {}", self.describe(before))
             },
         };
-        if dialect.transactional_ddl() {
-            self.run_in_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?;
-        } else {
+        if outside {
             self.run_without_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?;
+        } else {
+            self.run_in_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?;
         }
         *model = next_model;
         Ok(StepReport {
@@ -394,7 +442,7 @@ impl Migrator {
         direction: &str,
         heads: &[String],
         start: Instant,
-        fail: &impl Fn(String, DbErr) -> MigrateError,
+        fail: &impl Fn(String, DbErr, bool) -> MigrateError,
     ) -> Result<(), MigrateError> {
         let sqlite = self.dialect() == Dialect::Sqlite;
         if sqlite {
@@ -406,7 +454,7 @@ impl Migrator {
             let txn = self.conn.begin().await?;
             let filled = async {
                 for (what, step) in planned {
-                    exec(&txn, self.dialect(), step).await.map_err(|e| fail(what.clone(), e))?;
+                    exec(&txn, self.dialect(), step).await.map_err(|e| fail(what.clone(), e, false))?;
                 }
                 if sqlite {
                     let rows = txn.query_all_raw(self.store.statement("PRAGMA foreign_key_check", Vec::new())).await?;
@@ -452,9 +500,17 @@ impl Migrator {
         direction: &str,
         heads: &[String],
         start: Instant,
-        fail: &impl Fn(String, DbErr) -> MigrateError,
+        fail: &impl Fn(String, DbErr, bool) -> MigrateError,
     ) -> Result<(), MigrateError> {
-        for (what, step) in planned {
+        let mut dirty = Dirty {
+            revision: rev.id.clone(),
+            direction: direction.to_owned(),
+            step: String::new(),
+            error: String::new(),
+            started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        };
+        self.store.mark_dirty(&self.conn, &dirty).await?;
+        for (index, (what, step)) in planned.iter().enumerate() {
             let result = match step {
                 Step::Sql(sql) => self.conn.execute_unprepared(sql).await.map(|_| ()),
                 // Row writes still get a transaction of their own.
@@ -467,11 +523,28 @@ impl Migrator {
                     .await
                 }
             };
-            result.map_err(|e| fail(what.clone(), e))?;
+            if let Err(e) = result {
+                // A failed first step changed nothing (one statement, or a data step in its
+                // own transaction): the mark goes. The caller must hear of the failure either
+                // way; a lost mark is the lesser loss.
+                let partial = index > 0;
+                let marked = if partial {
+                    what.clone_into(&mut dirty.step);
+                    dirty.error = e.to_string();
+                    self.store.mark_dirty(&self.conn, &dirty).await
+                } else {
+                    self.store.clear_dirty(&self.conn).await
+                };
+                if let Err(mark) = marked {
+                    tracing::warn!("could not record the failed step of {}: {mark}", rev.id);
+                }
+                return Err(fail(what.clone(), e, partial));
+            }
         }
         // Advance the version right after the revision, so a later failure leaves the
         // database at the last good revision.
         let txn = self.conn.begin().await?;
+        self.store.clear_dirty(&txn).await?;
         self.store.set_heads(&txn, heads).await?;
         self.store.record(&txn, &history_row(&rev.id, direction, elapsed_ms(start), rev.checksum())).await?;
         txn.commit().await?;

@@ -14,6 +14,29 @@ pub struct Store {
     pub history_table: String,
 }
 
+/// A revision that began outside a transaction and did not finish: statements before the
+/// failure may have run. Kept in `<version table>_dirty` until repaired or stamped.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Dirty {
+    pub revision: String,
+    pub direction: String,
+    /// The operation that failed, empty when the process stopped without saying.
+    pub step: String,
+    pub error: String,
+    pub started_at: String,
+}
+
+impl std::fmt::Display for Dirty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} of {} began at {} and did not finish", self.direction, self.revision, self.started_at)?;
+        if self.step.is_empty() {
+            write!(f, " (the process stopped during it)")
+        } else {
+            write!(f, ": it failed at \"{}\": {}", self.step, self.error)
+        }
+    }
+}
+
 /// One row of the history table.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct HistoryRow {
@@ -45,6 +68,16 @@ impl Store {
                 q("version_num")
             ),
             format!(
+                "CREATE TABLE IF NOT EXISTS {} ({} VARCHAR(32) NOT NULL PRIMARY KEY, {} VARCHAR(16) NOT NULL, \
+                 {} VARCHAR(500) NOT NULL, {} VARCHAR(2000) NOT NULL, {} VARCHAR(40) NOT NULL)",
+                q(&self.dirty_table()),
+                q("revision"),
+                q("direction"),
+                q("step"),
+                q("error"),
+                q("started_at")
+            ),
+            format!(
                 "CREATE TABLE IF NOT EXISTS {} ({} {id}, {} VARCHAR(32) NOT NULL, {} VARCHAR(16) NOT NULL, \
                  {} VARCHAR(40) NOT NULL, {} BIGINT NOT NULL, {} VARCHAR(64) NOT NULL)",
                 q(&self.history_table),
@@ -56,6 +89,80 @@ impl Store {
                 q("checksum")
             ),
         ]
+    }
+
+    /// The table of the revision that did not finish, if any.
+    pub fn dirty_table(&self) -> String {
+        format!("{}_dirty", self.version_table)
+    }
+
+    /// The revision that began outside a transaction and did not finish, if any.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn dirty<C: ConnectionTrait>(&self, conn: &C) -> Result<Option<Dirty>, DbErr> {
+        if !self.exists(conn).await? {
+            return Ok(None);
+        }
+        let q = |s: &str| self.dialect.quote(s);
+        let sql = format!(
+            "SELECT {}, {}, {}, {}, {} FROM {}",
+            q("revision"),
+            q("direction"),
+            q("step"),
+            q("error"),
+            q("started_at"),
+            q(&self.dirty_table())
+        );
+        // A database migrated before the marker existed has no such table: nothing is dirty.
+        let Ok(row) = conn.query_one_raw(self.statement(&sql, Vec::new())).await else { return Ok(None) };
+        row.map(|r| {
+            Ok(Dirty {
+                revision: r.try_get_by_index(0)?,
+                direction: r.try_get_by_index(1)?,
+                step: r.try_get_by_index(2)?,
+                error: r.try_get_by_index(3)?,
+                started_at: r.try_get_by_index(4)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Marks `revision` as begun, or (with a step and error) as failed.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn mark_dirty<C: ConnectionTrait>(&self, conn: &C, dirty: &Dirty) -> Result<(), DbErr> {
+        self.clear_dirty(conn).await?;
+        let q = |s: &str| self.dialect.quote(s);
+        let clip = |text: &str, most: usize| text.chars().take(most).collect::<String>();
+        let sql = format!(
+            "INSERT INTO {} ({}, {}, {}, {}, {}) VALUES (?, ?, ?, ?, ?)",
+            q(&self.dirty_table()),
+            q("revision"),
+            q("direction"),
+            q("step"),
+            q("error"),
+            q("started_at")
+        );
+        let values = vec![
+            dirty.revision.clone().into(),
+            dirty.direction.clone().into(),
+            clip(&dirty.step, 500).into(),
+            clip(&dirty.error, 2000).into(),
+            dirty.started_at.clone().into(),
+        ];
+        conn.execute_raw(self.statement(&sql, values)).await?;
+        Ok(())
+    }
+
+    /// Removes the dirty mark.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn clear_dirty<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
+        conn.execute_unprepared(&format!("DELETE FROM {}", self.dialect.quote(&self.dirty_table()))).await?;
+        Ok(())
     }
 
     /// Creates the bookkeeping tables when missing.

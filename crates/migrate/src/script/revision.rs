@@ -20,6 +20,10 @@ pub struct Revision {
     /// Operations given as data (generated revisions, tests); they come after `upgrade`'s.
     pub upgrade_data: Arc<Vec<Op>>,
     pub downgrade_data: Arc<Vec<Op>>,
+    /// Runs statement by statement outside a transaction (as every MySQL revision does), for
+    /// what PostgreSQL refuses inside one, such as `CREATE INDEX CONCURRENTLY`. A failure
+    /// leaves the database marked dirty until `db repair` or `db stamp`.
+    pub non_transactional: bool,
 }
 
 fn nothing(_: &mut Ops) {}
@@ -38,7 +42,16 @@ impl Revision {
             downgrade: nothing,
             upgrade_data: Arc::default(),
             downgrade_data: Arc::default(),
+            non_transactional: false,
         }
+    }
+
+    /// Runs this revision outside a transaction on PostgreSQL (SQLite keeps its transaction,
+    /// which it needs for table rebuilds and has no statement that refuses one).
+    #[must_use]
+    pub fn non_transactional(mut self) -> Self {
+        self.non_transactional = true;
+        self
     }
 
     /// Sets the operations as data instead of functions.

@@ -11,4 +11,5 @@ mod externals;
 mod fixtures;
 mod generated_sample;
 mod graph;
+mod outside;
 mod triggers;

@@ -24,7 +24,11 @@ pub async fn inspect<C: ConnectionTrait>(conn: &C, skip: &[&str]) -> Result<Sche
         Dialect::Mysql => mysql::inspect(conn).await?,
     };
     objects::add(conn, dialect, &mut schema).await?;
-    schema.tables.retain(|name, _| !skip.contains(&name.as_str()) && !name.starts_with("_migrate_batch_"));
+    // A skipped bookkeeping table skips its companion `<name>_dirty` table too.
+    schema.tables.retain(|name, _| {
+        let companion = name.strip_suffix("_dirty").is_some_and(|base| skip.contains(&base));
+        !skip.contains(&name.as_str()) && !companion && !name.starts_with("_migrate_batch_")
+    });
     Ok(schema)
 }
 

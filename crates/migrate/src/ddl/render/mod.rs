@@ -98,7 +98,17 @@ fn render_direct(dialect: Dialect, after: &Schema, op: &Op) -> Vec<Step> {
             sql(format!("ALTER TABLE {} RENAME COLUMN {} TO {}", q(table), q(from), q(to)))
         }
         Op::CreateIndex { table, index } => sql(ddl::create_index(dialect, table, index)),
-        Op::DropIndex { table, name } => match dialect {
+        Op::CreateIndexConcurrently { table, index } => {
+            let plain = ddl::create_index(dialect, table, index);
+            match dialect {
+                Dialect::Postgres => sql(plain.replacen("INDEX ", "INDEX CONCURRENTLY ", 1)),
+                _ => sql(plain),
+            }
+        }
+        Op::DropIndexConcurrently { name, .. } if dialect == Dialect::Postgres => {
+            sql(format!("DROP INDEX CONCURRENTLY {}", q(name)))
+        }
+        Op::DropIndex { table, name } | Op::DropIndexConcurrently { table, name } => match dialect {
             Dialect::Mysql => sql(format!("DROP INDEX {} ON {}", q(name), q(table))),
             _ => sql(format!("DROP INDEX {}", q(name))),
         },
