@@ -278,6 +278,28 @@ impl Migrator {
         self.locked(|| self.step(target, Direction::Downgrade)).await
     }
 
+    /// Reverts exactly revision `id`, which must be a current head: the one way down from a
+    /// merge point, whose `-1` would have to choose among its parents.
+    ///
+    /// # Errors
+    /// `id` not a current head; as `downgrade`.
+    pub async fn revert(&self, id: &str) -> Result<Vec<StepReport>, MigrateError> {
+        self.locked(|| async {
+            self.guard_edits().await?;
+            if let Some(dirty) = self.store.dirty(&self.conn).await? {
+                return Err(MigrateError::Dirty(dirty));
+            }
+            let applied = self.applied().await?;
+            if !self.graph.heads_of(&applied).iter().any(|h| h == id) {
+                return Err(MigrateError::Usage(format!("{id} is not a current head; only a head can be reverted")));
+            }
+            let mut wanted = applied.clone();
+            wanted.remove(id);
+            self.walk(applied, &wanted, Direction::Downgrade).await
+        })
+        .await
+    }
+
     /// Records `target` as the current revision without running anything.
     ///
     /// # Errors
@@ -340,8 +362,18 @@ impl Migrator {
         if direction.points_back(&applied, &wanted) {
             return Err(direction.wrong_way(target, self.describe(&applied)));
         }
+        self.walk(applied, &wanted, direction).await
+    }
+
+    /// Runs the revisions between `applied` and `wanted` in `direction`.
+    async fn walk(
+        &self,
+        applied: BTreeSet<String>,
+        wanted: &BTreeSet<String>,
+        direction: Direction,
+    ) -> Result<Vec<StepReport>, MigrateError> {
         self.store.ensure(&self.conn).await?;
-        let revisions = direction.revisions(&self.graph, &applied, &wanted);
+        let revisions = direction.revisions(&self.graph, &applied, wanted);
         let mut current = applied;
         let mut model = self.graph.schema_with(&current);
         let mut reports = Vec::new();

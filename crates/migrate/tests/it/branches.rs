@@ -94,3 +94,25 @@ migrate::per_dialect! {
         m.close().await;
     }
 }
+
+migrate::per_dialect! {
+    async fn verify_walks_branches_and_the_merge_point(dialect) {
+        let servers: Vec<String> = match dialect {
+            migrate::Dialect::Sqlite => Vec::new(),
+            migrate::Dialect::Postgres => vec![migrate::testing::service_url("TEST_POSTGRES_URL").unwrap_or_default()],
+            migrate::Dialect::Mysql => vec![migrate::testing::service_url("TEST_MYSQL_URL").unwrap_or_default()],
+        };
+        let ctx = migrate::cli::Context {
+            url: String::new(),
+            graph: RevisionGraph::new(merged()).unwrap(),
+            migrations_dir: std::path::PathBuf::new(),
+            options: Options::default(),
+            target: None,
+        };
+        let table = migrate::verify::verify(&ctx, &servers, false).await.unwrap_or_else(|e| panic!("{dialect}: {e}"));
+        for id in [BASE, A1, A2, B1, MERGE] {
+            let row = table.lines().find(|l| l.starts_with(id)).unwrap_or_else(|| panic!("{table}"));
+            assert!(!row.contains("FAIL") && row.contains("ok"), "{dialect}: {table}");
+        }
+    }
+}
