@@ -15,7 +15,14 @@ fn list(items: &[String]) -> String {
 }
 
 fn ty(t: &ColumnType) -> String {
-    format!("T::{t:?}")
+    match t {
+        ColumnType::Enum { name, values } => format!(
+            "T::Enum {{ name: {}.into(), values: vec![{}] }}",
+            s(name),
+            values.iter().map(|v| format!("{}.into()", s(v))).collect::<Vec<_>>().join(", ")
+        ),
+        other => format!("T::{other:?}"),
+    }
 }
 
 fn default(d: &DefaultValue) -> String {

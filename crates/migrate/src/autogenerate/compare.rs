@@ -37,6 +37,11 @@ fn reported(dialect: Option<Dialect>, ty: &ColumnType) -> ColumnType {
     match (dialect, ty) {
         // MariaDB stores JSON as LONGTEXT.
         (Some(Dialect::Mysql), ColumnType::Json) => ColumnType::Text,
+        // MySQL's catalog keeps an enum's values but no name; SQLite keeps text and a CHECK.
+        (Some(Dialect::Mysql), ColumnType::Enum { values, .. }) => {
+            ColumnType::Enum { name: String::new(), values: values.clone() }
+        }
+        (Some(Dialect::Sqlite), ColumnType::Enum { .. }) => ColumnType::Text,
         _ => ty.clone(),
     }
 }

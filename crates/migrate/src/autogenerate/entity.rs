@@ -78,6 +78,10 @@ pub fn column_type(ty: &sea_orm::ColumnType) -> ColumnType {
         S::TimestampWithTimeZone => ColumnType::TimestampTz,
         S::Json | S::JsonBinary => ColumnType::Json,
         S::Uuid => ColumnType::Uuid,
+        S::Time => ColumnType::Time,
+        S::Enum { name, variants } => {
+            ColumnType::Enum { name: name.to_string(), values: variants.iter().map(ToString::to_string).collect() }
+        }
         S::Binary(_) | S::VarBinary(_) | S::Blob => ColumnType::Binary,
         _ => ColumnType::Text,
     }

@@ -27,6 +27,14 @@ pub enum ColumnType {
     Json,
     Uuid,
     Binary,
+    /// Time of day without a date.
+    Time,
+    /// One of `values`: a named type on PostgreSQL (`CREATE TYPE name AS ENUM`), an inline
+    /// `ENUM(...)` on MySQL (whose catalog keeps no name), text with a CHECK on SQLite.
+    Enum {
+        name: String,
+        values: Vec<String>,
+    },
 }
 
 /// A server-side default value.
@@ -241,6 +249,18 @@ impl ExternalKind {
 impl Schema {
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.get(name)
+    }
+
+    /// The enum types the columns use, by name with their values.
+    pub fn enum_types(&self) -> BTreeMap<String, Vec<String>> {
+        self.tables
+            .values()
+            .flat_map(|t| &t.columns)
+            .filter_map(|c| match &c.ty {
+                ColumnType::Enum { name, values } => Some((name.clone(), values.clone())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Tables that hold a foreign key to `name`.

@@ -13,3 +13,4 @@ mod generated_sample;
 mod graph;
 mod outside;
 mod triggers;
+mod types;

@@ -34,7 +34,12 @@ pub async fn inspect<C: ConnectionTrait>(conn: &C, skip: &[&str]) -> Result<Sche
 
 /// Parses `VARCHAR(100)`, `NUMERIC(10,2)` and friends as SQLite declares and MySQL reports them.
 pub(crate) fn parse_type(declared: &str) -> ColumnType {
-    let upper = declared.trim().to_ascii_uppercase();
+    let trimmed = declared.trim();
+    // MySQL's `enum('a','b')`: the values keep their case.
+    if trimmed.len() > 5 && trimmed[..5].eq_ignore_ascii_case("enum(") && trimmed.ends_with(')') {
+        return ColumnType::Enum { name: String::new(), values: enum_values(&trimmed[5..trimmed.len() - 1]) };
+    }
+    let upper = trimmed.to_ascii_uppercase();
     let (base, args) = match upper.find('(') {
         Some(open) => (upper[..open].trim().to_owned(), upper[open + 1..].trim_end_matches(')').to_owned()),
         None => (upper.clone(), String::new()),
@@ -61,8 +66,33 @@ pub(crate) fn parse_type(declared: &str) -> ColumnType {
         "TIMESTAMP" | "TIMESTAMPTZ" => ColumnType::TimestampTz,
         "JSON" | "JSON_TEXT" | "JSONB" => ColumnType::Json,
         "UUID" | "UUID_TEXT" => ColumnType::Uuid,
+        "TIME" => ColumnType::Time,
         _ => ColumnType::Binary,
     }
+}
+
+/// The values of `'a','b','it''s'`.
+fn enum_values(list: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut current = String::new();
+    let mut chars = list.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('\'', false) => quoted = true,
+            ('\'', true) if chars.peek() == Some(&'\'') => {
+                current.push('\'');
+                chars.next();
+            }
+            ('\'', true) => {
+                quoted = false;
+                values.push(std::mem::take(&mut current));
+            }
+            (c, true) => current.push(c),
+            _ => {}
+        }
+    }
+    values
 }
 
 /// Splits a comma-joined list of names as the catalog queries return them.

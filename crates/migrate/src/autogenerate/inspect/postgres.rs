@@ -11,10 +11,14 @@ fn stmt(sql: &str) -> Statement {
 
 const COLUMNS: &str = "SELECT c.table_name::text, c.column_name::text, c.data_type::text, \
     c.character_maximum_length::int, c.numeric_precision::int, c.numeric_scale::int, c.is_nullable::text, \
-    c.column_default::text, c.is_identity::text \
+    c.column_default::text, c.is_identity::text, c.udt_name::text \
     FROM information_schema.columns c JOIN information_schema.tables t \
       ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' \
     WHERE c.table_schema = current_schema() ORDER BY c.table_name, c.ordinal_position";
+
+const ENUMS: &str = "SELECT t.typname::text, e.enumlabel::text FROM pg_type t \
+    JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
+    WHERE n.nspname = current_schema() ORDER BY t.typname, e.enumsortorder";
 
 const CONSTRAINTS: &str = "SELECT con.conname::text, rel.relname::text, con.contype::text, \
     COALESCE((SELECT string_agg(a.attname::text, ',' ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord) \
@@ -54,19 +58,33 @@ fn column_type(data_type: &str, length: Option<i32>, precision: Option<i32>, sca
         "timestamp with time zone" => ColumnType::TimestampTz,
         "json" | "jsonb" => ColumnType::Json,
         "uuid" => ColumnType::Uuid,
+        "time without time zone" => ColumnType::Time,
         _ => ColumnType::Binary,
     }
 }
 
 pub async fn inspect<C: ConnectionTrait>(conn: &C) -> Result<Schema, DbErr> {
     let mut schema = Schema::default();
+    let mut enums: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for row in conn.query_all_raw(stmt(ENUMS)).await? {
+        enums.entry(row.try_get_by_index(0)?).or_default().push(row.try_get_by_index(1)?);
+    }
     for row in conn.query_all_raw(stmt(COLUMNS)).await? {
         let table: String = row.try_get_by_index(0)?;
         let data_type: String = row.try_get_by_index(2)?;
+        let udt: String = row.try_get_by_index(9)?;
         let identity: String = row.try_get_by_index(8)?;
         let column = Column {
             name: row.try_get_by_index(1)?,
-            ty: column_type(&data_type, row.try_get_by_index(3)?, row.try_get_by_index(4)?, row.try_get_by_index(5)?),
+            ty: match enums.get(&udt) {
+                Some(values) if data_type == "USER-DEFINED" => ColumnType::Enum { name: udt, values: values.clone() },
+                _ => column_type(
+                    &data_type,
+                    row.try_get_by_index(3)?,
+                    row.try_get_by_index(4)?,
+                    row.try_get_by_index(5)?,
+                ),
+            },
             nullable: row.try_get_by_index::<String>(6)? == "YES",
             default: row.try_get_by_index::<Option<String>>(7)?.map(DefaultValue::Expr),
             auto_increment: identity == "YES",

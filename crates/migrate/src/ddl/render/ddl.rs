@@ -1,5 +1,7 @@
 //! Column and table definitions in each dialect's spelling.
 
+use std::fmt::Write as _;
+
 use crate::dialect::Dialect;
 use crate::operations::schema::{Check, Column, ColumnType, DefaultValue, ForeignKey, Table, Unique};
 
@@ -38,6 +40,12 @@ pub fn column_type(dialect: Dialect, ty: &ColumnType) -> String {
         (D::Sqlite, T::Uuid) => "UUID_TEXT".into(),
         (D::Postgres, T::Uuid) => "UUID".into(),
         (D::Mysql, T::Uuid) => "CHAR(36)".into(),
+        (_, T::Time) => "TIME".into(),
+        (D::Postgres, T::Enum { name, .. }) => dialect.quote(name),
+        (D::Mysql, T::Enum { values, .. }) => {
+            format!("ENUM({})", values.iter().map(|v| dialect.string_literal(v)).collect::<Vec<_>>().join(", "))
+        }
+        (D::Sqlite, T::Enum { .. }) => "TEXT".into(),
         (D::Postgres, T::Binary) => "BYTEA".into(),
         (_, T::Binary) => "BLOB".into(),
     }
@@ -82,6 +90,10 @@ pub fn column_def(dialect: Dialect, table: &Table, column: &Column) -> String {
     if let Some(default) = &column.default {
         sql.push_str(" DEFAULT ");
         sql.push_str(&default_literal(dialect, &column.ty, default));
+    }
+    if let (Dialect::Sqlite, ColumnType::Enum { values, .. }) = (dialect, &column.ty) {
+        let list: Vec<String> = values.iter().map(|v| dialect.string_literal(v)).collect();
+        let _ = write!(sql, " CHECK ({} IN ({}))", dialect.quote(&column.name), list.join(", "));
     }
     if column.auto_increment {
         match dialect {

@@ -36,8 +36,30 @@ pub fn render(dialect: Dialect, before: &Schema, op: &Op) -> Result<(Vec<Step>, 
         let steps = sqlite_batch::plan(before, &after, &table).into_iter().map(Step::Sql).collect();
         return Ok((steps, after));
     }
-    let steps = render_direct(dialect, &after, op);
+    let mut steps = render_direct(dialect, &after, op);
+    if dialect == Dialect::Postgres {
+        enum_types(before, &after, &mut steps);
+    }
     Ok((steps, after))
+}
+
+/// PostgreSQL's enum types live beside the tables: one is created before the first column
+/// that uses it, and dropped after the last one goes.
+fn enum_types(before: &Schema, after: &Schema, steps: &mut Vec<Step>) {
+    let (old, new) = (before.enum_types(), after.enum_types());
+    let q = |s: &str| Dialect::Postgres.quote(s);
+    let created: Vec<Step> = new
+        .iter()
+        .filter(|(name, _)| !old.contains_key(*name))
+        .map(|(name, values)| {
+            let list: Vec<String> = values.iter().map(|v| Dialect::Postgres.string_literal(v)).collect();
+            Step::Sql(format!("CREATE TYPE {} AS ENUM ({})", q(name), list.join(", ")))
+        })
+        .collect();
+    steps.splice(0..0, created);
+    steps.extend(
+        old.keys().filter(|name| !new.contains_key(*name)).map(|name| Step::Sql(format!("DROP TYPE {}", q(name)))),
+    );
 }
 
 /// True when SQLite has to rebuild a table to apply `op` (lint reports it as a rewrite).
