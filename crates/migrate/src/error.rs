@@ -58,6 +58,10 @@ pub enum MigrateError {
         "the database is dirty: {0}. Statements of it before the failure may have run. Finish or undo them by hand, then run `db repair` to keep the recorded version, or `db stamp <revision>` to record where the database is"
     )]
     Dirty(crate::runtime::store::Dirty),
+    #[error("{source}\nlint had warned about this revision:\n  - {}", findings.join("\n  - "))]
+    Predicted { source: Box<MigrateError>, findings: Vec<String> },
+    #[error("lint findings:\n{}", crate::runtime::migrator::render_findings(&.0.findings))]
+    Findings(crate::runtime::migrator::LintReport),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -108,7 +108,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Db(args) => {
-            let output = migrate::cli::run(&args, db::migrate_context(&settings)?).await?;
+            let output = match migrate::cli::run(&args, db::migrate_context(&settings)?).await {
+                Ok(output) => output,
+                Err(err) => {
+                    if args.json {
+                        println!("{}", migrate::cli::error_json(&err));
+                    }
+                    return Err(err.into());
+                }
+            };
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(output.as_bytes()).context("writing to stdout")?;
             if args.json {

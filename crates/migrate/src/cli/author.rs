@@ -202,7 +202,7 @@ pub fn offline(ctx: &Context, range: &str, dialect: Option<Dialect>, upgrading: 
     let mut model = start_model;
     for rev in direction.revisions(&ctx.graph, &from, &to) {
         let ops = direction.ops(rev);
-        for w in lint::lint(&ops, &model, dialect) {
+        for w in lint::offline(&ops, &model, dialect) {
             warnings.push(format!("{}: {w}", rev.id));
         }
         let _ = model.apply_all(&ops);

@@ -2,6 +2,7 @@
 //! over its revision graph and database URL.
 
 pub mod author;
+pub mod lint_command;
 pub mod report;
 pub mod verify;
 
@@ -124,6 +125,21 @@ pub enum DbCommand {
         #[arg(long)]
         database: bool,
     },
+    /// Report what revisions' upgrades risk (failures, data loss, locks, rewrites), each with
+    /// a rule id and a fix; exit code 1 when anything is found. No database is needed.
+    Lint {
+        /// Revisions to lint (ids or prefixes); default: the heads.
+        revisions: Vec<String>,
+        /// Lint every revision.
+        #[arg(long)]
+        all: bool,
+        /// Dialect to lint for (default: that of the database URL).
+        #[arg(long, value_enum)]
+        dialect: Option<Dialect>,
+        /// A rule id not to report (repeatable).
+        #[arg(long, value_name = "RULE")]
+        exclude: Vec<String>,
+    },
     /// On fresh databases, upgrade, downgrade and re-upgrade every revision, comparing the
     /// introspected schema with the model each time.
     Verify {
@@ -182,6 +198,10 @@ pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError
             author::offline(&ctx, target, *dialect, upgrading)
         }
         DbCommand::Check { database: false } => author::check(&ctx, None, json).await,
+        DbCommand::Lint { revisions, all, dialect, exclude } => {
+            let req = lint_command::LintRequest { revisions, all: *all, dialect: *dialect, exclude };
+            lint_command::run(&ctx, &req, json)
+        }
         DbCommand::Verify { urls } => verify::verify(&ctx, urls, json).await,
         command => {
             let target = ctx.target.clone();
@@ -196,18 +216,71 @@ pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError
     }
 }
 
+/// An error as `--json` prints it: `{"error": {"kind", "message", ...}}` on stdout, so a
+/// script reads failures the way it reads results.
+pub fn error_json(error: &MigrateError) -> String {
+    let kind = match error {
+        MigrateError::Db(_) => "database",
+        MigrateError::Connect(_) => "unreachable",
+        MigrateError::Graph(_) => "graph",
+        MigrateError::UnknownRevision(_) | MigrateError::AmbiguousRevision { .. } => "revision",
+        MigrateError::BadTarget(_)
+        | MigrateError::OutOfRange { .. }
+        | MigrateError::BelowBase { .. }
+        | MigrateError::MultipleHeads(_)
+        | MigrateError::NotAhead { .. }
+        | MigrateError::NotBehind { .. } => "target",
+        MigrateError::AheadOfCode(_) => "ahead_of_code",
+        MigrateError::Revision { .. } | MigrateError::Predicted { .. } => "revision_failed",
+        MigrateError::ForeignKeys { .. } => "foreign_keys",
+        MigrateError::LockTimeout { .. } => "lock_timeout",
+        MigrateError::Usage(_) => "usage",
+        MigrateError::Drift(_) => "drift",
+        MigrateError::Lint(_) => "lint",
+        MigrateError::Edited(_) => "edited",
+        MigrateError::Dirty(_) => "dirty",
+        MigrateError::Findings(_) => "findings",
+        MigrateError::Io(_) => "io",
+    };
+    let mut body = json!({ "kind": kind, "message": error.to_string() });
+    // Lint findings keep the shape of a clean lint, so a script reads one document either way.
+    if let MigrateError::Findings(report) = error {
+        let mut doc = json!(report);
+        body["message"] = json!(format!("{} finding(s)", report.findings.len()));
+        doc["error"] = body;
+        return doc.to_string();
+    }
+    match error {
+        MigrateError::Drift(lines) | MigrateError::Lint(lines) => body["differences"] = json!(lines),
+        MigrateError::Edited(list) => body["revisions"] = json!(list),
+        MigrateError::Dirty(dirty) => body["dirty"] = json!(dirty),
+        MigrateError::Predicted { findings, .. } => body["findings"] = json!(findings),
+        _ => {}
+    }
+    json!({ "error": body }).to_string()
+}
+
+/// A failed revision's error with the lint findings that foresaw it, if any did.
+fn predicted(error: MigrateError, planned: &[crate::migrator::Planned]) -> MigrateError {
+    let MigrateError::Revision { revision, .. } = &error else { return error };
+    let findings: Vec<String> = planned
+        .iter()
+        .filter(|p| &p.revision == revision && p.warning.danger)
+        .map(|p| format!("{} (fix: {})", p.warning, p.warning.fix))
+        .collect();
+    if findings.is_empty() { error } else { MigrateError::Predicted { source: Box::new(error), findings } }
+}
+
 async fn connected(m: &Migrator, command: &DbCommand, json: bool) -> Result<String, MigrateError> {
     match command {
-        DbCommand::Upgrade { target, strict, .. } => {
-            let warnings = m.lint_plan(target, true).await?;
-            author::refuse_if_strict(&warnings, *strict)?;
-            let reports = m.upgrade(target).await?;
-            steps_output(m, &reports, &warnings, json).await
-        }
-        DbCommand::Downgrade { target, strict, .. } => {
-            let warnings = m.lint_plan(target, false).await?;
-            author::refuse_if_strict(&warnings, *strict)?;
-            let reports = m.downgrade(target).await?;
+        DbCommand::Upgrade { target, strict, .. } | DbCommand::Downgrade { target, strict, .. } => {
+            let upgrading = matches!(command, DbCommand::Upgrade { .. });
+            let planned = m.lint_plan(target, upgrading).await?;
+            let dangerous: Vec<String> = planned.iter().filter(|p| p.warning.danger).map(ToString::to_string).collect();
+            author::refuse_if_strict(&dangerous, *strict)?;
+            let result = if upgrading { m.upgrade(target).await } else { m.downgrade(target).await };
+            let reports = result.map_err(|e| predicted(e, &planned))?;
+            let warnings: Vec<String> = planned.iter().map(ToString::to_string).collect();
             steps_output(m, &reports, &warnings, json).await
         }
         DbCommand::Current { verbose } => current(m, *verbose, json).await,

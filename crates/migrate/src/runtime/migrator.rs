@@ -49,6 +49,43 @@ impl Default for Options {
     }
 }
 
+/// A lint finding about a revision of a planned upgrade or downgrade.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Planned {
+    pub revision: String,
+    #[serde(flatten)]
+    pub warning: crate::ddl::lint::Warning,
+}
+
+impl std::fmt::Display for Planned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.revision, self.warning)
+    }
+}
+
+/// What `db lint` found: the dialect, the revisions it read, and the findings in the order
+/// the revisions would run.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct LintReport {
+    pub dialect: String,
+    pub revisions: Vec<String>,
+    pub findings: Vec<Planned>,
+}
+
+/// The findings as `db lint` prints them: one block per finding, with its fix.
+pub fn render_findings(found: &[Planned]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for p in found {
+        let level = if p.warning.danger { "error" } else { "warning" };
+        let _ = writeln!(out, "{}: {level}[{}] {}", p.revision, p.warning.rule, p.warning.message);
+        let _ = writeln!(out, "    fix: {}", p.warning.fix);
+    }
+    let dangerous = found.iter().filter(|p| p.warning.danger).count();
+    let _ = write!(out, "{} finding(s), {dangerous} that can fail or lose data", found.len());
+    out
+}
+
 /// What one applied, reverted or stamped revision took.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct StepReport {
@@ -213,7 +250,7 @@ impl Migrator {
     ///
     /// # Errors
     /// As `upgrade`/`downgrade` planning: bad targets, a database ahead of the code.
-    pub async fn lint_plan(&self, target: &str, upgrading: bool) -> Result<Vec<String>, MigrateError> {
+    pub async fn lint_plan(&self, target: &str, upgrading: bool) -> Result<Vec<Planned>, MigrateError> {
         let direction = Direction::of(upgrading);
         let applied = self.applied().await?;
         let wanted = target::resolve(&self.graph, target, &applied)?;
@@ -229,7 +266,7 @@ impl Migrator {
                     has_rows.insert(w.table.clone(), rows);
                 }
                 if has_rows.get(&w.table).copied().unwrap_or(true) {
-                    warnings.push(format!("{}: {w}", rev.id));
+                    warnings.push(Planned { revision: rev.id.clone(), warning: w });
                 }
             }
             let _ = model.apply_all(&ops);

@@ -11,6 +11,7 @@ mod externals;
 mod fixtures;
 mod generated_sample;
 mod graph;
+mod lint_rules;
 mod outside;
 mod triggers;
 mod types;

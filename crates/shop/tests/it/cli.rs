@@ -297,7 +297,8 @@ async fn revision_options_merge_rules_and_strict_lint() {
     assert_eq!(usage.status.code(), Some(2), "clap's usage error");
     assert!(text(&usage.stderr).contains("2 values required"));
 
-    // On an empty database nothing can fail; with a user row, the role backfill is flagged.
+    // With a user row, the revisions' backfills make their NOT NULL and CHECK changes safe:
+    // --strict lets the upgrade through, and refuses the downgrade that drops their columns.
     ok(&env.run(&["db", "upgrade", "2b3c"]));
     let conn = env.db.connect().await;
     sea_orm::ConnectionTrait::execute_unprepared(
@@ -308,11 +309,37 @@ async fn revision_options_merge_rules_and_strict_lint() {
     .await
     .unwrap();
     let _ = conn.close().await;
-    let strict = failed(&env.run(&["db", "upgrade", "head", "--strict"]));
-    assert!(strict.contains("NOT NULL without a default"), "{strict}");
-    assert_eq!(ok(&env.run(&["db", "current"])), "2b3c4d5e6f70\n");
-    let up = ok(&env.run(&["db", "upgrade", "head"]));
-    assert!(up.starts_with("warning: 3c4d5e6f7081: alter column users.role"), "{up}");
+    let up = ok(&env.run(&["db", "upgrade", "head", "--strict"]));
+    assert!(up.starts_with("warning: 3c4d5e6f7081: alter column users.role"), "cautions still print: {up}");
+    let strict = failed(&env.run(&["db", "downgrade", "2b3c", "--strict"]));
+    assert!(strict.contains("drop column users.role") && strict.contains("[ban-drop-column]"), "{strict}");
+    assert!(ok(&env.run(&["db", "current"])).ends_with("(head)\n"), "the refusal changed nothing");
+}
+
+/// `shop db lint`: exit 1 with rule ids and fixes, JSON with the same shape clean or not, and
+/// exit 0 when the findings are excluded.
+#[tokio::test]
+async fn lint_lists_findings_with_rules_and_fixes() {
+    let env = Env::new().await;
+    let out = env.run(&["db", "lint", "3c4d", "--dialect", "postgres"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = text(&out.stderr);
+    assert!(text.contains("3c4d5e6f7081: warning[adding-not-nullable-field] alter column users.role"), "{text}");
+    assert!(text.contains("    fix: "), "{text}");
+    let out = env.run(&["db", "lint", "--all", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(doc["error"]["kind"], "findings", "{doc}");
+    assert_eq!(doc["revisions"].as_array().map(Vec::len), Some(revision_count()), "{doc}");
+    let rules: std::collections::BTreeSet<String> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect();
+    let mut args = vec!["db".to_owned(), "lint".into(), "--all".into(), "--json".into()];
+    for rule in rules {
+        args.extend(["--exclude".into(), rule]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let clean: serde_json::Value = serde_json::from_str(&ok(&env.run(&args))).expect("JSON");
+    assert_eq!(clean["findings"], serde_json::json!([]), "{clean}");
 }
 
 /// The README's first step, `cp .env.example .env`, leaves every command working; a
