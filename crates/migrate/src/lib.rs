@@ -34,7 +34,7 @@ pub use autogenerate::{codegen, compare, defaults, diff, entity, inspect};
 pub use cli::verify;
 pub use ddl::{lint, render};
 pub use operations::{ops, replay, schema};
-pub use runtime::{connect, lock, migrator, offline, store};
+pub use runtime::{connect, lock, migrator, offline, progress, store};
 pub use script::{graph, revision, scaffold, target};
 
 pub use dialect::Dialect;

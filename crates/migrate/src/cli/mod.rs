@@ -6,7 +6,9 @@ pub mod lint_command;
 pub mod report;
 pub mod verify;
 
+use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
@@ -15,6 +17,7 @@ use crate::MigrateError;
 use crate::dialect::Dialect;
 use crate::operations::schema::Schema;
 use crate::runtime::migrator::{Migrator, Options};
+use crate::runtime::progress::{Progress, Sink};
 use crate::script::graph::RevisionGraph;
 use report::{current, heads, history, show, steps_output};
 
@@ -205,7 +208,9 @@ pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError
         DbCommand::Verify { urls } => verify::verify(&ctx, urls, json).await,
         command => {
             let target = ctx.target.clone();
-            let migrator = Migrator::connect(&ctx.url, ctx.graph, ctx.options).await?;
+            let moving = matches!(command, DbCommand::Upgrade { .. } | DbCommand::Downgrade { .. });
+            let sink = progress_printer(ctx.graph.clone(), ctx.options.lock_timeout, moving && !json);
+            let migrator = Migrator::connect(&ctx.url, ctx.graph, ctx.options).await?.with_progress(sink);
             let result = match command {
                 DbCommand::Check { .. } => author::check_with(&migrator, target.as_ref(), json).await,
                 _ => connected(&migrator, command, json).await,
@@ -214,6 +219,32 @@ pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError
             result
         }
     }
+}
+
+/// Prints each revision's line on stdout as it goes through (when `steps`), and a lock wait
+/// on stderr (always: JSON output stays one document).
+fn progress_printer(graph: RevisionGraph, timeout: Duration, steps: bool) -> Sink {
+    Arc::new(move |progress| match progress {
+        Progress::Waiting { holder } => {
+            let holder = if holder.is_empty() { "another migrator" } else { holder };
+            eprintln!("waiting up to {}s for the migrator lock, held by {holder}", timeout.as_secs());
+        }
+        Progress::Step(report) if steps => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", report::step_line(&graph, report));
+            let _ = out.flush();
+        }
+        Progress::Step(_) => {}
+    })
+}
+
+/// Prints the warnings of a planned upgrade or downgrade before it runs.
+fn print_warnings(warnings: &[String]) {
+    let mut out = std::io::stdout().lock();
+    for w in warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    let _ = out.flush();
 }
 
 /// An error as `--json` prints it: `{"error": {"kind", "message", ...}}` on stdout, so a
@@ -278,9 +309,12 @@ async fn connected(m: &Migrator, command: &DbCommand, json: bool) -> Result<Stri
             let planned = m.lint_plan(target, upgrading).await?;
             let dangerous: Vec<String> = planned.iter().filter(|p| p.warning.danger).map(ToString::to_string).collect();
             author::refuse_if_strict(&dangerous, *strict)?;
+            let warnings: Vec<String> = planned.iter().map(ToString::to_string).collect();
+            if !json {
+                print_warnings(&warnings);
+            }
             let result = if upgrading { m.upgrade(target).await } else { m.downgrade(target).await };
             let reports = result.map_err(|e| predicted(e, &planned))?;
-            let warnings: Vec<String> = planned.iter().map(ToString::to_string).collect();
             steps_output(m, &reports, &warnings, json).await
         }
         DbCommand::Current { verbose } => current(m, *verbose, json).await,

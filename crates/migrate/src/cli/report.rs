@@ -20,6 +20,19 @@ pub fn parents(rev: &Revision) -> String {
     if rev.down_revisions.is_empty() { "<base>".to_owned() } else { rev.down_revisions.join(", ") }
 }
 
+/// The line of one applied or reverted revision, printed as soon as it went through.
+pub fn step_line(graph: &RevisionGraph, r: &StepReport) -> String {
+    let rev = graph.get(&r.revision);
+    let (from, to) = match (r.direction.as_str(), rev) {
+        ("upgrade", Some(rev)) => (parents(rev), r.revision.clone()),
+        (_, Some(rev)) => (r.revision.clone(), parents(rev)),
+        _ => (String::new(), r.revision.clone()),
+    };
+    format!("Running {} {from} -> {to}, {} ({} ms)", r.direction, r.message, r.duration_ms)
+}
+
+/// What an upgrade or downgrade prints at the end: in text, where the database now is (the
+/// warnings and each revision's line were printed as they came); in JSON, everything.
 pub async fn steps_output(
     m: &Migrator,
     reports: &[StepReport],
@@ -31,18 +44,6 @@ pub async fn steps_output(
         return Ok(json!({ "steps": reports, "current": current, "warnings": warnings }).to_string());
     }
     let mut out = String::new();
-    for w in warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
-    for r in reports {
-        let rev = m.graph().get(&r.revision);
-        let (from, to) = match (r.direction.as_str(), rev) {
-            ("upgrade", Some(rev)) => (parents(rev), r.revision.clone()),
-            (_, Some(rev)) => (r.revision.clone(), parents(rev)),
-            _ => (String::new(), r.revision.clone()),
-        };
-        let _ = writeln!(out, "Running {} {from} -> {to}, {} ({} ms)", r.direction, r.message, r.duration_ms);
-    }
     if reports.is_empty() {
         out.push_str("Nothing to do: ");
     }

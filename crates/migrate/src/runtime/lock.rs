@@ -1,9 +1,10 @@
 //! One migrator at a time, and never a blocking wait: the lock is tried and the try is
 //! polled with backoff until `lock_timeout`, then the holder is reported.
 //! PostgreSQL: a session advisory lock on a dedicated connection (a blocking wait would
-//! deadlock with `CREATE INDEX CONCURRENTLY`). MySQL: `GET_LOCK(name, 0)` on a dedicated
-//! connection. SQLite: an OS file lock beside the database file, released by the OS if the
-//! process dies.
+//! deadlock with `CREATE INDEX CONCURRENTLY`); advisory locks belong to one database.
+//! MySQL: `GET_LOCK(name, 0)` on a dedicated connection; its locks are server-wide, so the
+//! name carries the database's. SQLite: an OS file lock beside the database file, released by
+//! the OS if the process dies. A first miss is reported with the holder, once.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
@@ -50,23 +51,32 @@ pub async fn acquire(
     dialect: Dialect,
     name: &str,
     timeout: Duration,
+    waiting: &(dyn Fn(&str) + Send + Sync),
 ) -> Result<MigrationLock, MigrateError> {
     match dialect {
-        Dialect::Sqlite => acquire_file(url, timeout).await,
-        _ => acquire_server(url, dialect, name, timeout).await,
+        Dialect::Sqlite => acquire_file(url, timeout, waiting).await,
+        _ => acquire_server(url, dialect, name, timeout, waiting).await,
     }
 }
 
-async fn poll<F, Fut>(timeout: Duration, mut attempt: F) -> Result<bool, MigrateError>
+/// Tries `attempt` until it succeeds or `timeout` passes; after the first miss, `missed` runs
+/// once (to say who holds the lock).
+async fn poll<F, Fut, M, MFut>(timeout: Duration, mut attempt: F, missed: M) -> Result<bool, MigrateError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<bool, MigrateError>>,
+    M: FnOnce() -> MFut,
+    MFut: std::future::Future<Output = ()>,
 {
     let start = Instant::now();
     let mut delay = Duration::from_millis(25);
+    let mut missed = Some(missed);
     loop {
         if attempt().await? {
             return Ok(true);
+        }
+        if let Some(missed) = missed.take() {
+            missed().await;
         }
         if start.elapsed() >= timeout {
             return Ok(false);
@@ -76,20 +86,31 @@ where
     }
 }
 
-async fn acquire_file(url: &str, timeout: Duration) -> Result<MigrationLock, MigrateError> {
+async fn acquire_file(
+    url: &str,
+    timeout: Duration,
+    waiting: &(dyn Fn(&str) + Send + Sync),
+) -> Result<MigrationLock, MigrateError> {
     let Some(db_path) = sqlite_path(url) else { return Ok(MigrationLock::None) };
     let mut path = db_path.into_os_string();
     path.push(".migrate-lock");
     let path = PathBuf::from(path);
     let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path)?;
-    let got = poll(timeout, || {
-        let result = match file.try_lock() {
-            Ok(()) => Ok(true),
-            Err(TryLockError::WouldBlock) => Ok(false),
-            Err(TryLockError::Error(e)) => Err(MigrateError::Io(e)),
-        };
-        std::future::ready(result)
-    })
+    let got = poll(
+        timeout,
+        || {
+            let result = match file.try_lock() {
+                Ok(()) => Ok(true),
+                Err(TryLockError::WouldBlock) => Ok(false),
+                Err(TryLockError::Error(e)) => Err(MigrateError::Io(e)),
+            };
+            std::future::ready(result)
+        },
+        || {
+            waiting(std::fs::read_to_string(&path).unwrap_or_default().trim());
+            std::future::ready(())
+        },
+    )
     .await?;
     if !got {
         let holder = std::fs::read_to_string(&path).unwrap_or_default();
@@ -101,15 +122,32 @@ async fn acquire_file(url: &str, timeout: Duration) -> Result<MigrationLock, Mig
     Ok(MigrationLock::File(file))
 }
 
+/// MySQL's lock names are server-wide and at most 64 characters: the database's name joins
+/// the lock's, hashed when the two are too long.
+async fn mysql_name(conn: &DatabaseConnection, name: &str) -> Result<String, MigrateError> {
+    let stmt = Statement::from_string(Dialect::Mysql.backend(), "SELECT DATABASE()");
+    let database =
+        conn.query_one_raw(stmt).await?.map(|r| r.try_get_by_index::<Option<String>>(0)).transpose()?.flatten();
+    let full = format!("{name}:{}", database.unwrap_or_default());
+    if full.len() <= 64 {
+        return Ok(full);
+    }
+    let (_, hash) = pg_keys(&full);
+    Ok(format!("{}:{:08x}", &name[..name.floor_char_boundary(50)], hash))
+}
+
 async fn acquire_server(
     url: &str,
     dialect: Dialect,
     name: &str,
     timeout: Duration,
+    waiting: &(dyn Fn(&str) + Send + Sync),
 ) -> Result<MigrationLock, MigrateError> {
     let mut options = ConnectOptions::new(url.to_owned());
     options.max_connections(1).min_connections(1).sqlx_logging(false);
     let conn = Database::connect(options).await?;
+    let name = if dialect == Dialect::Mysql { mysql_name(&conn, name).await? } else { name.to_owned() };
+    let name = name.as_str();
     let backend = dialect.backend();
     let try_sql = match dialect {
         Dialect::Postgres => {
@@ -118,17 +156,23 @@ async fn acquire_server(
         }
         _ => Statement::from_sql_and_values(backend, "SELECT GET_LOCK(?, 0)", [Value::from(name.to_owned())]),
     };
-    let got = poll(timeout, || {
-        let conn = &conn;
-        let stmt = try_sql.clone();
-        async move {
-            let row = conn.query_one_raw(stmt).await?;
-            Ok(match dialect {
-                Dialect::Postgres => row.map(|r| r.try_get_by_index::<bool>(0)).transpose()?.unwrap_or(false),
-                _ => row.map(|r| r.try_get_by_index::<Option<i64>>(0)).transpose()?.flatten() == Some(1),
-            })
-        }
-    })
+    let got = poll(
+        timeout,
+        || {
+            let conn = &conn;
+            let stmt = try_sql.clone();
+            async move {
+                let row = conn.query_one_raw(stmt).await?;
+                Ok(match dialect {
+                    Dialect::Postgres => row.map(|r| r.try_get_by_index::<bool>(0)).transpose()?.unwrap_or(false),
+                    _ => row.map(|r| r.try_get_by_index::<Option<i64>>(0)).transpose()?.flatten() == Some(1),
+                })
+            }
+        },
+        || async {
+            waiting(&server_holder(&conn, dialect, name).await.unwrap_or_else(|_| "unknown".to_owned()));
+        },
+    )
     .await?;
     if !got {
         let holder = server_holder(&conn, dialect, name).await.unwrap_or_else(|_| "unknown".to_owned());

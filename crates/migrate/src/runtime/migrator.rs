@@ -20,6 +20,7 @@ use crate::operations::ops::{Op, Value};
 use crate::operations::schema::Schema;
 use crate::runtime::direction::Direction;
 use crate::runtime::lock;
+use crate::runtime::progress::{Progress, Sink};
 use crate::runtime::store::{Dirty, HistoryRow, Store};
 use crate::script::graph::RevisionGraph;
 use crate::script::revision::Revision;
@@ -102,6 +103,7 @@ pub struct Migrator {
     url: String,
     store: Store,
     options: Options,
+    progress: Option<Sink>,
 }
 
 impl Migrator {
@@ -137,7 +139,20 @@ impl Migrator {
             version_table: options.version_table.clone(),
             history_table: options.history_table.clone(),
         };
-        Ok(Self { graph, conn, url: url.to_owned(), store, options })
+        Ok(Self { graph, conn, url: url.to_owned(), store, options, progress: None })
+    }
+
+    /// Reports lock waits and each revision as it completes to `sink`.
+    #[must_use]
+    pub fn with_progress(mut self, sink: Sink) -> Self {
+        self.progress = Some(sink);
+        self
+    }
+
+    fn tell(&self, progress: Progress<'_>) {
+        if let Some(sink) = &self.progress {
+            sink(progress);
+        }
     }
 
     pub fn graph(&self) -> &RevisionGraph {
@@ -381,7 +396,10 @@ impl Migrator {
     where
         Fut: Future<Output = Result<T, MigrateError>>,
     {
-        let lock = lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout).await?;
+        let waiting = |holder: &str| self.tell(Progress::Waiting { holder });
+        let lock =
+            lock::acquire(&self.url, self.dialect(), &self.options.lock_name, self.options.lock_timeout, &waiting)
+                .await?;
         let result = work().await;
         lock.release().await;
         result
@@ -416,7 +434,9 @@ impl Migrator {
         let mut reports = Vec::new();
         for rev in revisions {
             let next = direction.advance(&current, &rev.id);
-            reports.push(self.run(rev, direction, &mut model, &current, &next).await?);
+            let report = self.run(rev, direction, &mut model, &current, &next).await?;
+            self.tell(Progress::Step(&report));
+            reports.push(report);
             current = next;
         }
         Ok(reports)
@@ -490,17 +510,18 @@ impl Migrator {
                 format!("rolled back; the database is still at {}", self.describe(before))
             },
         };
-        if outside {
-            self.run_without_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?;
+        // The duration recorded in the history is the one reported.
+        let duration_ms = if outside {
+            self.run_without_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?
         } else {
-            self.run_in_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?;
-        }
+            self.run_in_transaction(rev, &planned, direction.as_str(), &heads, start, &fail).await?
+        };
         *model = next_model;
         Ok(StepReport {
             revision: rev.id.clone(),
             message: rev.message.clone(),
             direction: direction.as_str().to_owned(),
-            duration_ms: elapsed_ms(start),
+            duration_ms,
         })
     }
 
@@ -512,7 +533,7 @@ impl Migrator {
         heads: &[String],
         start: Instant,
         fail: &impl Fn(String, DbErr, bool) -> MigrateError,
-    ) -> Result<(), MigrateError> {
+    ) -> Result<i64, MigrateError> {
         let sqlite = self.dialect() == Dialect::Sqlite;
         if sqlite {
             // Must be set outside a transaction; batch mode drops and recreates tables that
@@ -542,12 +563,13 @@ impl Migrator {
                     }
                 }
                 self.store.set_heads(&txn, heads).await?;
-                self.store.record(&txn, &history_row(&rev.id, direction, elapsed_ms(start), rev.checksum())).await?;
-                Ok(())
+                let duration_ms = elapsed_ms(start);
+                self.store.record(&txn, &history_row(&rev.id, direction, duration_ms, rev.checksum())).await?;
+                Ok(duration_ms)
             }
             .await;
             match filled {
-                Ok(()) => txn.commit().await.map_err(MigrateError::from),
+                Ok(duration_ms) => txn.commit().await.map(|()| duration_ms).map_err(MigrateError::from),
                 Err(e) => {
                     // An explicit rollback: a dropped transaction only queues it on the connection.
                     let _ = txn.rollback().await;
@@ -570,7 +592,7 @@ impl Migrator {
         heads: &[String],
         start: Instant,
         fail: &impl Fn(String, DbErr, bool) -> MigrateError,
-    ) -> Result<(), MigrateError> {
+    ) -> Result<i64, MigrateError> {
         let mut dirty = Dirty {
             revision: rev.id.clone(),
             direction: direction.to_owned(),
@@ -615,9 +637,10 @@ impl Migrator {
         let txn = self.conn.begin().await?;
         self.store.clear_dirty(&txn).await?;
         self.store.set_heads(&txn, heads).await?;
-        self.store.record(&txn, &history_row(&rev.id, direction, elapsed_ms(start), rev.checksum())).await?;
+        let duration_ms = elapsed_ms(start);
+        self.store.record(&txn, &history_row(&rev.id, direction, duration_ms, rev.checksum())).await?;
         txn.commit().await?;
-        Ok(())
+        Ok(duration_ms)
     }
 }
 

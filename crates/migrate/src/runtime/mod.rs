@@ -6,4 +6,5 @@ pub(crate) mod direction;
 pub mod lock;
 pub mod migrator;
 pub mod offline;
+pub mod progress;
 pub mod store;

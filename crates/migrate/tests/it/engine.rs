@@ -140,10 +140,12 @@ migrate::per_dialect! {
 migrate::per_dialect! {
     async fn a_held_lock_times_out_and_names_its_holder(dialect) {
         let db = TestDb::new(dialect).await;
-        let held =
-            migrate::lock::acquire(&db.url, dialect, "migrate", std::time::Duration::from_secs(5)).await.unwrap();
+        let held = migrate::lock::acquire(&db.url, dialect, "migrate", std::time::Duration::from_secs(5), &|_| {})
+            .await
+            .unwrap();
         let options = Options { lock_timeout: std::time::Duration::from_millis(300), ..Options::default() };
-        let m = Migrator::connect(&db.url, graph(), options).await.unwrap();
+        let (sink, heard) = listener();
+        let m = Migrator::connect(&db.url, graph(), options).await.unwrap().with_progress(sink);
         let err = m.upgrade("head").await.unwrap_err();
         let text = err.to_string();
         assert!(matches!(err, MigrateError::LockTimeout { .. }), "{dialect}: {text}");
@@ -153,6 +155,10 @@ migrate::per_dialect! {
             Dialect::Mysql => "MySQL connection id".to_owned(),
         };
         assert!(text.contains(&holder), "{dialect}: {text}");
+        // The wait was said once, at its start, naming the holder.
+        let waits = heard.lock().unwrap().clone();
+        assert_eq!(waits.len(), 1, "{dialect}: {waits:?}");
+        assert!(waits[0].starts_with("waiting on ") && waits[0].contains(&holder), "{dialect}: {waits:?}");
         assert!(m.current().await.unwrap().is_empty(), "{dialect}: ran without the lock");
         held.release().await;
         assert_eq!(m.upgrade("head").await.unwrap().len(), 3, "{dialect}");
@@ -178,4 +184,66 @@ async fn an_applied_revision_edited_afterwards_is_reported() {
     let edited = Migrator::connect(&db.url, RevisionGraph::new(revisions).unwrap(), Options::default()).await.unwrap();
     assert_eq!(edited.edited_revisions().await.unwrap(), vec![R2.to_owned()]);
     edited.close().await;
+}
+
+/// Collects what a migrator reports, as text.
+fn listener() -> (migrate::progress::Sink, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let into = heard.clone();
+    let sink: migrate::progress::Sink = std::sync::Arc::new(move |p| {
+        let line = match p {
+            migrate::progress::Progress::Waiting { holder } => format!("waiting on {holder}"),
+            migrate::progress::Progress::Step(r) => format!("{} {} {}", r.direction, r.revision, r.duration_ms),
+        };
+        into.lock().unwrap().push(line);
+    });
+    (sink, heard)
+}
+
+migrate::per_dialect! {
+    /// The lock belongs to one database: a migrator of another database on the same server
+    /// does not wait for it (MySQL's GET_LOCK is server-wide unless the name says otherwise).
+    async fn a_lock_on_one_database_leaves_another_free(dialect) {
+        let (one, other) = (TestDb::new(dialect).await, TestDb::new(dialect).await);
+        let held = migrate::lock::acquire(&one.url, dialect, "migrate", std::time::Duration::from_secs(5), &|_| {})
+            .await
+            .unwrap();
+        let options = Options { lock_timeout: std::time::Duration::from_millis(300), ..Options::default() };
+        let (sink, heard) = listener();
+        let m = Migrator::connect(&other.url, graph(), options.clone()).await.unwrap().with_progress(sink);
+        assert_eq!(m.upgrade("head").await.unwrap().len(), 3, "{dialect}");
+        assert!(!heard.lock().unwrap().iter().any(|h| h.starts_with("waiting")), "{dialect}: {heard:?}");
+        m.close().await;
+        // The same database still waits.
+        let same = Migrator::connect(&one.url, graph(), options).await.unwrap();
+        assert!(matches!(same.upgrade("head").await, Err(MigrateError::LockTimeout { .. })), "{dialect}");
+        same.close().await;
+        held.release().await;
+    }
+}
+
+migrate::per_dialect! {
+    /// Each revision is reported as it goes through, so a failure later in the run does not
+    /// hide the ones applied; the duration reported is the one the history keeps.
+    async fn progress_comes_per_revision_and_durations_match_the_history(dialect) {
+        let db = TestDb::new(dialect).await;
+        let (sink, heard) = listener();
+        let m = Migrator::connect(&db.url, graph_with_failure(), Options::default())
+            .await
+            .unwrap()
+            .with_progress(sink);
+        let err = m.upgrade("head").await.unwrap_err();
+        assert!(matches!(err, MigrateError::Revision { .. }), "{dialect}: {err}");
+        let heard = heard.lock().unwrap().clone();
+        let ids: Vec<&str> = heard.iter().map(|h| h.split(' ').nth(1).unwrap_or_default()).collect();
+        assert_eq!(ids, [R1, R2, R3], "{dialect}: {heard:?}");
+        let history = m.history().await.unwrap();
+        for line in &heard {
+            let mut words = line.split(' ');
+            let (direction, id, ms) = (words.next(), words.next(), words.next());
+            let row = history.iter().find(|h| Some(h.revision.as_str()) == id && Some(h.direction.as_str()) == direction);
+            assert_eq!(row.map(|r| r.duration_ms.to_string()).as_deref(), ms, "{dialect}: {line} vs {history:?}");
+        }
+        m.close().await;
+    }
 }

@@ -147,9 +147,11 @@ migrate::per_dialect! {
         exec(&conn, &user(2, "bob", "bob2@shop.test")).await;
         exec(&conn, &user(3, "Carl", "Carl@Shop.TEST")).await;
 
-        // The binary says it on one line, the cause once (not again for each error it wraps);
-        // the revision's own check before its unique index is what the lint trusts, so it adds
-        // no finding.
+        // From one revision earlier, the binary prints the revision that went through as it
+        // goes, then the failure on one line with the cause once (not again for each error it
+        // wraps); the revision's own check before its unique index is what the lint trusts,
+        // so it adds no finding.
+        m.stamp("6b6df4f73a4a").await.unwrap();
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_shop"))
             .args(["db", "upgrade", "head"])
             .env_clear()
@@ -160,6 +162,13 @@ migrate::per_dialect! {
         assert_eq!(out.status.code(), Some(1), "{dialect}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{dialect}: {stderr}");
         assert_eq!(stderr.matches("differ only in the case").count(), 1, "{dialect}: {stderr}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let ran: Vec<&str> = stdout.lines().filter(|l| l.starts_with("Running ")).collect();
+        assert_eq!(ran.len(), 1, "{dialect}: {stdout}");
+        assert!(
+            ran[0].starts_with("Running upgrade 6b6df4f73a4a -> 84fddcd612a4, mysql text compares by code point ("),
+            "{dialect}: {stdout}"
+        );
         let err = m.upgrade("c62be6b546bf").await.unwrap_err().to_string();
         assert!(err.contains("differ only in the case of their username: bob;"), "{dialect}: {err}");
         assert_eq!(m.current().await.unwrap(), ["84fddcd612a4"], "{dialect}");
