@@ -98,6 +98,9 @@ pub fn describe(
     let _ = writeln!(out, "\n    {}\n", rev.message);
     if ops {
         let _ = writeln!(out, "Checksum: {}", rev.checksum());
+        for earlier in &rev.valid_checksums {
+            let _ = writeln!(out, "Also valid: {earlier} (an earlier version of this revision)");
+        }
         out.push_str("Upgrade:\n");
         for op in rev.upgrade_ops() {
             let _ = writeln!(out, "    {}", op.describe());

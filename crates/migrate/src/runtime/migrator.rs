@@ -229,7 +229,7 @@ impl Migrator {
             .filter_map(|r| {
                 let row = latest.get(&r.id)?;
                 let now = r.checksum();
-                (row.checksum != now).then(|| EditedRevision {
+                (row.checksum != now && !r.valid_checksums.contains(&row.checksum)).then(|| EditedRevision {
                     revision: r.id.clone(),
                     message: r.message.clone(),
                     recorded_at: row.applied_at.clone(),

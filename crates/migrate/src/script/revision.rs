@@ -24,6 +24,9 @@ pub struct Revision {
     /// what PostgreSQL refuses inside one, such as `CREATE INDEX CONCURRENTLY`. A failure
     /// leaves the database marked dirty until `db repair` or `db stamp`.
     pub non_transactional: bool,
+    /// Checksums of earlier versions of this revision that its authors changed on purpose
+    /// (Liquibase's `validCheckSum`): a database that recorded one of them is not "edited".
+    pub valid_checksums: Vec<String>,
 }
 
 fn nothing(_: &mut Ops) {}
@@ -43,6 +46,7 @@ impl Revision {
             upgrade_data: Arc::default(),
             downgrade_data: Arc::default(),
             non_transactional: false,
+            valid_checksums: Vec::new(),
         }
     }
 
@@ -51,6 +55,15 @@ impl Revision {
     #[must_use]
     pub fn non_transactional(mut self) -> Self {
         self.non_transactional = true;
+        self
+    }
+
+    /// Accepts `checksum`, recorded by databases that applied an earlier version of this
+    /// revision, as this one: for a deliberate fix shipped to every database (a downgrade
+    /// that lost data, say), where `--allow-edited` would make each of them acknowledge it.
+    #[must_use]
+    pub fn valid_checksum(mut self, checksum: &str) -> Self {
+        self.valid_checksums.push(checksum.to_owned());
         self
     }
 

@@ -84,3 +84,34 @@ fn a_data_step_version_is_part_of_the_checksum() {
     assert_eq!(revision(1).checksum(), unversioned.checksum());
     assert_ne!(revision(2).checksum(), revision(1).checksum());
 }
+
+migrate::per_dialect! {
+    /// A deliberate edit that names the checksum it replaces is not an edit to the databases
+    /// that recorded it; any other recorded checksum still is.
+    async fn a_revision_may_declare_the_checksum_it_replaces(dialect) {
+        let db = TestDb::new(dialect).await;
+        let m = Migrator::connect(&db.url, graph(), Options::default()).await.unwrap();
+        m.upgrade(R2).await.unwrap();
+        m.close().await;
+        let old = graph().get(R1).unwrap().checksum();
+
+        let declared = {
+            let mut revisions: Vec<Revision> = edited_graph().revisions().to_vec();
+            revisions[0] = revisions[0].clone().valid_checksum(&old);
+            RevisionGraph::new(revisions).unwrap()
+        };
+        let m = Migrator::connect(&db.url, declared, Options::default()).await.unwrap();
+        assert!(m.edited().await.unwrap().is_empty(), "{dialect}");
+        m.upgrade("head").await.unwrap_or_else(|e| panic!("{dialect}: {e}"));
+        m.close().await;
+
+        let other = {
+            let mut revisions: Vec<Revision> = edited_graph().revisions().to_vec();
+            revisions[0] = revisions[0].clone().valid_checksum("0000");
+            RevisionGraph::new(revisions).unwrap()
+        };
+        let m = Migrator::connect(&db.url, other, Options::default()).await.unwrap();
+        assert_eq!(m.edited().await.unwrap().len(), 1, "{dialect}");
+        m.close().await;
+    }
+}

@@ -4,7 +4,9 @@
 //! Revises: 3c4d5e6f7081
 //! Create Date: 2024-01-02 10:00:00
 //!
-//! full_name stays (the API still returns it); the downgrade rebuilds it from the parts.
+//! full_name stays (the API still returns it). The downgrade rebuilds it from the parts only
+//! where they changed since the split, so a name the upgrade split keeps its exact spelling
+//! (spaces, length) on the way down.
 
 use migrate::{Alter, Column, ColumnType as T, DataFuture, Ops, Revision};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
@@ -16,6 +18,8 @@ pub fn revision() -> Revision {
         .created("2024-01-02 10:00:00")
         .upgrade(upgrade)
         .downgrade(downgrade)
+        // The downgrade once rebuilt every full_name, which lost its spacing.
+        .valid_checksum("cb227409f27c7e461d62c349c00ed8aa736c4bf5030ba5b9e65649ec280f2a57")
 }
 
 fn upgrade(op: &mut Ops) {
@@ -29,7 +33,7 @@ fn upgrade(op: &mut Ops) {
 }
 
 fn downgrade(op: &mut Ops) {
-    op.run_data("rebuild users.full_name from first_name and last_name", join_names);
+    op.run_data_version("rebuild users.full_name from first_name and last_name", 2, join_names);
     op.drop_index("ix_users_last_name", "users");
     op.drop_index("ix_users_first_name", "users");
     op.drop_column("users", "last_name");
@@ -52,20 +56,19 @@ fn truncate(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
 }
 
-async fn rows(txn: &DatabaseTransaction, columns: [&str; 3]) -> Result<Vec<(i32, String, String)>, sea_orm::DbErr> {
-    let select = Query::select().columns(columns.map(Alias::new)).from(Alias::new("users")).to_owned();
+async fn full_names(txn: &DatabaseTransaction) -> Result<Vec<(i32, String)>, sea_orm::DbErr> {
+    let select = Query::select().columns(["id", "full_name"].map(Alias::new)).from(Alias::new("users")).to_owned();
     let mut out = Vec::new();
     for row in txn.query_all(&select).await? {
-        let a: Option<String> = row.try_get_by_index(1)?;
-        let b: Option<String> = row.try_get_by_index(2)?;
-        out.push((row.try_get_by_index(0)?, a.unwrap_or_default(), b.unwrap_or_default()));
+        let name: Option<String> = row.try_get_by_index(1)?;
+        out.push((row.try_get_by_index(0)?, name.unwrap_or_default()));
     }
     Ok(out)
 }
 
 fn split_names(txn: &DatabaseTransaction) -> DataFuture<'_> {
     Box::pin(async move {
-        for (id, full_name, _) in rows(txn, ["id", "full_name", "full_name"]).await? {
+        for (id, full_name) in full_names(txn).await? {
             let (first, last) = split_full_name(&full_name);
             let update = Query::update()
                 .table(Alias::new("users"))
@@ -78,12 +81,32 @@ fn split_names(txn: &DatabaseTransaction) -> DataFuture<'_> {
     })
 }
 
+/// The full name to keep on the way down: the one stored while it still splits into the
+/// parts, else the parts joined.
+pub fn rebuilt_full_name(full_name: &str, first: &str, last: &str) -> Option<String> {
+    (split_full_name(full_name) != (first.to_owned(), last.to_owned())).then(|| join_name(first, last))
+}
+
+async fn parts(txn: &DatabaseTransaction) -> Result<Vec<(i32, String, String, String)>, sea_orm::DbErr> {
+    let select = Query::select()
+        .columns(["id", "full_name", "first_name", "last_name"].map(Alias::new))
+        .from(Alias::new("users"))
+        .to_owned();
+    let mut out = Vec::new();
+    for row in txn.query_all(&select).await? {
+        let text = |i: usize| row.try_get_by_index::<Option<String>>(i).map(Option::unwrap_or_default);
+        out.push((row.try_get_by_index(0)?, text(1)?, text(2)?, text(3)?));
+    }
+    Ok(out)
+}
+
 fn join_names(txn: &DatabaseTransaction) -> DataFuture<'_> {
     Box::pin(async move {
-        for (id, first, last) in rows(txn, ["id", "first_name", "last_name"]).await? {
+        for (id, full_name, first, last) in parts(txn).await? {
+            let Some(rebuilt) = rebuilt_full_name(&full_name, &first, &last) else { continue };
             let update = Query::update()
                 .table(Alias::new("users"))
-                .values([(Alias::new("full_name"), join_name(&first, &last).into())])
+                .values([(Alias::new("full_name"), rebuilt.into())])
                 .and_where(Expr::col(Alias::new("id")).eq(id))
                 .to_owned();
             txn.execute(&update).await?;
@@ -94,7 +117,14 @@ fn join_names(txn: &DatabaseTransaction) -> DataFuture<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{join_name, split_full_name};
+    use super::{join_name, rebuilt_full_name, split_full_name};
+
+    #[test]
+    fn the_downgrade_keeps_a_full_name_whose_parts_did_not_change() {
+        assert_eq!(rebuilt_full_name("  Ada  Lovelace ", "Ada", "Lovelace"), None);
+        assert_eq!(rebuilt_full_name("Ada Lovelace", "Ada", "King"), Some("Ada King".into()));
+        assert_eq!(rebuilt_full_name("", "", ""), None);
+    }
 
     #[test]
     fn splits_on_the_first_space_and_trims() {

@@ -67,7 +67,8 @@ migrate::per_dialect! {
         exec(&conn, &format!("INSERT INTO products (id, name, price, stock_quantity, is_active, category_id, created_at, updated_at) VALUES (1, 'iPhone 15 Pro', 1199.99, 50, TRUE, 1, {TS}, {TS}), (2, 'MacBook Pro', 2499.99, 25, TRUE, 1, {TS}, {TS})")).await;
         exec(&conn, &format!("INSERT INTO users (id, username, email, full_name, hashed_password, is_active, is_superuser, created_at, updated_at) VALUES \
             (1, 'admin', 'admin@example.com', '  Ada Lovelace Byron ', 'x', TRUE, TRUE, {TS}, {TS}), \
-            (2, 'plato', 'plato@example.com', 'Plato', 'x', TRUE, FALSE, {TS}, {TS})")).await;
+            (2, 'plato', 'plato@example.com', 'Plato', 'x', TRUE, FALSE, {TS}, {TS}), \
+            (3, 'ada2', 'ada2@example.com', 'Ada  King', 'x', TRUE, FALSE, {TS}, {TS})")).await;
 
         m.upgrade("+1").await.unwrap();
         exec(
@@ -81,14 +82,14 @@ migrate::per_dialect! {
 
         // Revision 3: role backfilled from is_superuser (SQLite rebuilds users for NOT NULL).
         m.upgrade("+1").await.unwrap();
-        assert_eq!(strings(&conn, "SELECT role FROM users ORDER BY id").await, ["admin", "user"], "{dialect}");
+        assert_eq!(strings(&conn, "SELECT role FROM users ORDER BY id").await, ["admin", "user", "user"], "{dialect}");
 
         // Revision 4: full_name split.
         m.upgrade("+1").await.unwrap();
-        assert_eq!(strings(&conn, "SELECT first_name FROM users ORDER BY id").await, ["Ada", "Plato"], "{dialect}");
+        assert_eq!(strings(&conn, "SELECT first_name FROM users ORDER BY id").await, ["Ada", "Plato", "Ada"], "{dialect}");
         assert_eq!(
             strings(&conn, "SELECT last_name FROM users ORDER BY id").await,
-            ["Lovelace Byron", ""],
+            ["Lovelace Byron", "", "King"],
             "{dialect}"
         );
 
@@ -101,21 +102,33 @@ migrate::per_dialect! {
         assert_eq!(schema.table("product_tags").unwrap().foreign_keys.len(), 2, "{dialect}");
         assert_eq!(schema.table("products").unwrap().foreign_keys.len(), 2, "{dialect}");
 
+        // What the application changes at head: plato made admin, ada2 renamed by parts.
+        exec(&conn, "UPDATE users SET role = 'admin' WHERE id = 2").await;
+        exec(&conn, "UPDATE users SET last_name = 'Byron' WHERE id = 3").await;
+
         // Back down, one revision at a time.
         m.downgrade("4d5e6f708192").await.unwrap();
         assert_eq!(count(&conn, "products").await, 2, "{dialect}");
-        m.downgrade("-1").await.unwrap(); // revision 4 reverted: full_name rebuilt from the parts
+        // Revision 4 reverted: a full_name whose parts did not change keeps its exact spelling;
+        // one whose parts changed is rebuilt from them.
+        m.downgrade("-1").await.unwrap();
         assert_eq!(
             strings(&conn, "SELECT full_name FROM users ORDER BY id").await,
-            ["Ada Lovelace Byron", "Plato"],
+            ["  Ada Lovelace Byron ", "Plato", "Ada Byron"],
             "{dialect}"
         );
         let users = inspect(&conn, &BOOKKEEPING).await.unwrap().tables.remove("users").unwrap();
         assert!(users.column("first_name").is_none() && users.column("role").is_some(), "{dialect}");
+        // Revision 3 reverted: is_superuser follows the role, so the promotion survives.
         m.downgrade("-1").await.unwrap();
         let users = inspect(&conn, &BOOKKEEPING).await.unwrap().tables.remove("users").unwrap();
         assert!(users.column("role").is_none(), "{dialect}");
-        assert_eq!(count(&conn, "users").await, 2, "{dialect}");
+        assert_eq!(
+            strings(&conn, "SELECT CASE WHEN is_superuser THEN 'admin' ELSE 'user' END FROM users ORDER BY id").await,
+            ["admin", "admin", "user"],
+            "{dialect}"
+        );
+        assert_eq!(count(&conn, "users").await, 3, "{dialect}");
         m.downgrade("-1").await.unwrap();
         assert_eq!(count(&conn, "products").await, 2, "{dialect}");
         m.downgrade("-1").await.unwrap();
