@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::ddl::render::sqlite_rewrites;
+use crate::ddl::render::{sqlite_absorbs, sqlite_rewrites};
 use crate::dialect::Dialect;
 use crate::operations::ops::Op;
 use crate::operations::schema::{ColumnType, Schema};
@@ -161,6 +161,7 @@ fn scan(ops: &[Op], before: &Schema, dialect: Dialect, data_steps_run: bool) -> 
     let mut backfilled = false;
     let (mut lock_timeout, mut statement_timeout) = (false, false);
     let mut timeouts_reported = false;
+    let mut rebuilding: Option<String> = None;
     for op in ops {
         let existing = |table: &str| existed(&created, &schema, table);
         f.table = table_of(op);
@@ -320,15 +321,23 @@ fn scan(ops: &[Op], before: &Schema, dialect: Dialect, data_steps_run: bool) -> 
                 );
             }
         }
+        // Consecutive changes to a table share one rebuild: said once, at the first.
+        let joins_rebuild = rebuilding.as_deref().is_some_and(|t| sqlite_absorbs(&schema, op, t));
+        if !joins_rebuild {
+            rebuilding = None;
+        }
         if dialect == Dialect::Sqlite
+            && !joins_rebuild
             && let Some(table) = sqlite_rewrites(&schema, op)
-            && existing(&table)
         {
-            f.caution(
-                "sqlite-table-rebuild",
-                format!("{}: SQLite rebuilds table {table} (batch mode: copy every row)", op.describe()),
-                "group the table's changes in one revision",
-            );
+            if existing(&table) {
+                f.caution(
+                    "sqlite-table-rebuild",
+                    format!("{}: SQLite rebuilds table {table} (batch mode: copy every row)", op.describe()),
+                    "keep the table's changes next to each other (one rebuild takes them all), with data steps before them",
+                );
+            }
+            rebuilding = Some(table);
         }
         if let Op::CreateTable(t) = op {
             created.insert(t.name.clone());

@@ -13,7 +13,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::MigrateError;
-use crate::ddl::render::{Step, render};
+use crate::ddl::render::{Step, render_all};
 use crate::dialect::Dialect;
 use crate::error::EditedRevision;
 use crate::operations::ops::{Op, Value};
@@ -474,14 +474,9 @@ impl Migrator {
     ) -> Result<StepReport, MigrateError> {
         let start = Instant::now();
         let dialect = self.dialect();
-        let mut planned: Vec<(String, Step)> = Vec::new();
-        let mut next_model = model.clone();
-        for op in &direction.ops(rev) {
-            let (steps, next) = render(dialect, &next_model, op)
-                .map_err(|e| MigrateError::Usage(format!("revision {} does not fit the schema model: {e}", rev.id)))?;
-            planned.extend(steps.into_iter().map(|s| (op.describe(), s)));
-            next_model = next;
-        }
+        let (planned, next_model) = render_all(dialect, model, &direction.ops(rev)).map_err(|(op, e)| {
+            MigrateError::Usage(format!("revision {} does not fit the schema model at {op}: {e}", rev.id))
+        })?;
         let heads = self.graph.heads_of(after);
         let outside = !dialect.transactional_ddl() || (rev.non_transactional && dialect == Dialect::Postgres);
         if !outside && dialect == Dialect::Postgres && direction.ops(rev).iter().any(Op::needs_autocommit) {

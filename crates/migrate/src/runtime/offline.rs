@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use sea_orm::sea_query::{MysqlQueryBuilder, PostgresQueryBuilder, SqliteQueryBuilder};
 
 use crate::MigrateError;
-use crate::ddl::render::{Step, render};
+use crate::ddl::render::{Step, render_all};
 use crate::dialect::Dialect;
 use crate::runtime::direction::Direction;
 use crate::runtime::migrator::insert_statement;
@@ -106,14 +106,13 @@ pub fn render_range(
         if dialect.transactional_ddl() {
             out.push_str("BEGIN;\n");
         }
-        for op in &ops {
-            let (steps, next) = render(dialect, &model, op)
-                .map_err(|e| MigrateError::Usage(format!("revision {} does not fit the schema model: {e}", rev.id)))?;
-            for step in &steps {
-                out.push_str(&step_sql(dialect, step)?);
-            }
-            model = next;
+        let (steps, next) = render_all(dialect, &model, &ops).map_err(|(op, e)| {
+            MigrateError::Usage(format!("revision {} does not fit the schema model at {op}: {e}", rev.id))
+        })?;
+        for (_, step) in &steps {
+            out.push_str(&step_sql(dialect, step)?);
         }
+        model = next;
         if dialect == Dialect::Sqlite {
             out.push_str("PRAGMA foreign_key_check;\n");
         }

@@ -60,3 +60,52 @@ fn nullable_add_column_stays_native_on_sqlite() {
     let (steps, _) = render(Dialect::Sqlite, &before, &op).unwrap();
     assert!(matches!(&steps[..], [Step::Sql(s)] if s == "ALTER TABLE \"child\" ADD COLUMN \"x\" TEXT"), "{steps:?}");
 }
+
+fn rebuilds(steps: &[(String, Step)]) -> Vec<String> {
+    steps
+        .iter()
+        .filter_map(|(label, s)| match s {
+            Step::Sql(sql) if sql.starts_with("CREATE TABLE \"_migrate_batch_") => Some(label.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Three changes to one table in a row are one rebuild, whose statements name all three; a
+/// data step between changes keeps them apart (it must see the first change).
+#[test]
+fn consecutive_changes_to_a_table_share_one_rebuild() {
+    let before = model_at_r1();
+    let mut ops = migrate::Ops::default();
+    ops.alter_column("child", "note", Alter::new().nullable(false));
+    ops.create_index("ix_child_note", "child", &["note"]);
+    ops.create_check("ck_child_note", "child", "note <> ''");
+    ops.add_column(
+        "child",
+        migrate::Column::new("rank", migrate::ColumnType::Integer).default(migrate::DefaultValue::Int(0)),
+    );
+    let ops = ops.into_vec();
+    let (steps, after) = migrate::render::render_all(Dialect::Sqlite, &before, &ops).unwrap();
+    let one = rebuilds(&steps);
+    assert_eq!(one.len(), 1, "{steps:?}");
+    assert!(one[0].contains("alter column child.note") && one[0].contains("add check ck_child_note"), "{one:?}");
+    // The same end state as one operation at a time.
+    let mut stepwise = before.clone();
+    for op in &ops {
+        stepwise.apply(op).unwrap();
+    }
+    assert_eq!(after, stepwise);
+    assert_eq!(rebuilds(&migrate::render::render_all(Dialect::Postgres, &before, &ops).unwrap().0).len(), 0);
+
+    fn nothing(_: &sea_orm::DatabaseTransaction) -> migrate::DataFuture<'_> {
+        Box::pin(async { Ok(()) })
+    }
+    let mut split = migrate::Ops::default();
+    split.alter_column("child", "note", Alter::new().nullable(false));
+    split.run_data("fill", nothing);
+    split.create_check("ck_child_note", "child", "note <> ''");
+    split.rename_column("child", "note", "remark");
+    split.alter_column("child", "remark", Alter::new().nullable(true));
+    let (steps, _) = migrate::render::render_all(Dialect::Sqlite, &before, &split.into_vec()).unwrap();
+    assert_eq!(rebuilds(&steps).len(), 3, "a data step and a rename end a rebuild: {steps:?}");
+}

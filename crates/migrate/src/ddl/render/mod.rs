@@ -43,6 +43,54 @@ pub fn render(dialect: Dialect, before: &Schema, op: &Op) -> Result<(Vec<Step>, 
     Ok((steps, after))
 }
 
+/// A step with the description of the operations it comes from.
+pub type Labelled = (String, Step);
+
+/// The steps of a revision's operations, each labelled with the operation it comes from, and
+/// the schema after them. On SQLite, consecutive changes to one table share one rebuild: a
+/// run starts at an operation that needs a rebuild and takes the following ones on the same
+/// table that a rebuild can absorb. A data step, raw SQL, a rename or another table ends it
+/// (a data step must see the changes before it; a rename would lose the column's rows).
+///
+/// # Errors
+/// The description of the operation that does not fit the schema, with the reason.
+pub fn render_all(
+    dialect: Dialect,
+    before: &Schema,
+    ops: &[Op],
+) -> Result<(Vec<Labelled>, Schema), (String, ModelError)> {
+    let mut out = Vec::new();
+    let mut model = before.clone();
+    let mut i = 0;
+    while i < ops.len() {
+        let op = &ops[i];
+        if dialect == Dialect::Sqlite
+            && let Some(table) = sqlite_batch::needs_batch(&model, op)
+        {
+            let mut after = model.clone();
+            let mut labels = Vec::new();
+            let mut end = i;
+            while end < ops.len() && (end == i || sqlite_batch::absorbs(&after, &ops[end], &table)) {
+                after.apply(&ops[end]).map_err(|e| (ops[end].describe(), e))?;
+                labels.push(ops[end].describe());
+                end += 1;
+            }
+            let label = labels.join("; ");
+            out.extend(
+                sqlite_batch::plan(&model, &after, &table).into_iter().map(|sql| (label.clone(), Step::Sql(sql))),
+            );
+            model = after;
+            i = end;
+            continue;
+        }
+        let (steps, next) = render(dialect, &model, op).map_err(|e| (op.describe(), e))?;
+        out.extend(steps.into_iter().map(|step| (op.describe(), step)));
+        model = next;
+        i += 1;
+    }
+    Ok((out, model))
+}
+
 /// PostgreSQL's enum types live beside the tables: one is created before the first column
 /// that uses it, and dropped after the last one goes.
 fn enum_types(before: &Schema, after: &Schema, steps: &mut Vec<Step>) {
@@ -65,6 +113,11 @@ fn enum_types(before: &Schema, after: &Schema, steps: &mut Vec<Step>) {
 /// True when SQLite has to rebuild a table to apply `op` (lint reports it as a rewrite).
 pub fn sqlite_rewrites(before: &Schema, op: &Op) -> Option<String> {
     sqlite_batch::needs_batch(before, op)
+}
+
+/// True when a SQLite rebuild of `table` in progress takes `op` along (see `render_all`).
+pub fn sqlite_absorbs(before: &Schema, op: &Op, table: &str) -> bool {
+    sqlite_batch::absorbs(before, op, table)
 }
 
 fn render_direct(dialect: Dialect, after: &Schema, op: &Op) -> Vec<Step> {

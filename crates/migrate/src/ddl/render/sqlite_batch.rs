@@ -36,6 +36,27 @@ pub fn needs_batch(before: &Schema, op: &Op) -> Option<String> {
     }
 }
 
+/// Whether a rebuild of `table` in progress can take `op` too: a change to the table's
+/// columns, constraints or indexes that the new table's definition carries. Not a rename (the
+/// copy matches columns by name), nor anything that runs SQL or code of its own.
+pub fn absorbs(before: &Schema, op: &Op, table: &str) -> bool {
+    let on = |t: &String| t == table;
+    match op {
+        Op::AlterColumn { table: t, .. }
+        | Op::AddUnique { table: t, .. }
+        | Op::DropUnique { table: t, .. }
+        | Op::AddForeignKey { table: t, .. }
+        | Op::DropForeignKey { table: t, .. }
+        | Op::AddCheck { table: t, .. }
+        | Op::DropCheck { table: t, .. }
+        | Op::AddColumn { table: t, .. }
+        | Op::CreateIndex { table: t, .. }
+        | Op::DropIndex { table: t, .. } => on(t),
+        Op::DropColumn { table: t, .. } => on(t) && before.table(t).is_some(),
+        _ => false,
+    }
+}
+
 /// The statements that rebuild `table` from its shape in `before` to its shape in `after`.
 pub fn plan(before: &Schema, after: &Schema, table: &str) -> Vec<String> {
     let (Some(old), Some(new)) = (before.table(table), after.table(table)) else { return Vec::new() };
