@@ -85,10 +85,20 @@ pub enum DbCommand {
     },
     /// Show the code's head revision(s).
     Heads,
+    /// Show the branch points of the history and the revisions that start each branch.
+    Branches,
     /// Show one revision and its operations.
     Show { rev: String },
     /// Record a revision as current without running anything.
-    Stamp { rev: String },
+    Stamp {
+        /// Revisions to record (one per branch for several heads).
+        #[arg(required = true)]
+        revisions: Vec<String>,
+        /// Empty the version table first: the database is exactly at the given revisions,
+        /// whatever it recorded (even revisions this code does not know).
+        #[arg(long)]
+        purge: bool,
+    },
     /// Clear the dirty mark a revision that failed outside a transaction left, keeping the
     /// recorded version (after putting right by hand what it left half done).
     Repair,
@@ -175,6 +185,7 @@ pub async fn run(args: &DbArgs, mut ctx: Context) -> Result<String, MigrateError
     let json = args.json;
     match &args.command {
         DbCommand::Heads => Ok(heads(&ctx.graph, json)),
+        DbCommand::Branches => Ok(report::branches(&ctx.graph, json)),
         DbCommand::Show { rev } => show(&ctx.graph, rev, json),
         DbCommand::Revision { message, autogenerate, head, branch_label, depends_on, strict, dir } => {
             let request = author::RevisionRequest {
@@ -332,8 +343,8 @@ async fn connected(m: &Migrator, command: &DbCommand, json: bool) -> Result<Stri
                 (false, None) => format!("Nothing to repair: the database is not dirty (at {at})\n"),
             })
         }
-        DbCommand::Stamp { rev } => {
-            let heads = m.stamp(rev).await?;
+        DbCommand::Stamp { revisions, purge } => {
+            let heads = m.stamp_revisions(revisions, *purge).await?;
             Ok(if json {
                 json!({ "stamped": heads }).to_string()
             } else if heads.is_empty() {

@@ -1,6 +1,7 @@
 //! Human and JSON output of the read-only verbs: current, history, heads, show, and the
 //! report of an upgrade or downgrade.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::json;
@@ -14,6 +15,59 @@ use crate::script::revision::Revision;
 
 pub fn label(graph: &RevisionGraph, id: &str) -> String {
     if graph.heads().iter().any(|h| h == id) { format!("{id} (head)") } else { id.to_owned() }
+}
+
+/// Revisions that are `ids` or descend from one of them.
+fn descendants(graph: &RevisionGraph, ids: &[String]) -> BTreeSet<String> {
+    graph
+        .revisions()
+        .iter()
+        .filter(|r| ids.iter().any(|id| graph.ancestors(std::slice::from_ref(&r.id)).contains(id)))
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+/// Alembic's marks: a revision with several children is a branch point, one with several
+/// parents a merge point.
+pub fn marks(graph: &RevisionGraph, rev: &Revision) -> String {
+    let mut out = String::new();
+    if graph.children(&rev.id).len() > 1 {
+        out.push_str(" (branchpoint)");
+    }
+    if rev.down_revisions.len() > 1 {
+        out.push_str(" (mergepoint)");
+    }
+    out
+}
+
+/// `branches`: each branch point with the revisions that start its branches.
+pub fn branches(graph: &RevisionGraph, json: bool) -> String {
+    let points: Vec<(&Revision, Vec<&Revision>)> = graph
+        .revisions()
+        .iter()
+        .map(|r| (r, graph.children(&r.id)))
+        .filter(|(_, children)| children.len() > 1)
+        .collect();
+    if json {
+        let items: Vec<_> = points
+            .iter()
+            .map(|(r, children)| {
+                json!({ "revision": r.id, "message": r.message, "children": children.iter().map(|c| &c.id).collect::<Vec<_>>() })
+            })
+            .collect();
+        return json!({ "branchpoints": items }).to_string();
+    }
+    let mut out = String::new();
+    if points.is_empty() {
+        out.push_str("No branch points: the history is one line.\n");
+    }
+    for (r, children) in points {
+        let _ = writeln!(out, "{} -> {}{}, {}", parents(r), label(graph, &r.id), marks(graph, r), r.message);
+        for c in children {
+            let _ = writeln!(out, "    -> {}{}, {}", label(graph, &c.id), marks(graph, c), c.message);
+        }
+    }
+    out
 }
 
 pub fn parents(rev: &Revision) -> String {
@@ -245,32 +299,36 @@ pub fn history(
     verbose: bool,
     json: bool,
 ) -> Result<String, MigrateError> {
+    let connected = state.is_some();
     let (current, rows) = state.unwrap_or_default();
-    let resolve = |text: &str, default: usize| -> Result<usize, MigrateError> {
-        match text {
-            "" => Ok(default),
-            "base" => Ok(0),
-            "head" | "heads" => Ok(graph.revisions().len().saturating_sub(1)),
-            "current" => Ok(current.iter().filter_map(|c| graph.position(c)).max().unwrap_or(0)),
-            other => {
-                let id = graph.resolve_id(other)?;
-                Ok(graph.position(&id).unwrap_or(default))
-            }
-        }
+    // A range follows the graph: `A:B` is every revision that descends from A (or is A) and
+    // that B descends from (or is B), so a sibling branch of either end stays out.
+    let side = |text: &str, start: bool| -> Result<Option<BTreeSet<String>>, MigrateError> {
+        let ids: Vec<String> = match text {
+            "" => return Ok(None),
+            "base" if start => return Ok(None),
+            "base" => Vec::new(),
+            "head" | "heads" if !start => return Ok(None),
+            "head" | "heads" => graph.heads(),
+            "current" if start && current.is_empty() => return Ok(None),
+            "current" => current.clone(),
+            other => vec![graph.resolve_id(other)?],
+        };
+        Ok(Some(if start { descendants(graph, &ids) } else { graph.ancestors(&ids) }))
     };
-    let last = graph.revisions().len().saturating_sub(1);
-    let (start, end) = match range {
+    let (after, before) = match range {
         Some(r) => {
             let (a, b) =
                 r.split_once(':').ok_or_else(|| MigrateError::Usage(format!("range {r:?} must look like A:B")))?;
-            (resolve(a, 0)?, resolve(b, last)?)
+            (side(a, true)?, side(b, false)?)
         }
-        None => (0, last),
+        None => (None, None),
     };
+    let within =
+        |id: &String| after.as_ref().is_none_or(|s| s.contains(id)) && before.as_ref().is_none_or(|s| s.contains(id));
     let applied = last_applied(&rows);
     let edited = edited_in(graph, &rows);
-    let selected: Vec<&Revision> =
-        graph.revisions().iter().enumerate().filter(|(i, _)| *i >= start && *i <= end).map(|(_, r)| r).rev().collect();
+    let selected: Vec<&Revision> = graph.revisions().iter().filter(|r| within(&r.id)).rev().collect();
     if json {
         let items: Vec<_> = selected
             .iter()
@@ -280,6 +338,8 @@ pub fn history(
                 v
             })
             .collect();
+        // Without a database the current revision is unknown, not base.
+        let current = if connected { json!(current) } else { serde_json::Value::Null };
         return Ok(json!({ "revisions": items, "current": current }).to_string());
     }
     let mut out = String::new();
@@ -291,7 +351,8 @@ pub fn history(
                 out.push_str("    (not applied)\n\n");
             }
         } else {
-            let _ = writeln!(out, "{} -> {}, {}", parents(rev), label(graph, &rev.id), rev.message);
+            let _ =
+                writeln!(out, "{} -> {}{}, {}", parents(rev), label(graph, &rev.id), marks(graph, rev), rev.message);
         }
     }
     Ok(out)

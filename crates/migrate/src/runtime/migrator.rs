@@ -357,7 +357,51 @@ impl Migrator {
     /// # Errors
     /// Bad targets, lock timeout, database errors.
     pub async fn stamp(&self, target: &str) -> Result<Vec<String>, MigrateError> {
-        self.locked(|| self.stamp_unlocked(target)).await
+        self.stamp_revisions(&[target.to_owned()], true).await
+    }
+
+    /// Records `targets` (one per branch, as Alembic's `stamp a b`) as current without running
+    /// anything. Without `purge`, branches the targets do not touch keep their place, and a
+    /// version table holding revisions this code does not know is an error; with `purge` the
+    /// version table becomes exactly the targets, whatever it held.
+    ///
+    /// # Errors
+    /// Bad targets, unknown recorded revisions without `purge`, lock timeout, database errors.
+    pub async fn stamp_revisions(&self, targets: &[String], purge: bool) -> Result<Vec<String>, MigrateError> {
+        self.locked(|| async {
+            let applied = match self.applied().await {
+                Ok(applied) => applied,
+                // Stamping is how a database of unknown state is brought under control.
+                Err(_) if purge => BTreeSet::new(),
+                Err(MigrateError::AheadOfCode(ids)) => {
+                    return Err(MigrateError::Usage(format!(
+                        "the version table holds {}, which this code does not know; `stamp --purge` replaces it",
+                        ids.join(", ")
+                    )));
+                }
+                Err(e) => return Err(e),
+            };
+            let mut wanted = BTreeSet::new();
+            let mut given = Vec::new();
+            for target in targets {
+                let set = target::resolve(&self.graph, target, &applied)?;
+                given.extend(self.graph.heads_of(&set));
+                wanted.extend(set);
+            }
+            if !purge {
+                for head in self.graph.heads_of(&applied) {
+                    let own = self.graph.ancestors(std::slice::from_ref(&head));
+                    let related = given
+                        .iter()
+                        .any(|g| own.contains(g) || self.graph.ancestors(std::slice::from_ref(g)).contains(&head));
+                    if !related {
+                        wanted.extend(own);
+                    }
+                }
+            }
+            self.write_stamp(&wanted).await
+        })
+        .await
     }
 
     /// The revision that began outside a transaction and did not finish, if any.
@@ -442,12 +486,8 @@ impl Migrator {
         Ok(reports)
     }
 
-    async fn stamp_unlocked(&self, target: &str) -> Result<Vec<String>, MigrateError> {
-        // Stamping is how a database of unknown state is brought under control, so an
-        // unknown current revision is not an error here.
-        let applied = self.applied().await.unwrap_or_default();
-        let wanted = target::resolve(&self.graph, target, &applied)?;
-        let heads = self.graph.heads_of(&wanted);
+    async fn write_stamp(&self, wanted: &BTreeSet<String>) -> Result<Vec<String>, MigrateError> {
+        let heads = self.graph.heads_of(wanted);
         self.store.ensure(&self.conn).await?;
         let txn = self.conn.begin().await?;
         // Stamping says where the database is, which settles an unfinished revision.

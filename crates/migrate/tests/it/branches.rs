@@ -3,6 +3,7 @@
 use migrate::schema::{Column, ColumnType as T, Table};
 use migrate::testing::TestDb;
 use migrate::{MigrateError, Migrator, Op, Options, Revision, RevisionGraph, inspect::inspect};
+use sea_orm::ConnectionTrait;
 
 const BASE: &str = "000000000001";
 const A1: &str = "0000000000a1";
@@ -114,5 +115,69 @@ migrate::per_dialect! {
             let row = table.lines().find(|l| l.starts_with(id)).unwrap_or_else(|| panic!("{table}"));
             assert!(!row.contains("FAIL") && row.contains("ok"), "{dialect}: {table}");
         }
+    }
+}
+
+fn merged_graph() -> RevisionGraph {
+    RevisionGraph::new(merged()).unwrap()
+}
+
+/// `history` ranges follow the graph, not the file order: a sibling branch stays out of a
+/// range along the other; branch and merge points are marked; `branches` lists them.
+#[tokio::test]
+async fn history_ranges_follow_the_graph_and_mark_branch_and_merge_points() {
+    let run = |words: &'static [&'static str]| async move {
+        migrate::cli::run(&crate::fixtures::args(words), crate::fixtures::context("", merged_graph())).await.unwrap()
+    };
+    let ids = |out: &str| -> Vec<String> {
+        out.lines().filter_map(|l| l.split(" -> ").nth(1)).map(|r| r[..12].to_owned()).collect()
+    };
+    assert_eq!(ids(&run(&["history", "-r", "0000000000a1:"]).await), [MERGE, A2, A1]);
+    assert_eq!(ids(&run(&["history", "-r", ":0000000000b1"]).await), [B1, BASE]);
+    assert_eq!(ids(&run(&["history", "-r", "0000000000a1:0000000000a2"]).await), [A2, A1]);
+    let all = run(&["history"]).await;
+    assert!(all.contains(&format!("<base> -> {BASE} (branchpoint),")), "{all}");
+    assert!(all.contains(&format!("{A2}, {B1} -> {MERGE} (head) (mergepoint),")), "{all}");
+    let json: serde_json::Value = serde_json::from_str(&run(&["--json", "history"]).await).unwrap();
+    assert!(json["current"].is_null(), "no database was read: {json}");
+
+    let branches = run(&["branches"]).await;
+    assert_eq!(branches, format!("<base> -> {BASE} (branchpoint), {BASE}\n    -> {A1}, {A1}\n    -> {B1}, {B1}\n"));
+    let json: serde_json::Value = serde_json::from_str(&run(&["--json", "branches"]).await).unwrap();
+    assert_eq!(json["branchpoints"][0]["children"], serde_json::json!([A1, B1]));
+}
+
+migrate::per_dialect! {
+    /// `stamp` takes one revision per branch; without --purge a branch it does not name keeps
+    /// its place, and revisions the code does not know are refused; --purge replaces all.
+    async fn stamp_takes_several_revisions_and_purge_replaces_the_rest(dialect) {
+        let db = TestDb::new(dialect).await;
+        let m = migrator(&db, branched()).await;
+        let stamp = |targets: &[&str], purge: bool| {
+            let targets: Vec<String> = targets.iter().map(|t| (*t).to_owned()).collect();
+            let m = &m;
+            async move { m.stamp_revisions(&targets, purge).await }
+        };
+        let mut both = stamp(&[A2, B1], false).await.unwrap();
+        both.sort();
+        assert_eq!(both, [A2, B1], "{dialect}");
+        let mut moved = stamp(&[A1], false).await.unwrap();
+        moved.sort();
+        assert_eq!(moved, [A1, B1], "{dialect}: the beta branch keeps its place");
+        assert_eq!(stamp(&[A1], true).await.unwrap(), [A1], "{dialect}");
+
+        // A revision the code does not know: refused without --purge, replaced with it.
+        let store = m.store();
+        m.connection()
+            .execute_unprepared(&format!("UPDATE {} SET version_num = 'ffffffffffff'", store.version_table))
+            .await
+            .unwrap();
+        match stamp(&[B1], false).await {
+            Err(MigrateError::Usage(text)) => assert!(text.contains("ffffffffffff") && text.contains("--purge"), "{text}"),
+            other => panic!("{dialect}: {other:?}"),
+        }
+        assert_eq!(stamp(&[B1], true).await.unwrap(), [B1], "{dialect}");
+        assert_eq!(m.current().await.unwrap(), [B1], "{dialect}");
+        m.close().await;
     }
 }

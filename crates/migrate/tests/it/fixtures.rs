@@ -83,3 +83,26 @@ pub fn graph_with_failure() -> RevisionGraph {
     revs.push(Revision::new(BAD, "fails half-way").revises(R3).upgrade(bad_up));
     RevisionGraph::new(revs).expect("valid chain")
 }
+
+#[derive(clap::Parser)]
+struct Command {
+    #[command(flatten)]
+    db: migrate::cli::DbArgs,
+}
+
+/// The `db` command line `words` (after `db`), parsed as an application would.
+pub fn args(words: &[&str]) -> migrate::cli::DbArgs {
+    use clap::Parser as _;
+    Command::try_parse_from(std::iter::once("db").chain(words.iter().copied())).expect("valid arguments").db
+}
+
+/// A command context over `graph` and the database at `url` (empty: none).
+pub fn context(url: &str, graph: RevisionGraph) -> migrate::cli::Context {
+    migrate::cli::Context {
+        url: url.to_owned(),
+        graph,
+        migrations_dir: std::path::PathBuf::new(),
+        options: migrate::Options::default(),
+        target: None,
+    }
+}

@@ -11,7 +11,7 @@ use migrate::{
 };
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
-use crate::fixtures::{R3, chain};
+use crate::fixtures::{R3, args, chain};
 
 const RISKY: &str = "dddddddddd12";
 
@@ -108,17 +108,6 @@ fn the_risky_revision_renders_for_postgres() {
 
 fn weight_not_negative(op: &mut Ops) {
     op.create_check("ck_child_weight", "child", "weight >= 0");
-}
-
-#[derive(clap::Parser)]
-struct Command {
-    #[command(flatten)]
-    db: migrate::cli::DbArgs,
-}
-
-fn args(words: &[&str]) -> migrate::cli::DbArgs {
-    use clap::Parser as _;
-    Command::try_parse_from(std::iter::once("db").chain(words.iter().copied())).expect("valid arguments").db
 }
 
 migrate::per_dialect! {
