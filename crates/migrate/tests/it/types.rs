@@ -1,5 +1,5 @@
-//! TIME and enum columns from an entity to each database and back: a named enum type on
-//! PostgreSQL, an inline ENUM on MySQL, text with a CHECK on SQLite.
+//! TIME, enum and JSON columns from an entity to each database and back: a named enum type on
+//! PostgreSQL, an inline ENUM on MySQL, text with a CHECK on SQLite; JSONB, JSON, and JSON text.
 
 use migrate::diff::diff;
 use migrate::entity::table_from_entity;
@@ -32,6 +32,7 @@ mod visit {
         pub id: i32,
         pub at: Time,
         pub mood: Mood,
+        pub notes: Json,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -67,6 +68,7 @@ fn the_entity_declares_a_time_and_an_enum() {
         "{source}"
     );
     assert!(source.contains("T::Time"), "{source}");
+    assert_eq!(ty("notes"), Some(ColumnType::Json));
 }
 
 async fn run(db: &impl ConnectionTrait, dialect: Dialect, sql: &str) -> Result<(), sea_orm::DbErr> {
@@ -86,9 +88,9 @@ migrate::per_dialect! {
         let live = inspect(m.connection(), &SKIP).await.unwrap();
         assert_eq!(compare::diff(&target(), &live, Some(dialect)), Vec::<String>::new(), "{dialect}: check --database");
 
-        run(m.connection(), dialect, "INSERT INTO visit (at, mood) VALUES ('10:30:00', 'it''s fine')").await
+        run(m.connection(), dialect, "INSERT INTO visit (at, mood, notes) VALUES ('10:30:00', 'it''s fine', '{\"rain\": true}')").await
             .unwrap_or_else(|e| panic!("{dialect}: {e}"));
-        assert!(run(m.connection(), dialect, "INSERT INTO visit (at, mood) VALUES ('11:00:00', 'angry')").await.is_err(), "{dialect}: a value outside the enum");
+        assert!(run(m.connection(), dialect, "INSERT INTO visit (at, mood, notes) VALUES ('11:00:00', 'angry', '{}')").await.is_err(), "{dialect}: a value outside the enum");
 
         m.downgrade(R3).await.unwrap_or_else(|e| panic!("{dialect} downgrade: {e}"));
         let back = inspect(m.connection(), &SKIP).await.unwrap();

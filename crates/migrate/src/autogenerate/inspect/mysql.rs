@@ -35,6 +35,13 @@ const CHECKS_MYSQL: &str = "SELECT CAST(tc.TABLE_NAME AS CHAR), CAST(tc.CONSTRAI
       ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
     WHERE tc.CONSTRAINT_TYPE = 'CHECK' AND tc.TABLE_SCHEMA = DATABASE() AND cc.CONSTRAINT_SCHEMA = DATABASE()";
 
+/// MariaDB's JSON is LONGTEXT with a check named after the column, `json_valid(`col`)`, that
+/// the type itself brings: part of the column, not a constraint a revision made.
+fn json_validity(name: &str, expr: &str) -> bool {
+    let bare: String = expr.chars().filter(|c| *c != '`' && !c.is_whitespace()).collect();
+    bare.eq_ignore_ascii_case(&format!("json_valid({name})"))
+}
+
 /// A default as the catalog holds it. MariaDB quotes literal strings and reports a nullable
 /// column without default as the text `NULL`; MySQL 8 leaves literals bare and marks
 /// expressions `DEFAULT_GENERATED`.
@@ -109,8 +116,11 @@ pub async fn inspect<C: ConnectionTrait>(conn: &C) -> Result<Schema, DbErr> {
     };
     for row in checks {
         let table: String = row.try_get_by_index(0)?;
-        if let Some(t) = schema.tables.get_mut(&table) {
-            t.checks.push(Check { name: row.try_get_by_index(1)?, expr: row.try_get_by_index(2)? });
+        let (name, expr): (String, String) = (row.try_get_by_index(1)?, row.try_get_by_index(2)?);
+        if let Some(t) = schema.tables.get_mut(&table)
+            && !json_validity(&name, &expr)
+        {
+            t.checks.push(Check { name, expr });
         }
     }
     Ok(schema)
