@@ -60,8 +60,8 @@ pub enum MigrateError {
     Dirty(crate::runtime::store::Dirty),
     #[error("{source}\nlint had warned about this revision:\n  - {}", findings.join("\n  - "))]
     Predicted { source: Box<MigrateError>, findings: Vec<String> },
-    #[error("lint findings:\n{}", crate::runtime::migrator::render_findings(&.0.findings))]
-    Findings(crate::runtime::migrator::LintReport),
+    #[error("lint findings:\n{}", crate::ddl::findings::render_findings(&.0.findings))]
+    Findings(crate::ddl::findings::LintReport),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -32,7 +32,7 @@ pub mod testing;
 
 pub use autogenerate::{codegen, compare, defaults, diff, entity, inspect};
 pub use cli::verify;
-pub use ddl::{lint, render};
+pub use ddl::{findings, lint, render};
 pub use operations::{ops, replay, schema};
 pub use runtime::{connect, lock, migrator, offline, progress, store};
 pub use script::{graph, revision, scaffold, target};

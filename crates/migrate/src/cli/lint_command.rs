@@ -5,9 +5,9 @@ use serde_json::json;
 
 use super::Context;
 use crate::MigrateError;
+use crate::ddl::findings::{LintReport, Planned};
 use crate::ddl::lint;
 use crate::dialect::Dialect;
-use crate::runtime::migrator::{LintReport, Planned};
 
 /// What `db lint` looks at and leaves out.
 pub struct LintRequest<'a> {

@@ -303,7 +303,7 @@ pub fn error_json(error: &MigrateError) -> String {
 }
 
 /// A failed revision's error with the lint findings that foresaw it, if any did.
-fn predicted(error: MigrateError, planned: &[crate::migrator::Planned]) -> MigrateError {
+fn predicted(error: MigrateError, planned: &[crate::ddl::findings::Planned]) -> MigrateError {
     let MigrateError::Revision { revision, .. } = &error else { return error };
     let findings: Vec<String> = planned
         .iter()

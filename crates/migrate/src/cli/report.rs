@@ -17,16 +17,6 @@ pub fn label(graph: &RevisionGraph, id: &str) -> String {
     if graph.heads().iter().any(|h| h == id) { format!("{id} (head)") } else { id.to_owned() }
 }
 
-/// Revisions that are `ids` or descend from one of them.
-fn descendants(graph: &RevisionGraph, ids: &[String]) -> BTreeSet<String> {
-    graph
-        .revisions()
-        .iter()
-        .filter(|r| ids.iter().any(|id| graph.ancestors(std::slice::from_ref(&r.id)).contains(id)))
-        .map(|r| r.id.clone())
-        .collect()
-}
-
 /// Alembic's marks: a revision with several children is a branch point, one with several
 /// parents a merge point.
 pub fn marks(graph: &RevisionGraph, rev: &Revision) -> String {
@@ -314,7 +304,7 @@ pub fn history(
             "current" => current.clone(),
             other => vec![graph.resolve_id(other)?],
         };
-        Ok(Some(if start { descendants(graph, &ids) } else { graph.ancestors(&ids) }))
+        Ok(Some(if start { graph.descendants(&ids) } else { graph.ancestors(&ids) }))
     };
     let (after, before) = match range {
         Some(r) => {

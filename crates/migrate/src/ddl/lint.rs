@@ -126,6 +126,18 @@ impl Finder {
         self.push(rule, message, fix, false);
     }
 
+    /// A unique index or constraint on a table that may hold duplicates (`what` names it;
+    /// `then` is the rest of the fix, if any).
+    fn duplicates(&mut self, what: &str, then: &str) {
+        let fix = if then.is_empty() {
+            "look for duplicates first".to_owned()
+        } else {
+            format!("look for duplicates first; {then}")
+        };
+        let message = format!("{what} on {}: fails if existing rows hold duplicates", self.table);
+        self.danger("adding-unique-constraint", message, &fix);
+    }
+
     fn push(&mut self, rule: &'static str, message: String, fix: &str, danger: bool) {
         self.out.push(Warning { rule, table: self.table.clone(), message, fix: fix.to_owned(), danger });
     }
@@ -251,11 +263,7 @@ fn scan(ops: &[Op], before: &Schema, dialect: Dialect, data_steps_run: bool) -> 
             }
             Op::CreateIndex { table, index } if on_existing => {
                 if index.unique && !backfilled {
-                    f.danger(
-                        "adding-unique-constraint",
-                        format!("create unique index {} on {table}: fails if existing rows hold duplicates", index.name),
-                        "look for duplicates first; on PostgreSQL build it concurrently",
-                    );
+                    f.duplicates(&format!("create unique index {}", index.name), "on PostgreSQL build it concurrently");
                 }
                 if pg {
                     f.caution(
@@ -265,20 +273,17 @@ fn scan(ops: &[Op], before: &Schema, dialect: Dialect, data_steps_run: bool) -> 
                     );
                 }
             }
-            Op::CreateIndexConcurrently { table, index } if on_existing && index.unique && !backfilled => f.danger(
-                "adding-unique-constraint",
-                format!("create unique index {} on {table}: fails if existing rows hold duplicates", index.name),
-                "look for duplicates first",
-            ),
+            Op::CreateIndexConcurrently { index, .. } if on_existing && index.unique && !backfilled => {
+                f.duplicates(&format!("create unique index {}", index.name), "");
+            }
             Op::DropIndex { table, name } if on_existing && pg => f.caution(
                 "require-concurrent-index-deletion",
                 format!("drop index {name} on {table}: blocks reads and writes of {table} until it is dropped"),
                 CONCURRENT_INDEX,
             ),
-            Op::AddUnique { table, unique } if on_existing && !backfilled => f.danger(
-                "adding-unique-constraint",
-                format!("add unique {} on {table}: fails if existing rows hold duplicates", unique.name),
-                "look for duplicates first; on PostgreSQL build a unique index concurrently and add the constraint USING it",
+            Op::AddUnique { unique, .. } if on_existing && !backfilled => f.duplicates(
+                &format!("add unique {}", unique.name),
+                "on PostgreSQL build a unique index concurrently and add the constraint USING it",
             ),
             Op::AddForeignKey { table, fk } if on_existing && pg => f.caution(
                 "constraint-missing-not-valid",

@@ -2,5 +2,6 @@
 //! statements, and lint, which warns about what those statements do to existing rows (it
 //! needs the renderer to know when SQLite rebuilds a table).
 
+pub mod findings;
 pub mod lint;
 pub mod render;

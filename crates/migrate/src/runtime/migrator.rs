@@ -13,6 +13,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::MigrateError;
+use crate::ddl::findings::Planned;
 use crate::ddl::render::{Step, render_all};
 use crate::dialect::Dialect;
 use crate::error::EditedRevision;
@@ -48,43 +49,6 @@ impl Default for Options {
             allow_edited: Vec::new(),
         }
     }
-}
-
-/// A lint finding about a revision of a planned upgrade or downgrade.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Planned {
-    pub revision: String,
-    #[serde(flatten)]
-    pub warning: crate::ddl::lint::Warning,
-}
-
-impl std::fmt::Display for Planned {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.revision, self.warning)
-    }
-}
-
-/// What `db lint` found: the dialect, the revisions it read, and the findings in the order
-/// the revisions would run.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct LintReport {
-    pub dialect: String,
-    pub revisions: Vec<String>,
-    pub findings: Vec<Planned>,
-}
-
-/// The findings as `db lint` prints them: one block per finding, with its fix.
-pub fn render_findings(found: &[Planned]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    for p in found {
-        let level = if p.warning.danger { "error" } else { "warning" };
-        let _ = writeln!(out, "{}: {level}[{}] {}", p.revision, p.warning.rule, p.warning.message);
-        let _ = writeln!(out, "    fix: {}", p.warning.fix);
-    }
-    let dangerous = found.iter().filter(|p| p.warning.danger).count();
-    let _ = write!(out, "{} finding(s), {dangerous} that can fail or lose data", found.len());
-    out
 }
 
 /// What one applied, reverted or stamped revision took.

@@ -135,6 +135,19 @@ impl RevisionGraph {
         seen
     }
 
+    /// `ids` and everything that revises or depends on them, transitively (the ancestors
+    /// turned around).
+    pub fn descendants(&self, ids: &[String]) -> BTreeSet<String> {
+        let mut seen: BTreeSet<String> = ids.iter().filter(|id| self.contains(id)).cloned().collect();
+        // Parents come before children in `ordered`, so one pass sees every parent first.
+        for rev in &self.ordered {
+            if rev.down_revisions.iter().chain(&rev.depends_on).any(|p| seen.contains(p)) {
+                seen.insert(rev.id.clone());
+            }
+        }
+        seen
+    }
+
     /// The heads of an applied set: its members that no other member revises.
     pub fn heads_of(&self, applied: &BTreeSet<String>) -> Vec<String> {
         self.ordered
