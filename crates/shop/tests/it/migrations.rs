@@ -1,6 +1,6 @@
 //! The shop's revisions on every database.
 
-use migrate::testing::{TestDb, dialects};
+use migrate::testing::TestDb;
 use migrate::{Dialect, Migrator, Options, compare, inspect::inspect};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
@@ -20,14 +20,18 @@ async fn count(conn: &DatabaseConnection, table: &str) -> i64 {
     conn.query_one_raw(stmt).await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap()
 }
 
-#[tokio::test]
-async fn head_matches_the_entities_and_survives_a_round_trip() {
+#[test]
+fn the_replayed_head_matches_the_entities() {
     let entities = shop::entity::target_schema();
     let graph = shop::migrations::graph().unwrap();
     let model = graph.schema_with(&graph.ancestors(&graph.heads()));
     assert_eq!(compare::diff(&entities, &model, None), Vec::<String>::new(), "entities vs replayed model");
+}
 
-    for dialect in dialects() {
+migrate::per_dialect! {
+    async fn head_matches_the_model_and_survives_a_round_trip(dialect) {
+        let graph = shop::migrations::graph().unwrap();
+        let model = graph.schema_with(&graph.ancestors(&graph.heads()));
         let db = TestDb::new(dialect).await;
         let m = migrator(&db).await;
         assert_eq!(m.upgrade("head").await.unwrap().len(), shop::migrations::revisions().len());
