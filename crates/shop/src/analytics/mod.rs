@@ -2,8 +2,8 @@
 //! as integer cents in SQL and divided in Rust, so every figure is exact and rounded half-up
 //! the same way on SQLite, PostgreSQL and MySQL.
 
+pub mod above_average;
 pub mod reports;
-pub mod streamed;
 
 use std::time::Instant;
 

@@ -8,7 +8,7 @@ use sea_orm::{DatabaseConnection, Value};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Report, Sql, average, money, run, streamed};
+use super::{Report, Sql, average, money, run};
 use crate::error::ApiError;
 use crate::schema::common::Money;
 
@@ -219,137 +219,6 @@ pub async fn best_sellers(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct AboveAverage {
-    pub product_id: i32,
-    pub name: String,
-    pub price: Money,
-    pub category_name: String,
-    pub category_avg_price: Money,
-    pub price_premium: Money,
-    /// Percent above the category average, two decimals.
-    pub premium_percentage: f64,
-}
-
-/// How far a price is above its category's average, in exact integer arithmetic. With the
-/// category's sum `s` and count `n` (cents) and the price `p`, the average is `s / n`, the
-/// premium `(p n - s) / n` and the percentage `(p n - s) 100 / s`. Rounding these rationals
-/// half-up once is what `Decimal` gave, without two 96-bit divisions per row: at 370,000 rows
-/// those were a large part of the report's time.
-#[derive(Clone, Copy)]
-struct Premium {
-    /// `p n - s`: the premium times `n`.
-    excess: i128,
-    sum: i128,
-    count: i128,
-}
-
-impl Premium {
-    fn new(price: i64, sum: i64, count: i64) -> Self {
-        let count = i128::from(count.max(1));
-        let sum = i128::from(sum);
-        Self { excess: i128::from(price) * count - sum, sum, count }
-    }
-
-    fn average_cents(self) -> i64 {
-        clamp(half_up(self.sum, self.count))
-    }
-
-    fn cents(self) -> i64 {
-        clamp(half_up(self.excess, self.count))
-    }
-
-    /// Percent, two decimals.
-    fn percentage(self) -> f64 {
-        if self.sum <= 0 {
-            return 0.0;
-        }
-        // Hundredths of a percent as an integer, then one conversion: 1234 gives 12.34.
-        #[allow(clippy::cast_precision_loss)]
-        let hundredths = half_up(self.excess * 10_000, self.sum) as f64;
-        hundredths / 100.0
-    }
-
-    /// Orders by the exact premium `excess / count`.
-    fn cmp_exact(&self, other: &Self) -> std::cmp::Ordering {
-        (self.excess * other.count).cmp(&(other.excess * self.count))
-    }
-}
-
-/// `num / den` rounded half away from zero; `den` > 0.
-fn half_up(num: i128, den: i128) -> i128 {
-    let twice = 2 * num.abs() + den;
-    let magnitude = twice / (2 * den);
-    if num < 0 { -magnitude } else { magnitude }
-}
-
-fn clamp(value: i128) -> i64 {
-    i64::try_from(value).unwrap_or(if value < 0 { i64::MIN } else { i64::MAX })
-}
-
-/// Products priced above their category's average (a derived-table join).
-///
-/// The statement lists the products first (`CROSS JOIN`, joined in `WHERE`), which SQLite
-/// takes as the order of its loops: it scans the products once and looks each category's
-/// sums up, where it chose to walk every category's products through an index and read
-/// each row from a random page (2.9 s against 0.5 s at a million products). PostgreSQL and
-/// MySQL plan the same statement freely.
-///
-/// The test is exact everywhere. SQLite compares whole cents, `p n > s`, since its prices
-/// and sums are floating point. PostgreSQL and MySQL compare the decimal price with the
-/// average taken to 20 decimals: two different values of `p - s/n` differ by at least
-/// `1/(100 n)`, far above that rounding, and this saves two decimal multiplications per
-/// product (590 against 420 ms of PostgreSQL's time at a million products).
-///
-/// # Errors
-/// Database errors.
-pub async fn above_category_average(
-    db: &DatabaseConnection,
-    explain: bool,
-) -> Result<Report<Vec<AboveAverage>>, ApiError> {
-    let s = Sql::of(db);
-    // The category's average as an extra column where the test uses it, and the test.
-    let (average_column, above) = match s.0 {
-        Dialect::Sqlite => (String::new(), format!("{} * ca.n > ca.sum_cents", s.cents("p.price"))),
-        Dialect::Postgres | Dialect::Mysql => (
-            ", CAST(SUM(price) AS DECIMAL(40, 20)) / COUNT(*) AS average".to_owned(),
-            "p.price > ca.average".to_owned(),
-        ),
-    };
-    let sql = format!(
-        "SELECT p.id, p.name, {price}, c.name, ca.sum_cents, ca.n FROM products p \
-         CROSS JOIN (SELECT category_id, {sum} AS sum_cents, COUNT(*) AS n{average_column} \
-           FROM products GROUP BY category_id) ca \
-         JOIN categories c ON c.id = p.category_id \
-         WHERE ca.category_id = p.category_id AND {above}",
-        price = s.cents("p.price"),
-        sum = s.int(&s.sum_cents("price")),
-    );
-    let mut ranked = Vec::new();
-    let ran = streamed::run_each(db, &sql, explain, |row| {
-        let price = row.int(2)?;
-        let premium = Premium::new(price, row.int(4)?, row.int(5)?);
-        ranked.push((
-            premium,
-            AboveAverage {
-                product_id: row.id(0)?,
-                name: row.text(1)?,
-                price: money(price),
-                category_name: row.text(3)?,
-                category_avg_price: money(premium.average_cents()),
-                price_premium: money(premium.cents()),
-                premium_percentage: premium.percentage(),
-            },
-        ));
-        Ok(())
-    })
-    .await?;
-    // Largest premium first, as the guide orders it, compared exactly; ties by id.
-    ranked.sort_unstable_by(|(a, x), (b, y)| b.cmp_exact(a).then(x.product_id.cmp(&y.product_id)));
-    let data = ranked.into_iter().map(|(_, item)| item).collect();
-    Ok(ran.report(data))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct TopProduct {
     pub category_id: i32,
     pub category_name: String,
@@ -513,32 +382,4 @@ pub async fn monthly_sales(
         });
     }
     Ok(ran.report(data))
-}
-
-#[cfg(test)]
-mod premium_tests {
-    use super::Premium;
-
-    #[test]
-    fn rounds_each_figure_once_half_up() {
-        // Prices 10.00 and 20.00: average 15.00, 20.00 is 5.00 (33.33%) above it.
-        let p = Premium::new(2000, 3000, 2);
-        assert_eq!((p.average_cents(), p.cents(), p.percentage()), (1500, 500, 33.33));
-        // Prices 1.00, 2.00 and 2.00: average 1.6666..., 2.00 is 0.3333... (20%) above it.
-        let p = Premium::new(200, 500, 3);
-        assert_eq!((p.average_cents(), p.cents(), p.percentage()), (167, 33, 20.0));
-        // Prices 1.00 and 1.01: average 1.005 and premium 0.005 are exact halves, rounded up;
-        // 0.4975...% rounds to 0.50%.
-        let p = Premium::new(101, 201, 2);
-        assert_eq!((p.average_cents(), p.cents(), p.percentage()), (101, 1, 0.5));
-    }
-
-    #[test]
-    fn orders_by_the_exact_premium_across_categories() {
-        // 1/3 of a cent against 1/4: no rounding may make them equal.
-        let third = Premium::new(1, 2, 3);
-        let quarter = Premium::new(1, 3, 4);
-        assert_eq!(third.cmp_exact(&quarter), std::cmp::Ordering::Greater);
-        assert_eq!(quarter.cmp_exact(&third), std::cmp::Ordering::Less);
-    }
 }

@@ -1,9 +1,11 @@
 //! `/analytics`: reports over the catalog and the orders (public reads).
 
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, State};
-use axum::http::Uri;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::Response;
+use futures_util::TryStreamExt;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -12,8 +14,9 @@ use super::cached;
 use super::extract::Params;
 use super::prefixed::Prefixed;
 use crate::analytics::Report;
+use crate::analytics::above_average::{self, AbovePage, Export, PageQuery};
 use crate::analytics::reports::{
-    self, AboveAverage, BestSeller, CategoryStats, MonthlySales, RecentActivity, Summary, SupplierStats, TopProduct,
+    self, BestSeller, CategoryStats, MonthlySales, RecentActivity, Summary, SupplierStats, TopProduct,
 };
 use crate::api::AppState;
 use crate::error::{ApiError, Detail, ValidationDetail};
@@ -140,13 +143,77 @@ report! {
     } => |db, explain| reports::best_sellers(db, limit, explain)
 }
 
-report! {
-    /// Products priced above their category's average, with the premium.
-    #[utoipa::path(get, path = "/analytics/above-category-average", tag = "analytics", operation_id = "analytics-above-category-average",
-        params(("explain" = Option<bool>, Query)),
-        responses((status = 200, body = Report<Vec<AboveAverage>>), (status = 403, body = Detail, description = "explain=true without an admin token"),
-            (status = 422, body = ValidationDetail)))]
-    fn above_category_average(params) {} => |db, explain| reports::above_category_average(db, explain)
+/// Products priced above their category's average, the largest premium first (ties by id).
+/// Paged with `limit` and `cursor`; with `Accept: application/x-ndjson` or `text/csv` the
+/// whole report (after `cursor`, if sent) streams in the same order.
+#[utoipa::path(get, path = "/analytics/above-category-average", tag = "analytics", operation_id = "analytics-above-category-average",
+    params(("limit" = Option<u64>, Query, minimum = 1, maximum = 1000, description = "Rows per page (default 100)"),
+        ("cursor" = Option<String>, Query, description = "The `next_cursor` of the previous page"),
+        ("track_total" = Option<bool>, Query, description = "Count every row: without it `total` is exact up to \
+            10,000 rows, and past that 10000 with `total_relation` \"gte\""),
+        ("explain" = Option<bool>, Query, description = "Also return the first statement and the database's plan"),
+        ("Accept" = Option<String>, Header, description = "`application/x-ndjson` or `text/csv` for the whole report")),
+    responses((status = 200, body = AbovePage, content_type = "application/json"),
+        (status = 200, description = "The whole report, one JSON row a line", content_type = "application/x-ndjson"),
+        (status = 200, description = "The whole report, a header row first", content_type = "text/csv"),
+        (status = 403, body = Detail, description = "explain=true without an admin token"),
+        (status = 422, body = ValidationDetail)))]
+pub async fn above_category_average(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    _: ExplainGuard,
+    mut params: Params,
+) -> Result<Response, ApiError> {
+    let limit = params.int("limit", 1, i64::try_from(above_average::MAX_LIMIT).unwrap_or(1000));
+    let query = PageQuery {
+        limit: limit.and_then(|v| u64::try_from(v).ok()).unwrap_or(above_average::DEFAULT_LIMIT),
+        cursor: params.string("cursor", 2000),
+        track_total: params.bool("track_total").unwrap_or(false),
+        explain: explain(&mut params),
+    };
+    params.finish()?;
+    let secret = state.settings.auth.secret_key.expose().as_bytes();
+    let mut response = match export_format(&headers) {
+        Some(format) => {
+            let rows = {
+                let _pass = state.admission.enter().await?;
+                above_average::export(&state.read_db, format, query.cursor.as_deref(), secret).await?
+            };
+            let body = rows.map_ok(Bytes::from).map_err(|err| {
+                tracing::error!(error = %err, "above-category-average export stopped");
+                std::io::Error::other(err.to_string())
+            });
+            let mut response = Response::new(Body::from_stream(body));
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+            let disposition = format!("attachment; filename=\"{}\"", format.file_name());
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                headers.insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        None if query.explain => {
+            let _pass = state.admission.enter().await?;
+            cached::encode(|| above_average::page(&state.read_db, &query, secret)).await?.into_response()
+        }
+        None => cached::json(&state, &uri, || above_average::page(&state.read_db, &query, secret)).await?,
+    };
+    // The same URL answers in three formats.
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept"));
+    Ok(response)
+}
+
+/// The export format `Accept` asks for, if any; anything else gets the JSON page.
+fn export_format(headers: &HeaderMap) -> Option<Export> {
+    let accept = headers.get(header::ACCEPT)?.to_str().ok()?.to_ascii_lowercase();
+    if accept.contains("application/x-ndjson") {
+        Some(Export::Ndjson)
+    } else if accept.contains("text/csv") {
+        Some(Export::Csv)
+    } else {
+        None
+    }
 }
 
 report! {

@@ -68,7 +68,9 @@ pub async fn create(
 /// Own orders, newest first; admins see everyone's and may filter by `user_id`.
 #[utoipa::path(get, path = "/orders", tag = "orders", operation_id = "orders-list", security(("bearer" = [])),
     params(("skip" = Option<u64>, Query, minimum = 0), ("limit" = Option<u64>, Query, minimum = 1, maximum = 100),
-        ("status" = Option<OrderStatus>, Query, example = "pending"), ("user_id" = Option<i64>, Query, description = "Admins only")),
+        ("status" = Option<OrderStatus>, Query, example = "pending"), ("user_id" = Option<i64>, Query, description = "Admins only"),
+        ("track_total" = Option<bool>, Query, description = "Count every match: without it `total` is exact up to \
+            10,000 orders, and past that 10000 with `total_relation` \"gte\"")),
     responses((status = 200, body = Page<OrderPublic>), (status = 401, body = Detail), (status = 422, body = ValidationDetail)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -84,9 +86,10 @@ pub async fn list(
         }
     });
     let user_id = params.int("user_id", 1, i64::from(i32::MAX)).and_then(|v| i32::try_from(v).ok());
+    let track_total = params.bool("track_total").unwrap_or(false);
     params.finish()?;
-    let (orders, total) = service::list(&state.db, &user, OrderFilter { status, user_id }, page).await?;
-    Ok(Json(page.page(orders.into_iter().map(public).collect(), total)))
+    let (orders, total) = service::list(&state.db, &user, OrderFilter { status, user_id, track_total }, page).await?;
+    Ok(Json(page.tracked(orders.into_iter().map(public).collect(), total)))
 }
 
 /// One order (own, or any for an admin; someone else's is 404).

@@ -55,6 +55,8 @@ pub fn routes(prefix: &str) -> OpenApiRouter<AppState> {
         ("cursor" = Option<String>, Query, description = "The `next_cursor` of the previous page, sent with the \
             same filters and sort. Its page reports the `total` the first page counted, so paging on does not \
             count every match again"),
+        ("track_total" = Option<bool>, Query, description = "Count every match: without it `total` is exact up to \
+            10,000 matches, and past that 10000 with `total_relation` \"gte\""),
         ("include" = Option<String>, Query, example = "category,tags",
             description = "Relations to embed: category, supplier, tags, variants")),
     responses((status = 200, body = ProductPage), (status = 422, body = ValidationDetail)))]
@@ -68,7 +70,14 @@ pub async fn list(State(state): State<AppState>, uri: Uri, mut params: Params) -
         let (items, total, next_cursor) = service::search(&state.read_db, &search, page, secret).await?;
         let items = service::embed(&state.read_db, items, include).await?;
         let skip = if search.cursor.is_some() { 0 } else { page.skip };
-        Ok(ProductPage { items, total, skip, limit: page.limit, next_cursor })
+        Ok(ProductPage {
+            items,
+            total: total.value,
+            total_relation: total.relation,
+            skip,
+            limit: page.limit,
+            next_cursor,
+        })
     })
     .await
 }

@@ -3,6 +3,7 @@
 pub mod cache_epoch;
 pub mod categories;
 pub mod category_daily_orders;
+pub mod category_price_totals;
 pub mod choice;
 pub mod monthly_sales;
 pub mod order_items;

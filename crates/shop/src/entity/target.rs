@@ -5,8 +5,9 @@
 use migrate::entity::EntitySchema;
 
 use super::{
-    cache_epoch, categories, category_daily_orders, monthly_sales, order_items, orders, product_sales, product_tags,
-    product_variants, products, supplier_sales, suppliers, tags, users, variant_attributes,
+    cache_epoch, categories, category_daily_orders, category_price_totals, monthly_sales, order_items, orders,
+    product_sales, product_tags, product_variants, products, supplier_sales, suppliers, tags, users,
+    variant_attributes,
 };
 
 pub fn target_schema() -> migrate::Schema {
@@ -26,6 +27,7 @@ pub fn target_schema() -> migrate::Schema {
         .entity::<monthly_sales::Entity>()
         .entity::<category_daily_orders::Entity>()
         .entity::<cache_epoch::Entity>()
+        .entity::<category_price_totals::Entity>()
         .index("variant_attributes", "ix_variant_attributes_name_value", &["attribute_name", "attribute_value"], false)
         .index("orders", "ix_orders_user_id_idempotency_key", &["user_id", "idempotency_key"], true)
         // Product search: keyset pages by price or age, and a category's products by price (the

@@ -18,6 +18,7 @@ mod r0012_add_analytics_covering_indexes;
 mod r0013_mysql_text_compares_by_code_point;
 mod r0014_usernames_and_emails_unique_ignoring_case;
 mod r0015_add_cache_epoch;
+mod r0016_add_category_price_totals;
 // @migrate:modules-end
 
 /// Every revision of the shop, in registration order.
@@ -38,6 +39,7 @@ pub fn revisions() -> Vec<Revision> {
         r0013_mysql_text_compares_by_code_point::revision(),
         r0014_usernames_and_emails_unique_ignoring_case::revision(),
         r0015_add_cache_epoch::revision(),
+        r0016_add_category_price_totals::revision(),
         // @migrate:revisions-end
     ]
 }

@@ -172,13 +172,59 @@ pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(de: D) -> Result
     Option::<T>::deserialize(de).map(Some)
 }
 
-/// A page of a list.
+/// A page of a list. `total` is exact when `total_relation` is `eq`, and a lower bound when it
+/// is `gte` (see [`Total`]).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {
     pub items: Vec<T>,
     pub total: u64,
+    pub total_relation: TotalRelation,
     pub skip: u64,
     pub limit: u64,
+}
+
+/// Whether a list's `total` is the number of matches (`eq`) or a lower bound (`gte`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TotalRelation {
+    Eq,
+    Gte,
+}
+
+/// The number of matches a list reports: exact up to [`Total::TRACKED`], a lower bound past it
+/// unless the client asked for the exact count (Elasticsearch's `track_total_hits` rule).
+/// Counting every match of a broad search on a large catalog costs more than the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub value: u64,
+    pub relation: TotalRelation,
+}
+
+impl Total {
+    /// Matches counted exactly before the count stops.
+    pub const TRACKED: u64 = 10_000;
+
+    pub fn exact(value: u64) -> Self {
+        Self { value, relation: TotalRelation::Eq }
+    }
+
+    /// The total from a count that stopped after `TRACKED + 1` rows (or never, when `exact`).
+    pub fn counted(counted: u64, exact: bool) -> Self {
+        if exact || counted <= Self::TRACKED {
+            Self::exact(counted)
+        } else {
+            Self { value: Self::TRACKED, relation: TotalRelation::Gte }
+        }
+    }
+
+    /// How many rows a count reads: one past the tracked number shows there are more.
+    pub fn count_limit(exact: bool) -> Option<u64> {
+        (!exact).then_some(Self::TRACKED + 1)
+    }
+
+    pub fn is_exact(self) -> bool {
+        self.relation == TotalRelation::Eq
+    }
 }
 
 /// `skip` (>= 0, default 0) and `limit` (1..=100, default 10).
@@ -199,8 +245,13 @@ impl Pagination {
         Self { skip, limit }
     }
 
+    /// A page of a list whose `total` is always exact.
     pub fn page<T: ToSchema>(self, items: Vec<T>, total: u64) -> Page<T> {
-        Page { items, total, skip: self.skip, limit: self.limit }
+        self.tracked(items, Total::exact(total))
+    }
+
+    pub fn tracked<T: ToSchema>(self, items: Vec<T>, total: Total) -> Page<T> {
+        Page { items, total: total.value, total_relation: total.relation, skip: self.skip, limit: self.limit }
     }
 }
 

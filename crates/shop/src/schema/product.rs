@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::category::CategoryPublic;
-use super::common::{Money, includes, nullable, timestamp};
+use super::common::{Money, TotalRelation, includes, nullable, timestamp};
 use super::variant::VariantPublic;
 use crate::entity::{products, tags};
 use crate::schema::params::Params;
@@ -177,6 +177,7 @@ impl ProductInclude {
 pub struct ProductPage {
     pub items: Vec<ProductPublic>,
     pub total: u64,
+    pub total_relation: TotalRelation,
     pub skip: u64,
     pub limit: u64,
     pub next_cursor: Option<String>,

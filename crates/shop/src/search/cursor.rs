@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::field::{Field, Kind};
 use crate::entity::products;
+use crate::schema::common::{Total, TotalRelation};
 
 /// The value of one sort key in a cursor; `None` is SQL NULL.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,7 +90,7 @@ impl CursorError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Position {
     pub values: Vec<KeyValue>,
-    pub total: Option<u64>,
+    pub total: Option<Total>,
 }
 
 /// Signs and checks cursors for one set of filters and sort.
@@ -100,15 +101,13 @@ pub struct CursorCodec<'a> {
 }
 
 impl CursorCodec<'_> {
-    pub fn encode(&self, values: &[KeyValue], total: u64) -> String {
-        let payload = serde_json::json!({
+    pub fn encode(&self, values: &[KeyValue], total: Total) -> String {
+        let mut payload = serde_json::json!({
             "f": self.fingerprint,
             "v": values.iter().map(KeyValue::to_json).collect::<Vec<_>>(),
-            "t": total,
         });
-        let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
-        let signature = URL_SAFE_NO_PAD.encode(self.sign(payload.as_bytes()));
-        format!("{payload}.{signature}")
+        carry_total(&mut payload, total);
+        seal(self.secret, &payload)
     }
 
     /// The values of `keys` the cursor carries, and its total.
@@ -116,13 +115,7 @@ impl CursorCodec<'_> {
     /// # Errors
     /// A cursor that is not ours, altered, or made for other filters or sort.
     pub fn decode(&self, cursor: &str, keys: &[Field]) -> Result<Position, CursorError> {
-        let (payload, signature) = cursor.split_once('.').ok_or(CursorError::Invalid)?;
-        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| CursorError::Invalid)?;
-        if !crate::security::same_secret(&signature, &self.sign(payload.as_bytes())) {
-            return Err(CursorError::Invalid);
-        }
-        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| CursorError::Invalid)?;
-        let payload: Json = serde_json::from_slice(&payload).map_err(|_| CursorError::Invalid)?;
+        let payload = open(self.secret, cursor)?;
         if payload.get("f").and_then(Json::as_str) != Some(self.fingerprint) {
             return Err(CursorError::Mismatch);
         }
@@ -130,10 +123,7 @@ impl CursorCodec<'_> {
         if values.len() != keys.len() {
             return Err(CursorError::Mismatch);
         }
-        let total = match payload.get("t") {
-            None => None,
-            Some(t) => Some(t.as_u64().ok_or(CursorError::Invalid)?),
-        };
+        let total = carried_total(&payload)?;
         let values = keys
             .iter()
             .zip(values)
@@ -141,21 +131,66 @@ impl CursorCodec<'_> {
             .collect::<Result<_, _>>()?;
         Ok(Position { values, total })
     }
+}
 
-    /// HMAC-SHA256 (RFC 2104), truncated to 128 bits.
-    fn sign(&self, message: &[u8]) -> Vec<u8> {
-        const BLOCK: usize = 64;
-        let mut key = [0u8; BLOCK];
-        if self.secret.len() > BLOCK {
-            key[..32].copy_from_slice(&Sha256::digest(self.secret));
-        } else {
-            key[..self.secret.len()].copy_from_slice(self.secret);
-        }
-        let pad = |byte: u8| key.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
-        let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
-        let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
-        outer[..16].to_vec()
+/// `payload` signed with `secret`: its JSON in base64, a dot, and its HMAC.
+pub fn seal(secret: &[u8], payload: &Json) -> String {
+    let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
+    let signature = URL_SAFE_NO_PAD.encode(sign(secret, payload.as_bytes()));
+    format!("{payload}.{signature}")
+}
+
+/// The payload of a cursor [`seal`] made with `secret`.
+///
+/// # Errors
+/// [`CursorError::Invalid`] for anything else, an altered cursor included.
+pub fn open(secret: &[u8], cursor: &str) -> Result<Json, CursorError> {
+    let (payload, signature) = cursor.split_once('.').ok_or(CursorError::Invalid)?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| CursorError::Invalid)?;
+    if !crate::security::same_secret(&signature, &sign(secret, payload.as_bytes())) {
+        return Err(CursorError::Invalid);
     }
+    let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| CursorError::Invalid)?;
+    serde_json::from_slice(&payload).map_err(|_| CursorError::Invalid)
+}
+
+/// Puts `total` in a cursor's payload (`t`, and `g` when it is a lower bound).
+pub fn carry_total(payload: &mut Json, total: Total) {
+    payload["t"] = Json::from(total.value);
+    if !total.is_exact() {
+        payload["g"] = Json::Bool(true);
+    }
+}
+
+/// The total a cursor's payload carries, if any.
+///
+/// # Errors
+/// [`CursorError::Invalid`] for a malformed one.
+pub fn carried_total(payload: &Json) -> Result<Option<Total>, CursorError> {
+    let relation = match payload.get("g") {
+        None => TotalRelation::Eq,
+        Some(Json::Bool(true)) => TotalRelation::Gte,
+        Some(_) => return Err(CursorError::Invalid),
+    };
+    match payload.get("t") {
+        None => Ok(None),
+        Some(t) => Ok(Some(Total { value: t.as_u64().ok_or(CursorError::Invalid)?, relation })),
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104), truncated to 128 bits.
+fn sign(secret: &[u8], message: &[u8]) -> Vec<u8> {
+    const BLOCK: usize = 64;
+    let mut key = [0u8; BLOCK];
+    if secret.len() > BLOCK {
+        key[..32].copy_from_slice(&Sha256::digest(secret));
+    } else {
+        key[..secret.len()].copy_from_slice(secret);
+    }
+    let pad = |byte: u8| key.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
+    outer[..16].to_vec()
 }
 
 /// A short digest of a canonical description of filters and sort.
@@ -171,8 +206,7 @@ mod tests {
 
     #[test]
     fn hmac_matches_rfc_4231_case_2() {
-        let codec = CursorCodec { secret: b"Jefe", fingerprint: "" };
-        let mac = codec.sign(b"what do ya want for nothing?");
+        let mac = sign(b"Jefe", b"what do ya want for nothing?");
         let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hex, "5bdcc146bf60754e6a042426089575c7");
     }
@@ -182,14 +216,20 @@ mod tests {
         let keys = [field::find("supplier_id").unwrap_or(field::id()), field::id()];
         let codec = CursorCodec { secret: b"secret", fingerprint: "abc" };
         let values = vec![KeyValue::Int(None), KeyValue::Int(Some(7))];
-        let cursor = codec.encode(&values, 42);
-        assert_eq!(codec.decode(&cursor, &keys), Ok(Position { values, total: Some(42) }));
+        let cursor = codec.encode(&values, Total::exact(42));
+        assert_eq!(
+            codec.decode(&cursor, &keys),
+            Ok(Position { values: values.clone(), total: Some(Total::exact(42)) })
+        );
+        let bound = Total::counted(20_000, false);
+        let tracked = codec.decode(&codec.encode(&values, bound), &keys).map(|p| p.total);
+        assert_eq!(tracked, Ok(Some(Total { value: 10_000, relation: TotalRelation::Gte })));
 
         let other = CursorCodec { secret: b"secret", fingerprint: "abd" };
         assert_eq!(other.decode(&cursor, &keys), Err(CursorError::Mismatch));
         let forged = CursorCodec { secret: b"guess", fingerprint: "abc" };
         assert_eq!(
-            codec.decode(&forged.encode(&[KeyValue::Int(None), KeyValue::Int(Some(1))], 1), &keys),
+            codec.decode(&forged.encode(&[KeyValue::Int(None), KeyValue::Int(Some(1))], Total::exact(1)), &keys),
             Err(CursorError::Invalid)
         );
         let (payload, signature) = cursor.split_once('.').unwrap_or_default();

@@ -11,6 +11,7 @@ use super::parser::{self, CmpOp, Expr as Filter, Literal, Test};
 use super::sql;
 use crate::entity::{product_tags, products, tags};
 use crate::error::{ApiError, FieldError};
+use crate::schema::common::Total;
 use crate::schema::params::Params;
 
 /// One key of a `sort`.
@@ -36,6 +37,8 @@ pub struct ProductSearch {
     /// The order, ending with `id` so that it is total.
     sort: Vec<SortKey>,
     pub cursor: Option<String>,
+    /// Count every match instead of stopping past [`Total::TRACKED`].
+    pub track_total: bool,
 }
 
 impl ProductSearch {
@@ -53,6 +56,7 @@ impl ProductSearch {
             has_description: params.bool("has_description"),
             sort: read_sort(params),
             cursor: params.string("cursor", 2000),
+            track_total: params.bool("track_total").unwrap_or(false),
             ..Self::default()
         };
         if let Some(raw) = params.string("filter", parser::MAX_LENGTH) {
@@ -201,7 +205,7 @@ impl ProductSearch {
     }
 
     /// The cursor that continues after `row`, carrying the search's `total`.
-    pub fn cursor_after(&self, codec: &CursorCodec<'_>, row: &products::Model, total: u64) -> String {
+    pub fn cursor_after(&self, codec: &CursorCodec<'_>, row: &products::Model, total: Total) -> String {
         let values: Vec<KeyValue> = self.sort.iter().map(|k| KeyValue::of(k.field, row)).collect();
         codec.encode(&values, total)
     }

@@ -453,11 +453,47 @@ pub async fn forget_supplier(txn: &impl ConnectionTrait, supplier_id: i32) -> Re
     Ok(())
 }
 
-/// Recomputes every rollup from the orders. Run it inside a transaction.
+/// Each category's product count and sum of prices in cents, from the products.
+fn live_category_prices(s: Sql) -> String {
+    format!(
+        "SELECT category_id, {}, {} FROM products GROUP BY category_id",
+        s.int("COUNT(*)"),
+        s.int(&format!("SUM({})", s.cents("price")))
+    )
+}
+
+/// The statements that recount `category_price_totals` from the products. Triggers keep it
+/// on every write; a bulk load that bypasses them (PostgreSQL's replica role) runs these in
+/// its transaction.
+pub fn category_prices_recount(dialect: Dialect) -> [String; 2] {
+    [
+        "DELETE FROM category_price_totals".to_owned(),
+        format!(
+            "INSERT INTO category_price_totals (category_id, product_count, price_cents) {}",
+            live_category_prices(Sql(dialect))
+        ),
+    ]
+}
+
+/// Runs [`category_prices_recount`].
+///
+/// # Errors
+/// Database errors.
+pub async fn recount_category_prices(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let dialect = Dialect::from_backend(txn.get_database_backend());
+    for sql in category_prices_recount(dialect) {
+        txn.execute_raw(dialect.statement(&sql, Vec::new())).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes every rollup from the orders, and the category price totals from the products.
+/// Run it inside a transaction.
 ///
 /// # Errors
 /// Database errors.
 pub async fn rebuild(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    recount_category_prices(txn).await?;
     let dialect = Dialect::from_backend(txn.get_database_backend());
     let live = Live::new(Sql(dialect), "", "");
     for table in ["product_sales", "supplier_sales", "monthly_sales", "category_daily_orders"] {
@@ -486,6 +522,8 @@ struct Compared {
     /// The key columns, `true` for text; then (`sharded`) a shard column, then the totals.
     keys: &'static [bool],
     sharded: bool,
+    /// What the live totals are computed from.
+    source: &'static str,
 }
 
 async fn totals(db: &impl ConnectionTrait, dialect: Dialect, sql: &str, c: &Compared) -> Result<Totals, DbErr> {
@@ -528,6 +566,15 @@ pub async fn drift(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
             live: live.products,
             keys: &[false],
             sharded: false,
+            source: "the orders",
+        },
+        Compared {
+            what: "category prices",
+            stored: "SELECT category_id, product_count, price_cents FROM category_price_totals".to_owned(),
+            live: live_category_prices(s),
+            keys: &[false],
+            sharded: false,
+            source: "the products",
         },
         Compared {
             what: "supplier",
@@ -539,6 +586,7 @@ pub async fn drift(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
             live: live.suppliers,
             keys: &[false],
             sharded: true,
+            source: "the orders",
         },
         Compared {
             what: "month",
@@ -551,6 +599,7 @@ pub async fn drift(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
             live: live.months,
             keys: &[true],
             sharded: true,
+            source: "the orders",
         },
         Compared {
             what: "day and category",
@@ -561,6 +610,7 @@ pub async fn drift(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
             live: live.days,
             keys: &[true, false],
             sharded: true,
+            source: "the orders",
         },
     ];
     let mut out = Vec::new();
@@ -571,7 +621,7 @@ pub async fn drift(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
         for key in keys {
             let (a, b) = (kept.get(key), actual.get(key));
             if a != b {
-                out.push(format!("{} {key}: stored {a:?}, from the orders {b:?}", c.what));
+                out.push(format!("{} {key}: stored {a:?}, from {} {b:?}", c.what, c.source));
             }
         }
     }

@@ -2,6 +2,7 @@
 //! commands, and the HTTP API through the real router on a real database. SQLite always;
 //! PostgreSQL and MySQL when their URLs are set.
 
+mod above_average;
 mod analytics;
 mod cache;
 mod categories;
@@ -24,5 +25,6 @@ mod suppliers;
 mod support;
 mod system;
 mod tags;
+mod totals;
 mod users;
 mod variants;

@@ -14,12 +14,13 @@ pub use placement::{place, place_numbered};
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
 use crate::entity::orders::OrderStatus;
 use crate::entity::{order_items, orders, users};
 use crate::error::ApiError;
-use crate::schema::common::Pagination;
+use crate::schema::common::{Pagination, Total};
 use crate::service::key;
 use crate::service::rollup::{self};
 
@@ -76,9 +77,13 @@ pub async fn get(db: &impl ConnectionTrait, viewer: &users::Model, id: i64) -> R
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub user_id: Option<i32>,
+    /// Count every match instead of stopping past [`Total::TRACKED`].
+    pub track_total: bool,
 }
 
-/// Orders newest first: one's own, or (admin) everyone's, optionally by user and status.
+/// Orders newest first: one's own, or (admin) everyone's, optionally by user and status. The
+/// page is read first: a first page with room to spare, or any last page, settles the total;
+/// otherwise the matches are counted, up to [`Total::TRACKED`] unless asked for all.
 ///
 /// # Errors
 /// Database errors.
@@ -87,7 +92,7 @@ pub async fn list(
     viewer: &users::Model,
     filter: OrderFilter,
     page: Pagination,
-) -> Result<(Vec<Placed>, u64), ApiError> {
+) -> Result<(Vec<Placed>, Total), ApiError> {
     let mut query = orders::Entity::find();
     if !viewer.is_admin() {
         query = query.filter(orders::Column::UserId.eq(viewer.id));
@@ -97,8 +102,25 @@ pub async fn list(
     if let Some(status) = filter.status {
         query = query.filter(orders::Column::Status.eq(status.as_str()));
     }
-    let total = query.clone().count(db).await?;
-    let orders = query.order_by_desc(orders::Column::Id).offset(page.skip).limit(page.limit).all(db).await?;
+    let mut orders =
+        query.clone().order_by_desc(orders::Column::Id).offset(page.skip).limit(page.limit + 1).all(db).await?;
+    let more = orders.len() as u64 > page.limit;
+    orders.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+    let total = if !more && (page.skip == 0 || !orders.is_empty()) {
+        Total::exact(page.skip + orders.len() as u64)
+    } else {
+        let mut matches = query.select_only().expr(Expr::val(1)).into_query();
+        if let Some(limit) = Total::count_limit(filter.track_total) {
+            matches.limit(limit);
+        }
+        let count =
+            Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(matches, Alias::new("matches")).to_owned();
+        let counted: i64 = match db.query_one(&count).await? {
+            Some(row) => row.try_get_by_index(0)?,
+            None => 0,
+        };
+        Total::counted(u64::try_from(counted).unwrap_or(0), filter.track_total)
+    };
     let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
     let mut items = items_of(db, &ids).await?;
     let placed =

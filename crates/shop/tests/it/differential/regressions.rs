@@ -45,7 +45,7 @@ fn forged_cursor(node: &Node, name: &str) -> String {
     let decoded: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     let fingerprint = decoded["f"].as_str().unwrap().to_owned();
     let codec = CursorCodec { secret: SECRET_KEY.as_bytes(), fingerprint: &fingerprint };
-    codec.encode(&[KeyValue::Text(name.to_owned()), KeyValue::Int(Some(1))], 1)
+    codec.encode(&[KeyValue::Text(name.to_owned()), KeyValue::Int(Some(1))], shop::schema::common::Total::exact(1))
 }
 
 /// U+0000 anywhere a string goes in is a 422 naming the field, and changes nothing.
