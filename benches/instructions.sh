@@ -3,6 +3,8 @@
 # in the axum + sqlx baseline. Unlike req/s or CPU time, the count repeats from run to run
 # whatever else the machine is doing, so it shows what a change to the hot path saves.
 # Usage: benches/instructions.sh [shop|baseline=shop] [database URL] [requests=4000]
+# PATH_TEMPLATE is the request (default /api/v1/products/{id}); `{id}` becomes a random
+# product id, e.g. PATH_TEMPLATE='/api/v1/products/?limit=10' profiles the list.
 # Needs: valgrind, python3, cargo build --release -p shop -p baseline, and a catalog made by
 #   benches/load.sh (the default URL is its SQLite file); MAX_ID is the largest product id.
 # Prints the instructions per request, and the profile's path for callgrind_annotate.
@@ -27,14 +29,14 @@ until curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/products/1"; do sleep 
 
 # Four keep-alive connections, each reading random products, exactly $requests in all.
 load() {
-  python3 - "$port" "$1" "${MAX_ID:-100000}" <<'PY'
+  python3 - "$port" "$1" "${MAX_ID:-100000}" "${PATH_TEMPLATE:-/api/v1/products/{id\}}" <<'PY'
 import http.client, random, sys, threading
-port, total, max_id = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+port, total, max_id, template = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 def client(n, seed):
     rng = random.Random(seed)
     conn = http.client.HTTPConnection("127.0.0.1", port)
     for _ in range(n):
-        conn.request("GET", f"/api/v1/products/{rng.randint(1, max_id)}")
+        conn.request("GET", template.replace("{id}", str(rng.randint(1, max_id))))
         response = conn.getresponse()
         response.read()
         assert response.status == 200, response.status
@@ -49,4 +51,4 @@ load "$requests"
 callgrind_control -d "$pid" >/dev/null 2>&1
 sleep 1
 total=$(awk '/^(summary|totals):/ {print $2}' "$out".1 | head -1)
-echo "$which: $((total / requests)) instructions per request ($requests requests; profile $out.1)"
+echo "$which ${PATH_TEMPLATE:-/api/v1/products/{id\}}: $((total / requests)) instructions per request ($requests requests; profile $out.1)"

@@ -179,7 +179,7 @@ pub fn carried_total(payload: &Json) -> Result<Option<Total>, CursorError> {
 }
 
 /// HMAC-SHA256 (RFC 2104), truncated to 128 bits.
-fn sign(secret: &[u8], message: &[u8]) -> Vec<u8> {
+fn sign(secret: &[u8], message: &[u8]) -> [u8; 16] {
     const BLOCK: usize = 64;
     let mut key = [0u8; BLOCK];
     if secret.len() > BLOCK {
@@ -187,16 +187,19 @@ fn sign(secret: &[u8], message: &[u8]) -> Vec<u8> {
     } else {
         key[..secret.len()].copy_from_slice(secret);
     }
-    let pad = |byte: u8| key.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
+    let pad = |byte: u8| key.map(|k| k ^ byte);
     let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
     let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
-    outer[..16].to_vec()
+    let mut mac = [0u8; 16];
+    mac.copy_from_slice(&outer[..16]);
+    mac
 }
 
 /// A short digest of a canonical description of filters and sort.
 pub fn fingerprint(canonical: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(canonical.as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    digest[..8].iter().flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]).map(char::from).collect()
 }
 
 #[cfg(test)]

@@ -76,6 +76,12 @@ impl ProductSearch {
         self.q.as_deref()
     }
 
+    /// Whether how many rows match depends on text the search brings (`q`, `filter`), so
+    /// that one plan cannot fit every value (see [`crate::service::product_read::scalar`]).
+    pub fn plans_per_value(&self) -> bool {
+        self.q.is_some() || self.filter.is_some()
+    }
+
     /// The rows the filters select (without the cursor). `trigram`: answer `q` through
     /// SQLite's trigram table (see [`sql::trigram_selective`]). Every list parameter is built
     /// as the `filter` test it stands for, so both bind the same types.

@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Unchanged,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, Unchanged,
 };
 
 use super::key;
@@ -23,15 +23,10 @@ fn clash(err: DbErr) -> ApiError {
 
 /// # Errors
 /// Database errors.
-pub async fn list(db: &impl ConnectionTrait, page: Pagination) -> Result<(Vec<categories::Model>, u64), ApiError> {
-    let total = categories::Entity::find().count(db).await?;
-    let items = categories::Entity::find()
-        .order_by_asc(categories::Column::Id)
-        .offset(page.skip)
-        .limit(page.limit)
-        .all(db)
-        .await?;
-    Ok((items, total))
+pub async fn list(db: &DatabaseConnection, page: Pagination) -> Result<(Vec<categories::Model>, u64), ApiError> {
+    let listed =
+        super::listing::page(db, categories::Entity::find().order_by_asc(categories::Column::Id), page, None).await?;
+    Ok((listed.items, listed.total.value))
 }
 
 /// # Errors

@@ -1,6 +1,7 @@
 //! Business rules over a database connection; nothing here knows about HTTP beyond `ApiError`.
 
 pub mod categories;
+pub mod listing;
 pub mod login;
 pub mod orders;
 pub mod product_read;

@@ -36,10 +36,12 @@ fn clash(err: DbErr) -> ApiError {
 /// One page of the products `search` selects, the number it selects, and the cursor of the
 /// next page (`None` on the last one). Cursors are signed with `secret`.
 ///
-/// The page is read first, since it often settles the number by itself: a first page with
-/// room to spare holds every match, and a cursor carries the number its first page counted.
-/// Only otherwise are the matches counted, and then only up to [`Total::TRACKED`] unless the
-/// search asks for the exact number: on a large catalog that count is most of the work.
+/// A page without a cursor is read with its count in one statement (a subquery, evaluated
+/// once), which saves a second statement and, on SQLite, a second trip through the
+/// connection's worker thread: the busiest list request is one statement. A cursor carries the
+/// number its first page counted, so later pages are not counted again. The count stops after
+/// [`Total::TRACKED`] rows unless the search asks for the exact number: on a large catalog
+/// that count is most of the work.
 ///
 /// # Errors
 /// 422 for a bad cursor; database errors.
@@ -49,9 +51,13 @@ pub async fn search(
     page: Pagination,
     secret: &[u8],
 ) -> Result<(Vec<products::Model>, Total, Option<String>), ApiError> {
-    let fingerprint = search.fingerprint();
-    let codec = CursorCodec { secret, fingerprint: &fingerprint };
-    let position = search.cursor_position(&codec)?;
+    let position = match &search.cursor {
+        Some(_) => {
+            let fingerprint = search.fingerprint();
+            search.cursor_position(&CursorCodec { secret, fingerprint: &fingerprint })?
+        }
+        None => None,
+    };
     let backend = db.get_database_backend();
     let trigram = match search.q() {
         Some(q) if backend == sea_orm::DbBackend::Sqlite && sql::trigram_indexable(q) => {
@@ -60,6 +66,7 @@ pub async fn search(
         _ => false,
     };
     let condition = search.condition(backend, trigram);
+    let count_limit = Total::count_limit(search.track_total);
     let mut query = search.order(products::Entity::find().filter(condition.clone()));
     let carried = match &position {
         Some(position) => {
@@ -72,67 +79,71 @@ pub async fn search(
             None
         }
     };
+    let counted_along = (carried.is_none()).then(|| count_statement(condition.clone(), count_limit));
     // One row more than asked says whether there is a next page.
-    let mut items = query.limit(page.limit + 1).all(db).await?;
+    let read = super::product_read::Page {
+        rows: query.limit(page.limit + 1),
+        count: counted_along,
+        plan_each: search.plans_per_value(),
+    };
+    let (mut items, counted) = super::product_read::page(db, read).await?;
     let more = items.len() as u64 > page.limit;
     items.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
-    let total = match carried {
-        Some(total) => total,
-        // The last page of an offset listing: every match is before it or on it. An empty
-        // page past the end says nothing about how far before.
-        None if position.is_none() && !more && (page.skip == 0 || !items.is_empty()) => {
+    let total = match (carried, counted) {
+        (Some(total), _) => total,
+        // The last page of an offset listing: every match is before it or on it, however many
+        // (the count stops at its bound). An empty page past the end says nothing.
+        _ if position.is_none() && !more && (page.skip == 0 || !items.is_empty()) => {
             Total::exact(page.skip + items.len() as u64)
         }
-        None => {
-            let counted = count(db, condition, Total::count_limit(search.track_total)).await?;
+        (None, Some(counted)) => Total::counted(counted, search.track_total),
+        // No row to carry the count: a page past the end, or a cursor page asked for the
+        // exact number its first page did not count.
+        (None, None) => {
+            let counted = count(db, condition, count_limit, search.plans_per_value()).await?;
             Total::counted(counted, search.track_total)
         }
     };
-    let next = if more { items.last().map(|row| search.cursor_after(&codec, row, total)) } else { None };
+    let next = if more {
+        let fingerprint = search.fingerprint();
+        let codec = CursorCodec { secret, fingerprint: &fingerprint };
+        items.last().map(|row| search.cursor_after(&codec, row, total))
+    } else {
+        None
+    };
     Ok((items, total, next))
 }
 
-/// The number of products that meet `condition`, stopping after `limit` rows when given:
-/// `SELECT COUNT(*) FROM (SELECT 1 ... WHERE ... LIMIT n)`, or a plain `SELECT COUNT(*) ...
-/// WHERE` for the exact number. sea-orm's paginator counts over a subquery of every column.
-///
-/// On PostgreSQL the count is planned for its own values every time (an unnamed, unprepared
-/// statement). A prepared statement switches to one generic plan after five runs, and for a
-/// `q` that plan is a serial bitmap scan guessed to match 5,000 rows: 129 ms where the plan
-/// for "max", in a fifth of a million names, scans in parallel in 88 ms. Planning a count
-/// costs well under a millisecond.
-async fn count(
-    db: &DatabaseConnection,
+/// `SELECT COUNT(*) FROM (SELECT 1 ... WHERE ... LIMIT n)`, or every match without `limit`.
+fn count_statement(
     condition: sea_orm::sea_query::Condition,
     limit: Option<u64>,
-) -> Result<u64, ApiError> {
-    use sea_orm::sea_query::{Alias, Expr, PostgresQueryBuilder, Query};
-    use sea_query_sqlx::SqlxBinder;
-    let mut matches = Query::select().from(products::Entity).to_owned();
+) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Expr, Query};
+    let mut matches = Query::select().from(products::Entity).expr(Expr::val(1)).to_owned();
     // No WHERE at all without filters (an empty condition still prints one), so that SQLite
     // counts the pages of its smallest index instead of stepping through every row.
     if !condition.is_empty() {
         matches.cond_where(condition);
     }
-    let statement = match limit {
-        Some(limit) => Query::select()
-            .expr(Expr::cust("COUNT(*)"))
-            .from_subquery(matches.expr(Expr::val(1)).limit(limit).to_owned(), Alias::new("matches"))
-            .to_owned(),
-        None => matches.expr(Expr::cust("COUNT(*)")).to_owned(),
-    };
-    let n: i64 = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
-        sea_orm::sqlx::query_scalar_with(sea_orm::sqlx::AssertSqlSafe(sql), values)
-            .persistent(false)
-            .fetch_one(db.get_postgres_connection_pool())
-            .await?
-    } else {
-        match db.query_one(&statement).await? {
-            Some(row) => row.try_get_by_index(0)?,
-            None => 0,
+    match limit {
+        Some(_) => super::listing::count_statement(matches, limit),
+        // The plain form, which SQLite answers from its smallest index without filters.
+        None => {
+            matches.clear_selects();
+            matches.expr(Expr::cust("COUNT(*)")).to_owned()
         }
-    };
+    }
+}
+
+/// The number of products that meet `condition`, stopping after `limit` rows when given.
+async fn count(
+    db: &DatabaseConnection,
+    condition: sea_orm::sea_query::Condition,
+    limit: Option<u64>,
+    plan_each: bool,
+) -> Result<u64, ApiError> {
+    let n = super::listing::scalar(db, count_statement(condition, limit), plan_each).await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 

@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Unchanged,
+    QueryFilter, QueryOrder, Set, Unchanged,
 };
 
 use super::key;
@@ -26,15 +26,10 @@ fn clash(err: DbErr) -> ApiError {
 
 /// # Errors
 /// Database errors.
-pub async fn list(db: &impl ConnectionTrait, page: Pagination) -> Result<(Vec<suppliers::Model>, u64), ApiError> {
-    let total = suppliers::Entity::find().count(db).await?;
-    let items = suppliers::Entity::find()
-        .order_by_asc(suppliers::Column::Id)
-        .offset(page.skip)
-        .limit(page.limit)
-        .all(db)
-        .await?;
-    Ok((items, total))
+pub async fn list(db: &DatabaseConnection, page: Pagination) -> Result<(Vec<suppliers::Model>, u64), ApiError> {
+    let listed =
+        super::listing::page(db, suppliers::Entity::find().order_by_asc(suppliers::Column::Id), page, None).await?;
+    Ok((listed.items, listed.total.value))
 }
 
 /// # Errors

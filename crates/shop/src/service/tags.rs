@@ -4,8 +4,8 @@
 use chrono::Utc;
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
 
 use super::key;
@@ -25,10 +25,9 @@ fn clash(err: DbErr) -> ApiError {
 
 /// # Errors
 /// Database errors.
-pub async fn list(db: &impl ConnectionTrait, page: Pagination) -> Result<(Vec<tags::Model>, u64), ApiError> {
-    let total = tags::Entity::find().count(db).await?;
-    let items = tags::Entity::find().order_by_asc(tags::Column::Id).offset(page.skip).limit(page.limit).all(db).await?;
-    Ok((items, total))
+pub async fn list(db: &DatabaseConnection, page: Pagination) -> Result<(Vec<tags::Model>, u64), ApiError> {
+    let listed = super::listing::page(db, tags::Entity::find().order_by_asc(tags::Column::Id), page, None).await?;
+    Ok((listed.items, listed.total.value))
 }
 
 /// # Errors
@@ -37,13 +36,13 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<tags::Model, ApiE
     super::by_id::<tags::Entity>(db, key(id, WHAT)?).await?.ok_or_else(|| ApiError::not_found(WHAT))
 }
 
-/// A page of the products carrying a tag, in id order, and their total: three statements
-/// (the tag, the count, the page) however many products there are.
+/// A page of the products carrying a tag, in id order, and their total: two statements (the
+/// tag, then the page with its count) however many products there are.
 ///
 /// # Errors
 /// 404 when the tag is missing.
 pub async fn products_of(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     id: i64,
     page: Pagination,
 ) -> Result<(Vec<products::Model>, u64), ApiError> {
@@ -57,9 +56,8 @@ pub async fn products_of(
                 .to_owned(),
         ),
     );
-    let total = tagged.clone().count(db).await?;
-    let items = tagged.order_by_asc(products::Column::Id).offset(page.skip).limit(page.limit).all(db).await?;
-    Ok((items, total))
+    let listed = super::listing::page(db, tagged.order_by_asc(products::Column::Id), page, None).await?;
+    Ok((listed.items, listed.total.value))
 }
 
 /// # Errors

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::{key, write};
@@ -105,11 +105,9 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<users::Model, Api
 
 /// # Errors
 /// Database errors.
-pub async fn list(db: &impl ConnectionTrait, page: Pagination) -> Result<(Vec<users::Model>, u64), ApiError> {
-    let total = users::Entity::find().count(db).await?;
-    let items =
-        users::Entity::find().order_by_asc(users::Column::Id).offset(page.skip).limit(page.limit).all(db).await?;
-    Ok((items, total))
+pub async fn list(db: &DatabaseConnection, page: Pagination) -> Result<(Vec<users::Model>, u64), ApiError> {
+    let listed = super::listing::page(db, users::Entity::find().order_by_asc(users::Column::Id), page, None).await?;
+    Ok((listed.items, listed.total.value))
 }
 
 fn apply_names(

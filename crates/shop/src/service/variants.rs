@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
 
 use super::write;
@@ -97,16 +97,14 @@ pub async fn of_products(
 /// # Errors
 /// 404 when the product is missing.
 pub async fn list(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     product_id: i64,
     page: Pagination,
 ) -> Result<(Vec<VariantPublic>, u64), ApiError> {
     let product = product_service::get(db, product_id).await?;
     let of_product = product_variants::Entity::find().filter(product_variants::Column::ProductId.eq(product.id));
-    let total = of_product.clone().count(db).await?;
-    let items =
-        of_product.order_by_asc(product_variants::Column::Id).offset(page.skip).limit(page.limit).all(db).await?;
-    Ok((with_attributes(db, items).await?, total))
+    let listed = super::listing::page(db, of_product.order_by_asc(product_variants::Column::Id), page, None).await?;
+    Ok((with_attributes(db, listed.items).await?, listed.total.value))
 }
 
 /// The variant `variant_id` of product `product_id`.

@@ -228,7 +228,7 @@ migrate::per_dialect! {
         app.take_statement_count();
         let page = app.get(&format!("{BASE}/{new}/products")).await;
         assert_eq!(page.status, StatusCode::OK, "{dialect}: {}", page.body);
-        assert_eq!(app.take_statement_count(), 3, "{dialect}: tag + count + page");
+        assert_eq!(app.take_statement_count(), 2, "{dialect}: tag + page, its count read along");
         assert_eq!(ids(&page), expected, "{dialect}: by id");
         assert_eq!(page.body["total"], 5);
         assert_eq!(page.body["skip"], 0);
@@ -243,14 +243,14 @@ migrate::per_dialect! {
         app.take_statement_count();
         let paged = app.get(&format!("{BASE}/{new}/products/?skip=1&limit=2")).await;
         assert_eq!(paged.status, StatusCode::OK);
-        assert_eq!(app.take_statement_count(), 3, "{dialect}: the same for a page");
+        assert_eq!(app.take_statement_count(), 2, "{dialect}: the same for a page");
         assert_eq!(ids(&paged), expected[1..3], "{dialect}");
         assert_eq!(paged.body["total"], 5);
         assert_eq!(paged.body["skip"], 1);
         assert_eq!(paged.body["limit"], 2);
 
         let one = app.get(&format!("{BASE}/{sale}/products")).await;
-        assert_eq!(app.take_statement_count(), 3, "{dialect}: however many products");
+        assert_eq!(app.take_statement_count(), 2, "{dialect}: however many products");
         assert_eq!(ids(&one), [i64::from(all[1])]);
         assert_eq!(one.body["total"], 1);
 

@@ -14,8 +14,7 @@ pub use placement::{place, place_numbered};
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Alias, Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entity::orders::OrderStatus;
 use crate::entity::{order_items, orders, users};
@@ -88,7 +87,7 @@ pub struct OrderFilter {
 /// # Errors
 /// Database errors.
 pub async fn list(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     viewer: &users::Model,
     filter: OrderFilter,
     page: Pagination,
@@ -102,25 +101,14 @@ pub async fn list(
     if let Some(status) = filter.status {
         query = query.filter(orders::Column::Status.eq(status.as_str()));
     }
-    let mut orders =
-        query.clone().order_by_desc(orders::Column::Id).offset(page.skip).limit(page.limit + 1).all(db).await?;
-    let more = orders.len() as u64 > page.limit;
-    orders.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
-    let total = if !more && (page.skip == 0 || !orders.is_empty()) {
-        Total::exact(page.skip + orders.len() as u64)
-    } else {
-        let mut matches = query.select_only().expr(Expr::val(1)).into_query();
-        if let Some(limit) = Total::count_limit(filter.track_total) {
-            matches.limit(limit);
-        }
-        let count =
-            Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(matches, Alias::new("matches")).to_owned();
-        let counted: i64 = match db.query_one(&count).await? {
-            Some(row) => row.try_get_by_index(0)?,
-            None => 0,
-        };
-        Total::counted(u64::try_from(counted).unwrap_or(0), filter.track_total)
-    };
+    let listed = crate::service::listing::page(
+        db,
+        query.order_by_desc(orders::Column::Id),
+        page,
+        Total::count_limit(filter.track_total),
+    )
+    .await?;
+    let (orders, total) = (listed.items, listed.total);
     let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
     let mut items = items_of(db, &ids).await?;
     let placed =

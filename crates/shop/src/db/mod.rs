@@ -11,6 +11,9 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use crate::config::{DatabaseKind, Settings};
 use crate::migrations;
 
+pub mod direct;
+pub mod stable_plans;
+
 /// Rows a SQLite connection's worker thread may read ahead of the task that takes them.
 const ROW_BUFFER: usize = 4096;
 
@@ -94,6 +97,9 @@ pub async fn connect_to(settings: &Settings, url: &str) -> Result<DatabaseConnec
                 // The worker thread hands rows over through this buffer; at sqlx's 50 it
                 // filled on large results and woke the two threads in turn for every row.
                 .row_buffer_size(ROW_BUFFER)
+        });
+        options.map_sqlx_sqlite_pool_opts(|pool| {
+            pool.after_connect(|conn, _| Box::pin(async move { stable_plans::enable(conn).await }))
         });
     }
     if settings.database_kind() == DatabaseKind::Postgres {
