@@ -69,6 +69,25 @@ def main():
         params["cursor"] = page["next_cursor"]
         return f"{API}/products?{q(params)}"
 
+    deep_cursors = []
+
+    def deep_page():
+        # A page of the paged report about 100,000 rows in, through the cursors of a walk
+        # made once with large pages.
+        if not deep_cursors:
+            cursor, seen = None, 0
+            while seen < 100_000:
+                params = {"limit": 1000} | ({"cursor": cursor} if cursor else {})
+                _, page = client.get(f"{API}/analytics/above-category-average?{q(params)}")
+                cursor, seen = page["next_cursor"], seen + len(page["data"])
+                if cursor is None:
+                    break
+                if seen >= 50_000:
+                    deep_cursors.append(cursor)
+            if not deep_cursors:
+                raise RuntimeError("the report has fewer than 50,000 rows")
+        return f"{API}/analytics/above-category-average?" + q({"limit": 100, "cursor": rng.choice(deep_cursors)})
+
     searches = [
         ("product by id", lambda: f"{API}/products/{rng.randint(1, max_id)}"),
         ("first page (by id)", lambda: f"{API}/products?limit=20"),
@@ -85,13 +104,14 @@ def main():
         ("newest first", lambda: f"{API}/products?sort=-created_at,-id&limit=20"),
         ("keyset page 2 by price", None),
         ("with include=category,supplier", lambda: f"{API}/products?limit=20&include=category,supplier"),
+        ("above-category-average, first page (limit=100)", lambda: f"{API}/analytics/above-category-average?limit=100"),
+        ("above-category-average, a page 50,000-100,000 rows in", deep_page),
     ]
     analytics = [
         ("analytics/summary", lambda: f"{API}/analytics/summary"),
         ("analytics/categories", lambda: f"{API}/analytics/categories"),
         ("analytics/suppliers", lambda: f"{API}/analytics/suppliers"),
         ("analytics/best-sellers", lambda: f"{API}/analytics/best-sellers"),
-        ("analytics/above-category-average", lambda: f"{API}/analytics/above-category-average"),
         ("analytics/top-product-per-category", lambda: f"{API}/analytics/top-product-per-category"),
         ("analytics/recent-activity", lambda: f"{API}/analytics/recent-activity?days=30"),
         ("analytics/sales/monthly", lambda: f"{API}/analytics/sales/monthly?months=12"),

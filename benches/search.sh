@@ -33,6 +33,14 @@ run() {
   local pid=$!
   trap 'kill $pid 2>/dev/null || true' RETURN
   until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.05; done
+  # The whole above-category-average report as NDJSON, on the fresh server: its peak RSS is
+  # the export's.
+  local exported
+  exported=$(curl -sf -H 'Accept: application/x-ndjson' "http://127.0.0.1:$port/api/v1/analytics/above-category-average" \
+    -w '%{time_total}' -o "$dir/export-$label.ndjson")
+  echo "NDJSON export: $(wc -l <"$dir/export-$label.ndjson") rows, $(du -m "$dir/export-$label.ndjson" | cut -f1) MB in ${exported} s;" \
+    "server peak RSS after it: $(grep VmHWM /proc/$pid/status | awk '{print $2, $3}')"
+  rm -f "$dir/export-$label.ndjson"
   python3 "$root/benches/latency.py" --url "http://127.0.0.1:$port" --requests "$requests" --analytics-requests "$analytics_requests" \
     --label "$label, $n products" ${LATENCY_ARGS:-}
   echo "server peak RSS: $(grep VmHWM /proc/$pid/status | awk '{print $2, $3}')"

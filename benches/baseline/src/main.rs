@@ -1,7 +1,8 @@
 //! The limit the load benchmarks compare `shop serve` with: the same product-by-id query and
-//! JSON, and the same first page of the products list (its page, its count up to 10,001 rows,
-//! its signed cursor), with no ORM, middleware, cache or validation. Not a product: it exists
-//! to be measured.
+//! JSON, and the same first page of the products list (its page with its count up to 10,001
+//! rows read along in one statement, its signed cursor), with no ORM, middleware, cache or
+//! validation. SQLite connections plan each statement once, as the shop's do. Not a product:
+//! it exists to be measured.
 //!
 //! `DATABASE_URL=sqlite://shop.db PORT=8001 baseline`
 
@@ -31,7 +32,8 @@ macro_rules! page {
     ($placeholder1:literal, $placeholder2:literal) => {
         concat!(
             "SELECT id, name, description, sku, price, stock_quantity, is_active, category_id, supplier_id, ",
-            "created_at, updated_at FROM products ORDER BY id LIMIT ",
+            "created_at, updated_at, (SELECT COUNT(*) FROM (SELECT 1 FROM products LIMIT 10001) AS matches) ",
+            "FROM products ORDER BY id LIMIT ",
             $placeholder1,
             " OFFSET ",
             $placeholder2
@@ -137,7 +139,10 @@ async fn products(State(db): State<Db>, axum::extract::Query(q): axum::extract::
                 let items: Vec<_> = items.collect();
                 let more = rows.len() as i64 > limit;
                 let total = if more || (skip > 0 && items.is_empty()) {
-                    Some(sqlx::query_scalar::<_, i64>(COUNT).fetch_one(pool).await?)
+                    match rows.first() {
+                        Some(r) => Some(r.get::<i64, _>(11)),
+                        None => Some(sqlx::query_scalar::<_, i64>(COUNT).fetch_one(pool).await?),
+                    }
                 } else {
                     None
                 };
@@ -155,7 +160,10 @@ async fn products(State(db): State<Db>, axum::extract::Query(q): axum::extract::
                 let items: Vec<_> = items.collect();
                 let more = rows.len() as i64 > limit;
                 let total = if more || (skip > 0 && items.is_empty()) {
-                    Some(sqlx::query_scalar::<_, i64>(COUNT).fetch_one(pool).await?)
+                    match rows.first() {
+                        Some(r) => Some(r.get::<i64, _>(11)),
+                        None => Some(sqlx::query_scalar::<_, i64>(COUNT).fetch_one(pool).await?),
+                    }
                 } else {
                     None
                 };
@@ -179,6 +187,28 @@ async fn products(State(db): State<Db>, axum::extract::Query(q): axum::extract::
     }
 }
 
+/// SQLite's query planner stability guarantee: without it a bound LIMIT re-prepares the
+/// statement whenever its value changes (see the shop's `db::stable_plans`).
+async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    let mut now: std::ffi::c_int = 0;
+    // SAFETY: the open handle, locked for the call; an int and an int out-pointer.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            &raw mut now,
+        )
+    };
+    if rc == libsqlite3_sys::SQLITE_OK && now == 1 {
+        Ok(())
+    } else {
+        Err(sqlx::Error::Configuration(format!("SQLite refused the stable query plan setting ({rc})").into()))
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("DATABASE_URL")?;
@@ -189,7 +219,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
     } else {
         Db::Sqlite(
-            sqlx::sqlite::SqlitePoolOptions::new().max_connections(10).test_before_acquire(false).connect(&url).await?,
+            sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(10)
+                .test_before_acquire(false)
+                .after_connect(|conn, _| Box::pin(stable_plans(conn)))
+                .connect(&url)
+                .await?,
         )
     };
     let app = Router::new()
