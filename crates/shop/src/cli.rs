@@ -76,6 +76,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Createsuperuser(args) => createsuperuser(&settings, args).await,
         Command::Seed(SeedArgs { scale: Some(n), seed }) => {
             db::prepare_schema(&settings).await?;
+            // One connection, used in turn: SQLite's loader may leave WAL for its load only
+            // while no other connection has the file open (`Sink::open_empty`).
+            let mut settings = settings;
+            settings.database.pool_size = 1;
             let conn = crate::db::connect(&settings).await?;
             let report = crate::seed::scale::seed_scale(&conn, n, seed).await.map_err(|e| anyhow::anyhow!("{e}"));
             conn.close().await.ok();
@@ -86,6 +90,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 r.seconds,
                 r.rows as f64 / r.seconds.max(1e-9)
             );
+            let phases: Vec<String> = r.phases.iter().map(|(what, s)| format!("{what} {s:.1} s")).collect();
+            println!("Phases: {}.", phases.join(", "));
             Ok(())
         }
         Command::Seed(SeedArgs { scale: None, .. }) => {

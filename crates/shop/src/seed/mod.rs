@@ -3,6 +3,7 @@
 //! their unique names) are kept, so running it twice changes nothing.
 
 pub mod bulk;
+pub mod catalog;
 pub mod scale;
 
 use chrono::{Duration, Months, Utc};

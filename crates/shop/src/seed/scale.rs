@@ -1,43 +1,52 @@
 //! `shop seed --scale N`: a large, realistic catalog for benchmarks. N products, about 10N
 //! order items over 24 months with skewed popularity (a few products sell most), written as
-//! batched multi-row inserts inside transactions. `--seed` makes it reproducible.
+//! bulk loads inside one transaction. `--seed` makes it reproducible.
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use migrate::Dialect;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
 use crate::error::ApiError;
 use crate::seed::bulk::{Cell, Sink};
+use crate::seed::catalog::{Catalog, FirstIds, Rollups, Shape, sales_rollups};
 
-/// splitmix64: small, fast and good enough for sample data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// What was written, and how fast.
+/// What was written, and how fast; `phases` as (what, seconds), in the order they ran.
 #[derive(Debug)]
 pub struct ScaleReport {
     pub rows: u64,
     pub seconds: f64,
+    pub phases: Vec<(String, f64)>,
+}
+
+/// Times the phases of a load, each from the end of the one before.
+struct Clock {
+    last: Instant,
+    phases: Vec<(String, f64)>,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Self { last: Instant::now(), phases: Vec::new() }
+    }
+
+    fn lap(&mut self, what: &str) {
+        self.lap_with_indexes(what, Duration::ZERO);
+    }
+
+    /// A table's load, with the time its indexes took to build again as a phase of its own.
+    fn lap_with_indexes(&mut self, what: &str, indexes: Duration) {
+        let now = Instant::now();
+        let total = now - self.last;
+        self.phases.push((what.to_owned(), total.saturating_sub(indexes).as_secs_f64()));
+        if !indexes.is_zero() {
+            self.phases.push((format!("{what} indexes"), indexes.as_secs_f64()));
+        }
+        self.last = now;
+    }
 }
 
 async fn next_id(db: &DatabaseConnection, table: &str) -> Result<i64, DbErr> {
@@ -128,92 +137,14 @@ async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// Rows for the rollup tables; months as `(month, [orders, items, cents])`.
-struct Rollups {
-    products: Vec<Vec<Cell>>,
-    suppliers: Vec<Vec<Cell>>,
-    months: Vec<(String, [i64; 3])>,
-    days: Vec<Vec<Cell>>,
-}
-
-/// The sales rollups of the generated orders (see `analytics::rollup`), computed here rather
-/// than by a GROUP BY over millions of lines afterwards. Lines arrive grouped by order, so
-/// "the last order counted" per key gives distinct order counts.
-fn sales_rollups(
-    lines: &[(i64, i64, i32, i64, chrono::DateTime<Utc>)],
-    cancelled: &[bool],
-    (supplier_of, category_of): (&[i64], &[i64]),
-    o0: i64,
-    p0: i64,
-) -> Rollups {
-    // [last order, orders, units, cents]
-    let mut by_product: Vec<[i64; 4]> = vec![[-1, 0, 0, 0]; supplier_of.len()];
-    let mut by_supplier: std::collections::BTreeMap<i64, [i64; 3]> = std::collections::BTreeMap::new();
-    let mut by_month: std::collections::BTreeMap<String, [i64; 4]> = std::collections::BTreeMap::new();
-    // (day, category) -> [last order, orders]
-    let mut by_day: std::collections::BTreeMap<(String, i64), [i64; 2]> = std::collections::BTreeMap::new();
-    for &(order, product, quantity, price, when) in lines {
-        if cancelled.get(usize::try_from(order - o0).unwrap_or(usize::MAX)).copied().unwrap_or(true) {
-            continue;
-        }
-        let index = usize::try_from(product - p0).unwrap_or(usize::MAX);
-        let (Some(p), Some(&supplier), Some(&category)) =
-            (by_product.get_mut(index), supplier_of.get(index), category_of.get(index))
-        else {
-            continue;
-        };
-        let cents = price * i64::from(quantity);
-        if p[0] != order {
-            *p = [order, p[1] + 1, p[2], p[3]];
-        }
-        p[2] += i64::from(quantity);
-        p[3] += cents;
-        let s = by_supplier.entry(supplier).or_insert([-1, 0, 0]);
-        if s[0] != order {
-            *s = [order, s[1] + 1, s[2]];
-        }
-        s[2] += cents;
-        let m = by_month.entry(when.format("%Y-%m").to_string()).or_insert([-1, 0, 0, 0]);
-        if m[0] != order {
-            *m = [order, m[1] + 1, m[2], m[3]];
-        }
-        m[2] += i64::from(quantity);
-        m[3] += cents;
-        let d = by_day.entry((when.format("%Y-%m-%d").to_string(), category)).or_insert([-1, 0]);
-        if d[0] != order {
-            *d = [order, d[1] + 1];
-        }
-    }
-    let products = by_product
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p[1] > 0)
-        .map(|(i, p)| vec![(p0 + i as i64).into(), p[1].into(), p[2].into(), p[3].into()])
-        .collect();
-    let suppliers =
-        by_supplier.into_iter().map(|(id, s)| vec![id.into(), 0i64.into(), s[1].into(), s[2].into()]).collect();
-    let months = by_month.into_iter().map(|(month, m)| (month, [m[1], m[2], m[3]])).collect();
-    let days = by_day
-        .into_iter()
-        .map(|((day, category), d)| vec![day.into(), category.into(), 0i64.into(), d[1].into()])
-        .collect();
-    Rollups { products, suppliers, months, days }
-}
-
 /// Generates `products` products with categories, suppliers, customers and orders.
 ///
 /// # Errors
-/// Database errors (transactions already committed stay).
+/// Database errors; then nothing of the load stays.
 pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Result<ScaleReport, ApiError> {
     let start = Instant::now();
-    let mut rng = Rng(seed);
     let now = Utc::now();
-    let n_categories = (products / 10_000).clamp(5, 200);
-    let n_suppliers = (products / 20_000).clamp(5, 100);
-    let n_users = (products / 100).clamp(10, 50_000);
-    let n_orders = products * 3;
-    let avg_items = 10 * products / n_orders.max(1);
-    let dialect = Dialect::from_backend(db.get_database_backend());
+    let shape = Shape::new(products);
     let tag = format!("{seed:x}");
     if let Some((products, orders)) = existing_load(db, &tag).await? {
         return Err(ApiError::Conflict(format!(
@@ -224,191 +155,264 @@ pub async fn seed_scale(db: &DatabaseConnection, products: u64, seed: u64) -> Re
             grouped(orders)
         )));
     }
-    // The order lines are random in number: the total is exact once the orders are made.
-    let estimate = n_categories + n_suppliers + products + n_users + n_orders + n_orders * avg_items;
-    let bar = progress_bar(estimate);
-
-    let c0 = next_id(db, "categories").await?;
-    let s0 = next_id(db, "suppliers").await?;
-    let p0 = next_id(db, "products").await?;
-    let u0 = next_id(db, "users").await?;
-    let o0 = next_id(db, "orders").await?;
-    let ts = Cell::from(now);
-    let mut sink = Sink::open(db).await?;
-    let mut rows = 0;
-
-    let mut it = (0..n_categories).map(|i| {
-        vec![(c0 + i as i64).into(), format!("Category {tag}-{i}").into(), true.into(), ts.clone(), ts.clone()]
+    let ids = FirstIds {
+        category: next_id(db, "categories").await?,
+        supplier: next_id(db, "suppliers").await?,
+        product: next_id(db, "products").await?,
+        user: next_id(db, "users").await?,
+        order: next_id(db, "orders").await?,
+        line: next_id(db, "order_items").await?,
+    };
+    let mut clock = Clock::new();
+    // One hash for all generated customers: argon2 per row would dominate the run. It is
+    // worked out beside the catalog.
+    let hash = tokio::spawn(crate::security::hash_password_blocking(format!("scale-{seed}")));
+    let catalog = Arc::new(Catalog::generate(shape, ids, seed, now));
+    // The rollups are counted on another thread while the first tables load.
+    let rollups = tokio::task::spawn_blocking({
+        let catalog = Arc::clone(&catalog);
+        move || sales_rollups(&catalog)
     });
-    rows += sink.insert("categories", &["id", "name", "is_active", "created_at", "updated_at"], &mut it, &bar).await?;
-    let mut it = (0..n_suppliers).map(|i| {
-        vec![
-            (s0 + i as i64).into(),
-            format!("Supplier {tag}-{i}").into(),
-            format!("sales{i}@example.com").into(),
-            true.into(),
-            ts.clone(),
-            ts.clone(),
-        ]
-    });
-    rows += sink
-        .insert("suppliers", &["id", "name", "contact_email", "is_active", "created_at", "updated_at"], &mut it, &bar)
-        .await?;
+    let hash = hash.await.map_err(|e| ApiError::Internal(format!("hashing task: {e}")))??;
+    clock.lap("generate");
 
-    // Log-normal-ish prices between 1.00 and a few thousand; remember them for the order lines.
-    let prices: Vec<i64> =
-        (0..products).map(|_| (100.0 * (1.0 + 4000.0 * rng.unit().powi(3))).round() as i64).collect();
-    let mut prng = Rng(seed ^ 0x5eed);
-    let mut supplier_of: Vec<i64> = Vec::with_capacity(usize::try_from(products).unwrap_or(0));
-    let mut category_of: Vec<i64> = Vec::with_capacity(usize::try_from(products).unwrap_or(0));
-    let mut it = (0..products).map(|i| {
-        let cents = prices[i as usize];
-        let category = c0 + prng.below(n_categories) as i64;
-        let supplier = s0 + prng.below(n_suppliers) as i64;
-        supplier_of.push(supplier);
-        category_of.push(category);
-        vec![
-            (p0 + i as i64).into(),
-            format!("Product {i} {}", ["Pro", "Lite", "Max", "Mini", "Plus"][prng.below(5) as usize]).into(),
-            format!("GEN-{tag}-{i}").into(),
-            Cell::Cents(cents),
-            i32::try_from(prng.below(500)).unwrap_or(0).into(),
-            (prng.below(20) != 0).into(),
-            i32::try_from(category).unwrap_or(1).into(),
-            i32::try_from(supplier).unwrap_or(1).into(),
-            ts.clone(),
-            ts.clone(),
-        ]
-    });
-    let product_columns = [
-        "id",
-        "name",
-        "sku",
-        "price",
-        "stock_quantity",
-        "is_active",
-        "category_id",
-        "supplier_id",
-        "created_at",
-        "updated_at",
-    ];
-    rows += sink.insert("products", &product_columns, &mut it, &bar).await?;
-
-    // One hash for all generated customers: argon2 per row would dominate the run.
-    let hash = crate::security::hash_password_blocking(format!("scale-{seed}")).await?;
-    let mut it = (0..n_users).map(|i| {
-        let username = format!("customer_{tag}_{i}");
-        vec![
-            (u0 + i as i64).into(),
-            crate::entity::users::username_key(&username).into(),
-            username.into(),
-            format!("customer_{tag}_{i}@example.com").into(),
-            format!("Customer {i}").into(),
-            "Customer".into(),
-            i.to_string().into(),
-            hash.clone().into(),
-            "user".into(),
-            true.into(),
-            false.into(),
-            ts.clone(),
-            ts.clone(),
-        ]
-    });
-    let user_columns = [
-        "id",
-        "username_key",
-        "username",
-        "email",
-        "full_name",
-        "first_name",
-        "last_name",
-        "hashed_password",
-        "role",
-        "is_active",
-        "is_superuser",
-        "created_at",
-        "updated_at",
-    ];
-    rows += sink.insert("users", &user_columns, &mut it, &bar).await?;
-
-    // Orders over 24 months; popularity skewed with u^3 so low ids sell most.
-    let statuses = ["delivered", "delivered", "delivered", "shipped", "processing", "pending", "cancelled"];
-    let mut orng = Rng(seed ^ 0x0dde);
-    let mut lines: Vec<(i64, i64, i32, i64, chrono::DateTime<Utc>)> = Vec::new();
-    let mut cancelled: Vec<bool> = Vec::with_capacity(usize::try_from(n_orders).unwrap_or(0));
-    let mut it = (0..n_orders).map(|i| {
-        let when = now - Duration::minutes(i64::try_from(orng.below(24 * 30 * 24 * 60)).unwrap_or(0));
-        let id = o0 + i as i64;
-        let mut total = 0i64;
-        for _ in 0..(1 + orng.below(2 * avg_items.max(1))) {
-            let product = ((products as f64) * orng.unit().powi(3)) as i64;
-            let quantity = i32::try_from(1 + orng.below(4)).unwrap_or(1);
-            let price = prices[usize::try_from(product).unwrap_or(0).min(prices.len() - 1)];
-            total += price * i64::from(quantity);
-            lines.push((id, p0 + product, quantity, price, when));
+    // Into empty tables SQLite loads with a rollback journal (see `Sink::open_empty`).
+    let empty = ids.product == 1 && ids.order == 1;
+    let mut sink = if empty { Sink::open_empty(db).await? } else { Sink::open(db).await? };
+    let load = Load { catalog, tag, now, dialect: Dialect::from_backend(db.get_database_backend()) };
+    match load.run(&mut sink, hash, rollups, &mut clock).await {
+        Ok(rows) => {
+            let journal = if sink.rollback_journal() { " (rollback journal)" } else { "" };
+            sink.commit().await?;
+            clock.lap(&format!("commit{journal}"));
+            analyze(db).await?;
+            clock.lap("analyze");
+            Ok(ScaleReport { rows, seconds: start.elapsed().as_secs_f64(), phases: clock.phases })
         }
-        let status = statuses[orng.below(statuses.len() as u64) as usize];
-        cancelled.push(status == "cancelled");
-        vec![
-            id.into(),
-            format!("GEN-{tag}-{i}").into(),
-            Cell::Cents(total),
-            status.into(),
-            i32::try_from(u0 + orng.below(n_users) as i64).unwrap_or(1).into(),
-            Cell::from(when),
-            Cell::from(when),
-        ]
-    });
-    let order_columns = ["id", "order_number", "total_amount", "status", "user_id", "created_at", "updated_at"];
-    rows += sink.insert("orders", &order_columns, &mut it, &bar).await?;
-    let rollups = sales_rollups(&lines, &cancelled, (&supplier_of, &category_of), o0, p0);
-    let rest =
-        lines.len() + rollups.products.len() + rollups.days.len() + rollups.suppliers.len() + rollups.months.len();
-    bar.set_length(bar.position() + rest as u64);
-    let mut it = lines.into_iter().map(|(order, product, quantity, price, when)| {
-        vec![
-            i32::try_from(order).unwrap_or(0).into(),
-            i32::try_from(product).unwrap_or(0).into(),
-            quantity.into(),
-            Cell::Cents(price),
-            Cell::from(when),
-            Cell::from(when),
-        ]
-    });
-    rows += sink
-        .insert(
-            "order_items",
-            &["order_id", "product_id", "quantity", "unit_price", "created_at", "updated_at"],
-            &mut it,
-            &bar,
-        )
-        .await?;
-    let mut it = rollups.products.into_iter();
-    rows += sink
-        .insert("product_sales", &["product_id", "order_count", "units_sold", "revenue_cents"], &mut it, &bar)
-        .await?;
-    let mut it = rollups.days.into_iter();
-    rows +=
-        sink.insert("category_daily_orders", &["day", "category_id", "shard", "order_count"], &mut it, &bar).await?;
-    let mut it = rollups.suppliers.into_iter();
-    rows +=
-        sink.insert("supplier_sales", &["supplier_id", "shard", "order_count", "revenue_cents"], &mut it, &bar).await?;
-    // Months may already have rows (earlier orders), so they are added to, not inserted.
-    if let Some(sql) = crate::service::rollup::months_upsert_literal(dialect, &rollups.months) {
-        sink.execute(&sql).await?;
+        Err(err) => {
+            if let Err(abandon) = sink.abandon().await {
+                tracing::warn!(error = %abandon, "rolling back the failed load");
+            }
+            Err(err)
+        }
     }
-    rows += rollups.months.len() as u64;
-    bar.inc(rollups.months.len() as u64);
-    // PostgreSQL's loader runs in the replica role, which skips the triggers that keep these.
-    for sql in crate::service::rollup::category_prices_recount(dialect) {
-        sink.execute(&sql).await?;
+}
+
+/// SQLite's triggers on `products` that the load does the work of itself, once for all rows:
+/// the trigram index of names is filled by one `INSERT ... SELECT` after the rows (the
+/// name `products_name_trgm_ai` below), and the category price totals are recounted.
+const PRODUCT_TRIGGERS: [&str; 2] = ["products_name_trgm_ai", "products_price_totals_ai"];
+
+/// One load's generated data and how to write it.
+struct Load {
+    catalog: Arc<Catalog>,
+    tag: String,
+    now: DateTime<Utc>,
+    dialect: Dialect,
+}
+
+impl Load {
+    /// Writes everything into `sink`'s transaction, without committing; the rows written.
+    async fn run(
+        &self,
+        sink: &mut Sink,
+        hash: String,
+        rollups: tokio::task::JoinHandle<Rollups>,
+        clock: &mut Clock,
+    ) -> Result<u64, ApiError> {
+        let Self { catalog, tag, now, dialect } = self;
+        let (shape, ids, ts) = (catalog.shape, catalog.ids, Cell::from(*now));
+        // The order lines are random in number: the total is exact once the orders are made.
+        let estimate = shape.categories
+            + shape.suppliers
+            + shape.products
+            + shape.users
+            + shape.orders
+            + catalog.lines.len() as u64;
+        let bar = progress_bar(estimate);
+        let mut rows = 0;
+
+        let (t, tag2) = (ts.clone(), tag.clone());
+        let categories = (0..shape.categories).map(move |i| {
+            vec![
+                (ids.category + i as i64).into(),
+                format!("Category {tag2}-{i}").into(),
+                true.into(),
+                t.clone(),
+                t.clone(),
+            ]
+        });
+        rows += sink
+            .insert("categories", &["id", "name", "is_active", "created_at", "updated_at"], categories, &bar)
+            .await?;
+        let (t, tag2) = (ts.clone(), tag.clone());
+        let suppliers = (0..shape.suppliers).map(move |i| {
+            vec![
+                (ids.supplier + i as i64).into(),
+                format!("Supplier {tag2}-{i}").into(),
+                format!("sales{i}@example.com").into(),
+                true.into(),
+                t.clone(),
+                t.clone(),
+            ]
+        });
+        let supplier_columns = ["id", "name", "contact_email", "is_active", "created_at", "updated_at"];
+        rows += sink.insert("suppliers", &supplier_columns, suppliers, &bar).await?;
+        clock.lap("categories and suppliers");
+
+        let triggers = sink.drop_triggers("products", &PRODUCT_TRIGGERS).await?;
+        let (t, tag2, c) = (ts.clone(), tag.clone(), Arc::clone(catalog));
+        let products = (0..c.products.len()).map(move |i| {
+            let p = &c.products[i];
+            vec![
+                (ids.product + i as i64).into(),
+                format!("Product {i} {}", p.kind).into(),
+                format!("GEN-{tag2}-{i}").into(),
+                Cell::Cents(p.cents),
+                p.stock.into(),
+                p.active.into(),
+                i32::try_from(p.category).unwrap_or(1).into(),
+                i32::try_from(p.supplier).unwrap_or(1).into(),
+                t.clone(),
+                t.clone(),
+            ]
+        });
+        let product_columns = [
+            "id",
+            "name",
+            "sku",
+            "price",
+            "stock_quantity",
+            "is_active",
+            "category_id",
+            "supplier_id",
+            "created_at",
+            "updated_at",
+        ];
+        rows += sink.insert("products", &product_columns, products, &bar).await?;
+        clock.lap_with_indexes("products", sink.take_index_time());
+        for (name, sql) in &triggers {
+            sink.execute(sql).await?;
+            if name == "products_name_trgm_ai" {
+                let id0 = ids.product;
+                sink.execute(&format!(
+                    "INSERT INTO products_name_trgm (rowid, name) SELECT id, name FROM products WHERE id >= {id0}"
+                ))
+                .await?;
+            }
+        }
+        if !triggers.is_empty() {
+            clock.lap("products name search");
+        }
+
+        let (t, tag2) = (ts.clone(), tag.clone());
+        let users = (0..shape.users).map(move |i| {
+            let username = format!("customer_{tag2}_{i}");
+            vec![
+                (ids.user + i as i64).into(),
+                crate::entity::users::username_key(&username).into(),
+                username.into(),
+                format!("customer_{tag2}_{i}@example.com").into(),
+                format!("Customer {i}").into(),
+                "Customer".into(),
+                i.to_string().into(),
+                hash.clone().into(),
+                "user".into(),
+                true.into(),
+                false.into(),
+                t.clone(),
+                t.clone(),
+            ]
+        });
+        let user_columns = [
+            "id",
+            "username_key",
+            "username",
+            "email",
+            "full_name",
+            "first_name",
+            "last_name",
+            "hashed_password",
+            "role",
+            "is_active",
+            "is_superuser",
+            "created_at",
+            "updated_at",
+        ];
+        rows += sink.insert("users", &user_columns, users, &bar).await?;
+        clock.lap_with_indexes("users", sink.take_index_time());
+
+        let (tag2, c) = (tag.clone(), Arc::clone(catalog));
+        let orders = (0..c.orders.len()).map(move |i| {
+            let o = &c.orders[i];
+            vec![
+                (ids.order + i as i64).into(),
+                format!("GEN-{tag2}-{i}").into(),
+                Cell::Cents(o.total),
+                o.status.into(),
+                i32::try_from(o.user).unwrap_or(1).into(),
+                Cell::from(o.when),
+                Cell::from(o.when),
+            ]
+        });
+        let order_columns = ["id", "order_number", "total_amount", "status", "user_id", "created_at", "updated_at"];
+        rows += sink.insert("orders", &order_columns, orders, &bar).await?;
+        clock.lap_with_indexes("orders", sink.take_index_time());
+
+        let (c, now) = (Arc::clone(catalog), *now);
+        let lines = (0..c.lines.len()).map(move |i| {
+            let l = &c.lines[i];
+            let when = c.order(l.order).map_or(now, |o| o.when);
+            vec![
+                (ids.line + i as i64).into(),
+                i32::try_from(l.order).unwrap_or(0).into(),
+                i32::try_from(l.product).unwrap_or(0).into(),
+                l.quantity.into(),
+                Cell::Cents(l.cents),
+                Cell::from(when),
+                Cell::from(when),
+            ]
+        });
+        // Ids given, as the database would number them (in order, after the last), rather
+        // than drawn from PostgreSQL's sequence row by row; the sequence is set after.
+        let line_columns = ["id", "order_id", "product_id", "quantity", "unit_price", "created_at", "updated_at"];
+        rows += sink.insert("order_items", &line_columns, lines, &bar).await?;
+        clock.lap_with_indexes("order_items", sink.take_index_time());
+
+        let rollups = rollups.await.map_err(|e| ApiError::Internal(format!("counting the rollups: {e}")))?;
+        bar.set_length(bar.position() + rollups.rows() as u64);
+        let Rollups { products, suppliers, months, days } = rollups;
+        let by_product = products.into_iter().map(|p| p.map(Cell::from).to_vec());
+        rows += sink
+            .insert("product_sales", &["product_id", "order_count", "units_sold", "revenue_cents"], by_product, &bar)
+            .await?;
+        let by_day = days
+            .into_iter()
+            .map(|(day, category, orders)| vec![day.into(), category.into(), 0i64.into(), orders.into()]);
+        rows +=
+            sink.insert("category_daily_orders", &["day", "category_id", "shard", "order_count"], by_day, &bar).await?;
+        let by_supplier =
+            suppliers.into_iter().map(|[id, orders, cents]| vec![id.into(), 0i64.into(), orders.into(), cents.into()]);
+        rows += sink
+            .insert("supplier_sales", &["supplier_id", "shard", "order_count", "revenue_cents"], by_supplier, &bar)
+            .await?;
+        // Months may already have rows (earlier orders), so they are added to, not inserted.
+        if let Some(sql) = crate::service::rollup::months_upsert_literal(*dialect, &months) {
+            sink.execute(&sql).await?;
+        }
+        rows += months.len() as u64;
+        bar.inc(months.len() as u64);
+        // Neither PostgreSQL's loader (in the replica role) nor SQLite's (without the
+        // trigger) kept these row by row.
+        for sql in crate::service::rollup::category_prices_recount(*dialect) {
+            sink.execute(&sql).await?;
+        }
+        for table in ["categories", "suppliers", "products", "users", "orders", "order_items"] {
+            sync_sequence(sink, *dialect, table).await?;
+        }
+        sink.execute(crate::cache::epoch::BUMP_SQL).await?;
+        bar.finish_and_clear();
+        clock.lap("rollups");
+        Ok(rows)
     }
-    for table in ["categories", "suppliers", "products", "users", "orders", "order_items"] {
-        sync_sequence(&mut sink, dialect, table).await?;
-    }
-    sink.execute(crate::cache::epoch::BUMP_SQL).await?;
-    sink.commit().await?;
-    bar.finish_and_clear();
-    analyze(db).await?;
-    Ok(ScaleReport { rows, seconds: start.elapsed().as_secs_f64() })
 }

@@ -82,8 +82,7 @@ async fn a_large_load_builds_the_indexes_after_the_rows_in_one_transaction() {
 
         // Any load counts as large here, so the secondary indexes are dropped and built again.
         let mut sink = Sink::open(&app.conn).await.unwrap().defer_indexes_from(0);
-        let written =
-            sink.insert("categories", &columns, &mut rows(&["a", "b", "c"], 1).into_iter(), &bar).await.unwrap();
+        let written = sink.insert("categories", &columns, rows(&["a", "b", "c"], 1), &bar).await.unwrap();
         sink.commit().await.unwrap();
         assert_eq!(written, 3);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM categories").await, 3, "{dialect}");
@@ -93,7 +92,7 @@ async fn a_large_load_builds_the_indexes_after_the_rows_in_one_transaction() {
         // stays.
         let mut sink = Sink::open(&app.conn).await.unwrap().defer_indexes_from(0);
         let clash = rows(&["d", "e", "twice", "twice"], 4);
-        let err = sink.insert("categories", &columns, &mut clash.into_iter(), &bar).await.unwrap_err();
+        let err = sink.insert("categories", &columns, clash, &bar).await.unwrap_err();
         drop(sink);
         assert!(err.to_string().contains("CREATE INDEX"), "{dialect}: {err}");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM categories").await, 3, "{dialect}");
