@@ -13,10 +13,8 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use futures_util::TryStreamExt;
 use migrate::Dialect;
-use sea_orm::sqlx::{self, ColumnIndex, Database, Decode, Row, Type};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Value};
 use serde::Serialize;
 use serde_json::Value as Json;
 use utoipa::ToSchema;
@@ -269,8 +267,8 @@ struct Merge {
     dialect: Dialect,
     sources: Vec<Source>,
     heads: BinaryHeap<Head>,
-    /// The statements run, for `explain`: the first one.
-    first_sql: Option<String>,
+    /// The statements run, for `explain`: the first one, with its values.
+    first_sql: Option<(String, Vec<Value>)>,
 }
 
 impl Merge {
@@ -295,8 +293,10 @@ impl Merge {
         Ok(merge)
     }
 
-    /// The range test of `source`'s next rows, or `None` when it has none left.
-    fn range(&self, source: usize) -> Option<String> {
+    /// The range test of `source`'s next rows with its values, or `None` when it has none
+    /// left. Always the same text, whatever the range: the statements are prepared once per
+    /// connection (on PostgreSQL, planning a 100-category statement took 16 ms of the 28).
+    fn range(&self, source: usize, values: &mut Vec<Value>) -> Option<&'static str> {
         let s = &self.sources[source];
         let next = s.next?;
         let lowest = s.category.lowest_above();
@@ -305,15 +305,16 @@ impl Merge {
         if highest < lowest {
             return None;
         }
-        let mut test = format!("category_id = {} AND price > {}", s.category.id, half_cent(lowest, -5));
-        if highest != i128::MAX {
-            let _ = write!(test, " AND price < {}", half_cent(highest, 5));
-        }
-        if let Some((price, id)) = next.tie {
-            // The rows at the tie price up to the last id were listed already.
-            let _ = write!(test, " AND NOT (price > {} AND id <= {id})", half_cent(price, -5));
-        }
-        Some(test)
+        // No upper bound is one above any price; no tie excludes no id.
+        let highest = if highest == i128::MAX { ABOVE_ANY_PRICE } else { highest };
+        let (tie_price, tie_id) = next.tie.unwrap_or((lowest, 0));
+        values.push(Value::from(s.category.id));
+        values.push(bound(self.dialect, lowest, -5));
+        values.push(bound(self.dialect, highest, 5));
+        // The rows at the tie price up to the last id were listed already.
+        values.push(bound(self.dialect, tie_price, -5));
+        values.push(Value::from(tie_id));
+        Some("category_id = ? AND price > ? AND price < ? AND NOT (price > ? AND id <= ?)")
     }
 
     /// Reads up to `batch` more rows of each of `sources`, in as few statements as the
@@ -321,10 +322,12 @@ impl Merge {
     async fn refill(&mut self, sources: &[usize], batch: u64) -> Result<(), ApiError> {
         let sql = Sql(self.dialect);
         let cents = sql.cents("price");
-        let mut wanted: Vec<(usize, String)> = Vec::new();
+        let source_column = sql.int("?");
+        let mut wanted: Vec<(usize, &'static str, Vec<Value>)> = Vec::new();
         for &source in sources {
-            match self.range(source) {
-                Some(test) => wanted.push((source, test)),
+            let mut values = vec![Value::from(i64::try_from(source).unwrap_or(i64::MAX))];
+            match self.range(source, &mut values) {
+                Some(test) => wanted.push((source, test, values)),
                 None => self.sources[source].next = None,
             }
         }
@@ -332,25 +335,25 @@ impl Merge {
             let parts: Vec<String> = group
                 .iter()
                 .enumerate()
-                .map(|(n, (source, test))| {
+                .map(|(n, (_, test, _))| {
                     format!(
-                        "SELECT * FROM (SELECT {} AS source, id, name, {cents} AS cents FROM products \
-                         WHERE {test} ORDER BY price DESC, id LIMIT {batch}) AS part{n}",
-                        sql.int(&source.to_string())
+                        "SELECT * FROM (SELECT {source_column} AS source, id, name, {cents} AS cents FROM products \
+                         WHERE {test} ORDER BY price DESC, id LIMIT {batch}) AS part{n}"
                     )
                 })
                 .collect();
             let statement = parts.join(" UNION ALL ");
-            let rows = fetch(&self.db, &statement).await?;
-            self.first_sql.get_or_insert(statement);
+            let values: Vec<Value> = group.iter().flat_map(|(_, _, values)| values.iter().cloned()).collect();
+            let rows = fetch(&self.db, self.dialect.statement(&statement, values.clone())).await?;
+            self.first_sql.get_or_insert((statement, values));
             let mut counts = vec![0u64; group.len()];
             for row in rows {
-                if let Some(at) = group.iter().position(|(source, _)| *source == row.category) {
+                if let Some(at) = group.iter().position(|(source, _, _)| *source == row.category) {
                     counts[at] += 1;
                 }
                 self.sources[row.category].buffered.push_back(row);
             }
-            for ((source, _), got) in group.iter().zip(counts) {
+            for ((source, _, _), got) in group.iter().zip(counts) {
                 let s = &mut self.sources[*source];
                 s.next = match s.buffered.back() {
                     // A short batch was the category's last.
@@ -415,45 +418,36 @@ async fn categories(db: &DatabaseConnection, dialect: Dialect) -> Result<Vec<Cat
     Ok(out)
 }
 
-fn found<R>(row: &R) -> Result<Found, sqlx::Error>
-where
-    R: Row,
-    usize: ColumnIndex<R>,
-    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i32: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-    R::Database: Database,
-{
-    let source: i64 = row.try_get(0)?;
-    Ok(Found {
-        category: usize::try_from(source).unwrap_or(usize::MAX),
-        product_id: row.try_get(1)?,
-        name: row.try_get(2)?,
-        cents: row.try_get(3)?,
-    })
+/// The rows of one of the report's statements, prepared (its text does not depend on the
+/// position or the averages, only on how many categories it reads and how many rows of each).
+async fn fetch(db: &DatabaseConnection, statement: sea_orm::Statement) -> Result<Vec<Found>, ApiError> {
+    let rows = db.query_all_raw(statement).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let source: i64 = row.try_get_by_index(0)?;
+        out.push(Found {
+            category: usize::try_from(source).unwrap_or(usize::MAX),
+            product_id: row.try_get_by_index(1)?,
+            name: row.try_get_by_index(2)?,
+            cents: row.try_get_by_index(3)?,
+        });
+    }
+    Ok(out)
 }
 
-/// The rows of one statement built from the report's own fragments and integers. Unprepared:
-/// its bounds differ from request to request, and a cached statement per bound would crowd
-/// out the ones that repeat.
-async fn fetch(db: &DatabaseConnection, sql: &str) -> Result<Vec<Found>, ApiError> {
-    macro_rules! rows {
-        ($pool:expr) => {{
-            let mut out = Vec::new();
-            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).fetch($pool);
-            while let Some(row) = rows.try_next().await.map_err(ApiError::from)? {
-                out.push(found(&row).map_err(ApiError::from)?);
-            }
-            out
-        }};
+/// A half-cent bound (see [`half_cent`]) as the value the database compares prices with:
+/// exact on PostgreSQL and MySQL, whose prices are decimals; a double on SQLite, whose prices
+/// are, and half a cent from any price either way.
+fn bound(dialect: Dialect, cents: i128, offset: i128) -> Value {
+    let text = half_cent(cents, offset);
+    match dialect {
+        Dialect::Sqlite => Value::from(text.parse::<f64>().unwrap_or(f64::MAX)),
+        _ => Value::from(text.parse::<rust_decimal::Decimal>().unwrap_or(rust_decimal::Decimal::MAX)),
     }
-    let rows = match db.get_database_backend() {
-        DbBackend::Sqlite => rows!(db.get_sqlite_connection_pool()),
-        DbBackend::Postgres => rows!(db.get_postgres_connection_pool()),
-        _ => rows!(db.get_mysql_connection_pool()),
-    };
-    Ok(rows)
 }
+
+/// A price bound above every price a product can have (NUMERIC(10,2)), in cents.
+const ABOVE_ANY_PRICE: i128 = 100_000_000_000;
 
 /// The number of products above their category's average, counted up to
 /// [`Total::TRACKED`] + 1 unless `exact`: one index range per category.
@@ -463,17 +457,12 @@ async fn count(db: &DatabaseConnection, exact: bool) -> Result<Total, ApiError> 
     let limit = Total::count_limit(exact);
     let mut counted: u64 = 0;
     for group in categories.chunks(CATEGORIES_PER_STATEMENT) {
-        let parts: Vec<String> = group
-            .iter()
-            .map(|c| {
-                let lowest = half_cent(c.lowest_above(), -5);
-                format!("SELECT 1 AS one FROM products WHERE category_id = {} AND price > {lowest}", c.id)
-            })
-            .collect();
+        let parts = vec!["SELECT 1 AS one FROM products WHERE category_id = ? AND price > ?"; group.len()];
+        let values = group.iter().flat_map(|c| [Value::from(c.id), bound(dialect, c.lowest_above(), -5)]).collect();
         let cap = limit.map(|l| format!(" LIMIT {}", l.saturating_sub(counted))).unwrap_or_default();
         let sql =
             format!("SELECT {} FROM ({}{cap}) AS matches", Sql(dialect).int("COUNT(*)"), parts.join(" UNION ALL "));
-        let row = db.query_one_raw(dialect.statement(&sql, Vec::new())).await?;
+        let row = db.query_one_raw(dialect.statement(&sql, values)).await?;
         let n: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
         counted += u64::try_from(n).unwrap_or(0);
         if limit.is_some_and(|l| counted >= l) {
@@ -529,7 +518,7 @@ pub async fn page(db: &DatabaseConnection, query: &PageQuery, secret: &[u8]) -> 
     };
     let execution_time_ms = start.elapsed().as_secs_f64() * 1000.0;
     let (sql, plan) = match (&merge.first_sql, query.explain) {
-        (Some(sql), true) => super::explained(db, sql, Vec::new()).await?,
+        (Some((sql, values)), true) => super::explained(db, sql, values.clone()).await?,
         _ => (None, None),
     };
     Ok(AbovePage {

@@ -6,6 +6,7 @@ pub mod field;
 pub mod lexer;
 pub mod parser;
 pub mod query;
+pub mod selectivity;
 pub mod sql;
 
 /// A problem in a `filter` expression, at a 1-based character position.

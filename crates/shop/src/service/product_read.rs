@@ -61,8 +61,6 @@ pub async fn product(db: &DatabaseConnection, id: i64) -> Result<products::Model
 pub struct Page {
     pub rows: Select<products::Entity>,
     pub count: Option<SelectStatement>,
-    /// Plan the statement for its own values on PostgreSQL (see [`scalar`]).
-    pub plan_each: bool,
 }
 
 /// The products of `page`, in its order, and the value of its `count` (`None` without one, or
@@ -88,10 +86,7 @@ pub async fn page(db: &DatabaseConnection, page: Page) -> Result<(Vec<products::
         }
         DbBackend::Postgres => {
             let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
-            let rows = sqlx::query_with(AssertSqlSafe(sql), values)
-                .persistent(!page.plan_each)
-                .fetch_all(db.get_postgres_connection_pool())
-                .await;
+            let rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch_all(db.get_postgres_connection_pool()).await;
             rows.and_then(|rows| {
                 let items = rows.iter().map(|r| model(r, r.try_get(4)?)).collect::<Result<_, _>>()?;
                 Ok((items, count_of(&rows, counted)?))

@@ -79,13 +79,14 @@ pub async fn search(
             None
         }
     };
-    let counted_along = (carried.is_none()).then(|| count_statement(condition.clone(), count_limit));
+    // On PostgreSQL a count that depends on text is planned for its values, on its own: planned
+    // for its values together with the page, a selective `q` (a product number) made the
+    // planner walk the id order for the page's 21 rows, 68 ms at the median on a million
+    // products, against 21 ms for the prepared page and a separate count.
+    let count_apart = backend == sea_orm::DbBackend::Postgres && search.plans_per_value();
+    let counted_along = (carried.is_none() && !count_apart).then(|| count_statement(condition.clone(), count_limit));
     // One row more than asked says whether there is a next page.
-    let read = super::product_read::Page {
-        rows: query.limit(page.limit + 1),
-        count: counted_along,
-        plan_each: search.plans_per_value(),
-    };
+    let read = super::product_read::Page { rows: query.limit(page.limit + 1), count: counted_along };
     let (mut items, counted) = super::product_read::page(db, read).await?;
     let more = items.len() as u64 > page.limit;
     items.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
