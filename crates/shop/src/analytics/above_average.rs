@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use migrate::Dialect;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait, Value};
 use serde::Serialize;
 use serde_json::Value as Json;
 use utoipa::ToSchema;
@@ -261,9 +261,10 @@ impl Ord for Head {
     }
 }
 
-/// The k-way merge of every category's rows after a position.
-struct Merge {
-    db: DatabaseConnection,
+/// The k-way merge of every category's rows after a position, read through `db` (the pool,
+/// or a page's transaction).
+struct Merge<C> {
+    db: C,
     dialect: Dialect,
     sources: Vec<Source>,
     heads: BinaryHeap<Head>,
@@ -271,12 +272,12 @@ struct Merge {
     first_sql: Option<(String, Vec<Value>)>,
 }
 
-impl Merge {
+impl<C: ConnectionTrait> Merge<C> {
     /// Starts every category after `after` (from the top without), reading `batch` rows of
     /// each first.
-    async fn start(db: &DatabaseConnection, after: Option<After>, batch: u64) -> Result<Self, ApiError> {
+    async fn start(db: C, after: Option<After>, batch: u64) -> Result<Self, ApiError> {
         let dialect = Dialect::from_backend(db.get_database_backend());
-        let categories = categories(db, dialect).await?;
+        let categories = categories(&db, dialect).await?;
         let sources = categories
             .into_iter()
             .map(|category| {
@@ -287,7 +288,7 @@ impl Merge {
                 Source { category, buffered: VecDeque::new(), next: Some(next) }
             })
             .collect();
-        let mut merge = Self { db: db.clone(), dialect, sources, heads: BinaryHeap::new(), first_sql: None };
+        let mut merge = Self { db, dialect, sources, heads: BinaryHeap::new(), first_sql: None };
         let all: Vec<usize> = (0..merge.sources.len()).collect();
         merge.refill(&all, batch).await?;
         Ok(merge)
@@ -402,7 +403,7 @@ impl Merge {
 }
 
 /// The categories that have products, with their totals.
-async fn categories(db: &DatabaseConnection, dialect: Dialect) -> Result<Vec<Category>, ApiError> {
+async fn categories(db: &impl ConnectionTrait, dialect: Dialect) -> Result<Vec<Category>, ApiError> {
     let sql = "SELECT t.category_id, c.name, t.product_count, t.price_cents FROM category_price_totals t \
          JOIN categories c ON c.id = t.category_id WHERE t.product_count > 0 ORDER BY t.category_id";
     let rows = db.query_all_raw(dialect.statement(sql, Vec::new())).await?;
@@ -420,7 +421,7 @@ async fn categories(db: &DatabaseConnection, dialect: Dialect) -> Result<Vec<Cat
 
 /// The rows of one of the report's statements, prepared (its text does not depend on the
 /// position or the averages, only on how many categories it reads and how many rows of each).
-async fn fetch(db: &DatabaseConnection, statement: sea_orm::Statement) -> Result<Vec<Found>, ApiError> {
+async fn fetch(db: &impl ConnectionTrait, statement: sea_orm::Statement) -> Result<Vec<Found>, ApiError> {
     let rows = db.query_all_raw(statement).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -451,7 +452,7 @@ const ABOVE_ANY_PRICE: i128 = 100_000_000_000;
 
 /// The number of products above their category's average, counted up to
 /// [`Total::TRACKED`] + 1 unless `exact`: one index range per category.
-async fn count(db: &DatabaseConnection, exact: bool) -> Result<Total, ApiError> {
+async fn count(db: &impl ConnectionTrait, exact: bool) -> Result<Total, ApiError> {
     let dialect = Dialect::from_backend(db.get_database_backend());
     let categories = categories(db, dialect).await?;
     let limit = Total::count_limit(exact);
@@ -494,7 +495,15 @@ pub async fn page(db: &DatabaseConnection, query: &PageQuery, secret: &[u8]) -> 
     let after = cursor.as_ref().map(|c| c.after);
     // A few rows of every category to begin with; the leading ones read on as they run dry.
     let batch = (query.limit + 1).div_ceil(16).max(4).min(query.limit + 1);
-    let mut merge = Merge::start(db, after, batch).await?;
+    // One snapshot for the rows and their count. On PostgreSQL its statements take a generic
+    // plan from their first run: planned for their values (the first five runs of a prepared
+    // statement), each of the two 100-category statements spent 16 ms planning, which made the
+    // first requests on every connection twice as slow as the rest.
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_generic_plan").await?;
+    }
+    let mut merge = Merge::start(txn, after, batch).await?;
     let mut data = Vec::with_capacity(usize::try_from(query.limit).unwrap_or(0));
     let mut last = None;
     let mut more = false;
@@ -510,14 +519,16 @@ pub async fn page(db: &DatabaseConnection, query: &PageQuery, secret: &[u8]) -> 
     let total = match carried {
         Some(total) => total,
         None if after.is_none() && !more => Total::exact(data.len() as u64),
-        None => count(db, query.track_total).await?,
+        None => count(&merge.db, query.track_total).await?,
     };
+    let first_sql = merge.first_sql.take();
+    merge.db.commit().await?;
     let next_cursor = match last {
         Some(after) if more => Some(Cursor { after, total: Some(total) }.seal(secret)),
         _ => None,
     };
     let execution_time_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let (sql, plan) = match (&merge.first_sql, query.explain) {
+    let (sql, plan) = match (&first_sql, query.explain) {
         (Some((sql, values)), true) => super::explained(db, sql, values.clone()).await?,
         _ => (None, None),
     };
@@ -615,7 +626,7 @@ pub async fn export(
     secret: &[u8],
 ) -> Result<impl futures_util::Stream<Item = Result<String, ApiError>> + Send + use<>, ApiError> {
     let after = cursor.map(|text| Cursor::open(secret, text)).transpose().map_err(bad_cursor)?.map(|c| c.after);
-    let merge = Merge::start(db, after, EXPORT_BATCH).await?;
+    let merge = Merge::start(db.clone(), after, EXPORT_BATCH).await?;
     let state = (merge, Some(format.header().to_owned()));
     Ok(futures_util::stream::try_unfold(state, move |(mut merge, header)| async move {
         const CHUNK: usize = 64 * 1024;
