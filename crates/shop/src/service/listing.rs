@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::schema::common::{Pagination, Total};
 
 /// The name of the count read along with the rows.
-const COUNT: &str = "match_count";
+pub const COUNT: &str = "match_count";
 
 /// A page and the number of rows it was taken from.
 pub struct Listed<M> {
@@ -84,41 +84,23 @@ async fn models<M: FromQueryResult>(
     statement: SelectStatement,
 ) -> Result<(Vec<M>, Option<i64>), ApiError> {
     crate::db::direct::record();
+    // One body for the three pools: their row types differ, so a macro rather than a function.
+    macro_rules! read {
+        ($builder:expr, $pool:expr) => {{
+            let (sql, values) = statement.build_sqlx($builder);
+            let rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch_all($pool).await?;
+            let counted = rows.first().map(|row| row.try_get::<i64, _>(COUNT)).transpose()?;
+            let models = rows
+                .into_iter()
+                .map(|row| M::from_query_result(&QueryResult::from(row), ""))
+                .collect::<Result<_, _>>()?;
+            (models, counted)
+        }};
+    }
     let read = match db.get_database_backend() {
-        DbBackend::Sqlite => {
-            let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
-            let rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch_all(db.get_sqlite_connection_pool()).await?;
-            let counted = rows.first().map(|row| row.try_get::<i64, _>(COUNT)).transpose()?;
-            (
-                rows.into_iter()
-                    .map(|row| M::from_query_result(&QueryResult::from(row), ""))
-                    .collect::<Result<_, _>>()?,
-                counted,
-            )
-        }
-        DbBackend::Postgres => {
-            let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
-            let rows =
-                sqlx::query_with(AssertSqlSafe(sql), values).fetch_all(db.get_postgres_connection_pool()).await?;
-            let counted = rows.first().map(|row| row.try_get::<i64, _>(COUNT)).transpose()?;
-            (
-                rows.into_iter()
-                    .map(|row| M::from_query_result(&QueryResult::from(row), ""))
-                    .collect::<Result<_, _>>()?,
-                counted,
-            )
-        }
-        _ => {
-            let (sql, values) = statement.build_sqlx(MysqlQueryBuilder);
-            let rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch_all(db.get_mysql_connection_pool()).await?;
-            let counted = rows.first().map(|row| row.try_get::<i64, _>(COUNT)).transpose()?;
-            (
-                rows.into_iter()
-                    .map(|row| M::from_query_result(&QueryResult::from(row), ""))
-                    .collect::<Result<_, _>>()?,
-                counted,
-            )
-        }
+        DbBackend::Sqlite => read!(SqliteQueryBuilder, db.get_sqlite_connection_pool()),
+        DbBackend::Postgres => read!(PostgresQueryBuilder, db.get_postgres_connection_pool()),
+        _ => read!(MysqlQueryBuilder, db.get_mysql_connection_pool()),
     };
     Ok(read)
 }

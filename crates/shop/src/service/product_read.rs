@@ -73,33 +73,30 @@ pub async fn page(db: &DatabaseConnection, page: Page) -> Result<(Vec<products::
     let mut statement: SelectStatement = page.rows.into_query();
     let counted = page.count.is_some();
     if let Some(count) = page.count {
-        statement.expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), "match_count");
+        statement.expr_as(Expr::SubQuery(None, Box::new(count.into_sub_query_statement())), super::listing::COUNT);
+    }
+    // One body for the three pools: their row types differ, so a macro rather than a function.
+    macro_rules! read {
+        ($builder:expr, $pool:expr, $price:expr) => {{
+            let (sql, values) = statement.build_sqlx($builder);
+            let rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch_all($pool).await;
+            rows.and_then(|rows| {
+                let items = rows.iter().map(|r| model(r, $price(r)?)).collect::<Result<_, _>>()?;
+                Ok((items, count_of(&rows, counted)?))
+            })
+        }};
     }
     let read = match db.get_database_backend() {
+        // SQLite keeps the price as a REAL.
         DbBackend::Sqlite => {
-            let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
-            let rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch_all(db.get_sqlite_connection_pool()).await;
-            rows.and_then(|rows| {
-                let items = rows.iter().map(|r| model(r, real_price(r.try_get(4)?)?)).collect::<Result<_, _>>()?;
-                Ok((items, count_of(&rows, counted)?))
+            read!(SqliteQueryBuilder, db.get_sqlite_connection_pool(), |r: &sqlx::sqlite::SqliteRow| {
+                real_price(r.try_get(4)?)
             })
         }
         DbBackend::Postgres => {
-            let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
-            let rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch_all(db.get_postgres_connection_pool()).await;
-            rows.and_then(|rows| {
-                let items = rows.iter().map(|r| model(r, r.try_get(4)?)).collect::<Result<_, _>>()?;
-                Ok((items, count_of(&rows, counted)?))
-            })
+            read!(PostgresQueryBuilder, db.get_postgres_connection_pool(), |r: &sqlx::postgres::PgRow| r.try_get(4))
         }
-        _ => {
-            let (sql, values) = statement.build_sqlx(MysqlQueryBuilder);
-            let rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch_all(db.get_mysql_connection_pool()).await;
-            rows.and_then(|rows| {
-                let items = rows.iter().map(|r| model(r, r.try_get(4)?)).collect::<Result<_, _>>()?;
-                Ok((items, count_of(&rows, counted)?))
-            })
-        }
+        _ => read!(MysqlQueryBuilder, db.get_mysql_connection_pool(), |r: &sqlx::mysql::MySqlRow| r.try_get(4)),
     };
     read.map_err(ApiError::from)
 }

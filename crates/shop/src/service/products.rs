@@ -51,10 +51,12 @@ pub async fn search(
     page: Pagination,
     secret: &[u8],
 ) -> Result<(Vec<products::Model>, Total, Option<String>), ApiError> {
+    // Only a cursor read or written needs the fingerprint; a first page that fits has none.
+    let mut fingerprint: Option<String> = None;
     let position = match &search.cursor {
         Some(_) => {
-            let fingerprint = search.fingerprint();
-            search.cursor_position(&CursorCodec { secret, fingerprint: &fingerprint })?
+            let fingerprint = fingerprint.get_or_insert_with(|| search.fingerprint());
+            search.cursor_position(&CursorCodec { secret, fingerprint })?
         }
         None => None,
     };
@@ -106,8 +108,8 @@ pub async fn search(
         }
     };
     let next = if more {
-        let fingerprint = search.fingerprint();
-        let codec = CursorCodec { secret, fingerprint: &fingerprint };
+        let fingerprint = fingerprint.get_or_insert_with(|| search.fingerprint());
+        let codec = CursorCodec { secret, fingerprint };
         items.last().map(|row| search.cursor_after(&codec, row, total))
     } else {
         None

@@ -5,10 +5,9 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request};
-use chrono::Utc;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
 use shop::entity::products;
 
@@ -73,7 +72,6 @@ fn row_of(v: &Value) -> Expected {
 /// Four categories of products whose prices repeat, so equal premiums abound within and
 /// across categories. Returns (id, category, cents) of each.
 async fn insert_catalog(app: &TestApp, rng: &mut Rng, per_category: u64) -> Vec<(i64, i32, i64)> {
-    let now = Utc::now();
     let mut rows = Vec::new();
     for (name, step) in [("Tools", 25), ("Toys", 50), ("Books", 100), ("Garden", 7)] {
         let category = app.created("/api/v1/categories", json!({"name": name})).await;
@@ -81,16 +79,7 @@ async fn insert_catalog(app: &TestApp, rng: &mut Rng, per_category: u64) -> Vec<
         let models: Vec<products::ActiveModel> = (0..per_category)
             .map(|i| {
                 let cents = 1000 + i64::try_from(rng.below(12)).unwrap() * step;
-                products::ActiveModel {
-                    name: Set(format!("{name} {i}")),
-                    price: Set(Decimal::new(cents, 2)),
-                    stock_quantity: Set(1),
-                    is_active: Set(true),
-                    category_id: Set(category_id),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
+                super::support::product_row(format!("{name} {i}"), Decimal::new(cents, 2), category_id)
             })
             .collect();
         products::Entity::insert_many(models).exec(&app.conn).await.unwrap();

@@ -197,13 +197,18 @@ pub async fn insert_user(conn: &DatabaseConnection, username: &str, role: &str) 
     .expect("insert user")
 }
 
-pub async fn insert_product(conn: &DatabaseConnection, name: &str, category_id: i32) -> shop::entity::products::Model {
+/// An active product of `category_id`, stock 1, not yet inserted: for bulk inserts.
+pub fn product_row(
+    name: String,
+    price: rust_decimal::Decimal,
+    category_id: i32,
+) -> shop::entity::products::ActiveModel {
     let now = Utc::now();
     shop::entity::products::ActiveModel {
-        name: Set(name.to_owned()),
+        name: Set(name),
         description: Set(None),
         sku: Set(None),
-        price: Set(rust_decimal::Decimal::new(1000, 2)),
+        price: Set(price),
         stock_quantity: Set(1),
         is_active: Set(true),
         category_id: Set(category_id),
@@ -212,7 +217,11 @@ pub async fn insert_product(conn: &DatabaseConnection, name: &str, category_id: 
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(conn)
-    .await
-    .expect("insert product")
+}
+
+pub async fn insert_product(conn: &DatabaseConnection, name: &str, category_id: i32) -> shop::entity::products::Model {
+    product_row(name.to_owned(), rust_decimal::Decimal::new(1000, 2), category_id)
+        .insert(conn)
+        .await
+        .expect("insert product")
 }

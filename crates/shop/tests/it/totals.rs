@@ -35,17 +35,10 @@ fn eq(n: i64) -> (Value, Value) {
 async fn insert_products(app: &TestApp) {
     let category = app.created("/api/v1/categories", json!({"name": "Bulk"})).await;
     let category_id = i32::try_from(category["id"].as_i64().unwrap()).unwrap();
-    let now = Utc::now();
     let rows: Vec<products::ActiveModel> = (0..PRODUCTS)
-        .map(|i| products::ActiveModel {
-            name: Set(if i % 10 == 0 { format!("Special {i}") } else { format!("Item {i}") }),
-            price: Set(Decimal::new(100 + i, 2)),
-            stock_quantity: Set(1),
-            is_active: Set(true),
-            category_id: Set(category_id),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
+        .map(|i| {
+            let name = if i % 10 == 0 { format!("Special {i}") } else { format!("Item {i}") };
+            super::support::product_row(name, Decimal::new(100 + i, 2), category_id)
         })
         .collect();
     for chunk in rows.chunks(500) {
