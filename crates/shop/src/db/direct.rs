@@ -1,17 +1,22 @@
 //! The statements the hot reads send straight through sqlx (`service::product_read`,
 //! `service::listing`), counted, since sea-orm's metric callback does not see them: the
 //! tests that hold a request to a fixed number of statements add this count to sea-orm's.
+//!
+//! Counted per thread: tests run side by side in one process (`cargo test`), each on its own
+//! thread with a current-thread runtime, and must not see each other's statements.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::Cell;
 
-static STATEMENTS: AtomicU64 = AtomicU64::new(0);
-
-/// Counts one statement sent past sea-orm.
-pub fn record() {
-    STATEMENTS.fetch_add(1, Ordering::Relaxed);
+thread_local! {
+    static STATEMENTS: Cell<u64> = const { Cell::new(0) };
 }
 
-/// The statements sent past sea-orm since the process started.
+/// Counts one statement sent past sea-orm, on the calling thread.
+pub fn record() {
+    STATEMENTS.with(|n| n.set(n.get() + 1));
+}
+
+/// The statements sent past sea-orm from the calling thread.
 pub fn statements() -> u64 {
-    STATEMENTS.load(Ordering::Relaxed)
+    STATEMENTS.with(Cell::get)
 }

@@ -87,7 +87,7 @@ impl TestApp {
 
     /// Statements run since the last call.
     pub fn take_statement_count(&self) -> usize {
-        // The hot reads bypass sea-orm (`shop::db::direct`); each test runs in its own process.
+        // The hot reads bypass sea-orm (`shop::db::direct`, counted per thread).
         let direct = shop::db::direct::statements();
         let unseen = direct - self.direct_seen.swap(direct, Ordering::SeqCst);
         self.statements.swap(0, Ordering::SeqCst) + usize::try_from(unseen).unwrap()
