@@ -1,4 +1,4 @@
-//! The command line: `shop serve`, `shop db <alembic-like verb>`.
+//! The command line: `shop serve`, `shop worker`, `shop db <alembic-like verb>`.
 
 use std::io::Write as _;
 
@@ -60,6 +60,9 @@ pub enum Command {
     /// The sales totals behind analytics (per product, supplier and month): check or rebuild.
     #[command(subcommand)]
     Rollups(RollupsCommand),
+    /// Deliver webhooks and email from the outbox and run the scheduled jobs, without serving
+    /// HTTP (`shop serve` runs a worker too, unless WORKER_ENABLED=false). Any number may run.
+    Worker,
     /// Ask the running server's /health (at HOST:PORT); exit 0 only when it answers 200. For
     /// container health checks.
     Healthcheck,
@@ -107,6 +110,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Rollups(command) => rollups(&settings, command).await,
+        Command::Worker => worker(settings).await,
         Command::Healthcheck => crate::healthcheck::run(&settings).await,
         Command::Openapi => {
             let spec = crate::api::openapi(&settings.server.api_v1_str, &settings.server.project_name);
@@ -176,6 +180,20 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         );
     }
     crate::app::serve(settings).await
+}
+
+async fn worker(settings: Settings) -> anyhow::Result<()> {
+    crate::telemetry::init(&settings);
+    db::prepare_schema(&settings).await?;
+    let conn = crate::db::connect(&settings).await?;
+    let worker = crate::worker::Worker::new(conn.clone(), &settings)?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(worker.run(stopped));
+    crate::app::shutdown_signal().await;
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(settings.events.webhook_timeout + std::time::Duration::from_secs(1), task).await;
+    conn.close().await.ok();
+    Ok(())
 }
 
 async fn createsuperuser(settings: &Settings, args: SuperuserArgs) -> anyhow::Result<()> {

@@ -18,6 +18,11 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
             PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".to_owned()), &buckets)
                 .ok()?
+                .set_buckets_for_metric(
+                    Matcher::Full("outbox_delivery_latency_seconds".to_owned()),
+                    &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0, 7200.0, 36000.0],
+                )
+                .ok()?
                 .install_recorder()
                 .ok()
         })

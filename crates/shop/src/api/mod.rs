@@ -22,6 +22,7 @@ pub mod system;
 pub mod tags;
 pub mod users;
 pub mod variants;
+pub mod webhooks;
 
 pub use state::AppState;
 
@@ -49,6 +50,7 @@ use crate::error::ApiError;
         (name = "users", description = "Accounts and profiles"),
         (name = "orders", description = "Orders with line items and a status lifecycle"),
         (name = "analytics", description = "Reports: aggregations, joins, window functions"),
+        (name = "webhooks", description = "Event delivery to HTTP endpoints, signed per Standard Webhooks"),
     )
 )]
 struct ApiDoc;
@@ -71,6 +73,7 @@ fn api_routes(prefix: &str) -> OpenApiRouter<AppState> {
         .merge(users::routes(prefix))
         .merge(orders::routes(prefix))
         .merge(analytics::routes(prefix))
+        .merge(webhooks::routes(prefix))
 }
 
 fn assembled(prefix: &str, title: &str) -> (Router<AppState>, utoipa::openapi::OpenApi) {

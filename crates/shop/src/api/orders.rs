@@ -60,7 +60,7 @@ pub async fn create(
     ValidJson(input): ValidJson<OrderCreate>,
 ) -> Result<(StatusCode, Json<OrderPublic>), ApiError> {
     let key = idempotency_key(&headers)?;
-    let (placed, _) = service::place(&state.db, &user, &input, key.as_deref()).await?;
+    let (placed, _) = service::place(&state.db, &state.outbox, &user, &input, key.as_deref()).await?;
     // A replay answers exactly as the first request did.
     Ok((StatusCode::CREATED, Json(public(placed))))
 }
@@ -115,7 +115,7 @@ pub async fn cancel(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId,
 ) -> Result<Json<OrderPublic>, ApiError> {
-    Ok(Json(public(service::transition(&state.db, &user, id, OrderStatus::Cancelled).await?)))
+    Ok(Json(public(service::transition(&state.db, &state.outbox, &user, id, OrderStatus::Cancelled).await?)))
 }
 
 /// Move an order along pending -> processing -> shipped -> delivered, or cancel it (admin).
@@ -129,5 +129,5 @@ pub async fn change_status(
     PathId(id): PathId,
     ValidJson(change): ValidJson<StatusChange>,
 ) -> Result<Json<OrderPublic>, ApiError> {
-    Ok(Json(public(service::transition(&state.db, &admin, id, change.status).await?)))
+    Ok(Json(public(service::transition(&state.db, &state.outbox, &admin, id, change.status).await?)))
 }

@@ -10,6 +10,7 @@ use crate::api::admission::Admission;
 use crate::cache::ResponseCache;
 use crate::cache::redis::RedisStore;
 use crate::config::Settings;
+use crate::events::Outbox;
 use crate::pool::Probe;
 use crate::redis_link::RedisLink;
 use crate::service::throttle::LoginThrottle;
@@ -34,6 +35,8 @@ pub struct Shared {
     pub admission: Arc<Admission>,
     /// `/health`'s database probe.
     pub probe: Arc<Probe>,
+    /// How order and stock changes write their events.
+    pub outbox: Outbox,
 }
 
 impl std::ops::Deref for AppState {
@@ -72,7 +75,8 @@ impl AppState {
             Duration::from_millis(u64::from(settings.database.acquire_timeout_ms)),
         ));
         let probe = Arc::new(Probe::new(HEALTH_PROBE_LIMIT));
-        Self(Arc::new(Shared { read_db: db.clone(), db, settings, login_throttle, cache, admission, probe }))
+        let outbox = Outbox::new(&settings.events);
+        Self(Arc::new(Shared { read_db: db.clone(), db, settings, login_throttle, cache, admission, probe, outbox }))
     }
 
     /// Sends list and analytics reads to `read_db`.

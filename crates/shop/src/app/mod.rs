@@ -137,13 +137,27 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         max_connections: usize::try_from(state.settings.limits.max_connections).unwrap_or(usize::MAX),
         drain: Duration::from_secs(u64::from(state.settings.limits.request_timeout_seconds)),
     };
+    let worker = if state.settings.events.worker_in_serve {
+        let worker = crate::worker::Worker::new(db.clone(), &state.settings)?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        Some((stop, tokio::spawn(worker.run(stopped))))
+    } else {
+        None
+    };
+    let drain_worker = state.settings.events.webhook_timeout + Duration::from_secs(1);
     listen::serve(listener, build(state), limits, shutdown_signal()).await?;
+    if let Some((stop, task)) = worker {
+        // Attempts in flight finish (or time out); an unfinished one is claimed again later.
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(drain_worker, task).await;
+    }
     tracing::info!("shutting down: closing the database pool");
     db.close().await?;
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Resolves at SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -39,6 +39,14 @@ impl Env<'_> {
         }
     }
 
+    /// A whole number, zero included, or `default` when unset.
+    pub(super) fn whole(&self, var: &'static str, default: u32) -> Result<u32, ConfigError> {
+        match self.get(var)? {
+            Some(raw) => raw.parse::<u32>().map_err(|_| ConfigError::invalid(var, &raw, "is not a whole number")),
+            None => Ok(default),
+        }
+    }
+
     /// A boolean, or `default` when unset.
     pub(super) fn flag(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
         self.get(var)?.map_or(Ok(default), |raw| parse_bool(var, &raw))

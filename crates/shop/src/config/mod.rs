@@ -1,5 +1,5 @@
 //! Typed application settings, read from the process environment and `.env`, in sections:
-//! [`server`], [`database`], [`auth`], [`cache`], [`limits`] and [`logging`]. Each section
+//! [`server`], [`database`], [`auth`], [`cache`], [`limits`], [`logging`] and [`events`]. Each section
 //! reads its own variables; a bad value stops start-up with one line naming it.
 //!
 //! Parsing is separated from the environment ([`Settings::from_map`]) so tests
@@ -10,6 +10,7 @@ pub mod cache;
 pub mod database;
 mod dotenv;
 mod env;
+pub mod events;
 mod kinds;
 pub mod limits;
 pub mod logging;
@@ -23,6 +24,7 @@ use std::env::VarError;
 pub use auth::{AuthSettings, MIN_SECRET_KEY_BYTES};
 pub use cache::CacheSettings;
 pub use database::DatabaseSettings;
+pub use events::EventSettings;
 pub use kinds::{Algorithm, DatabaseKind, LogFormat};
 pub use limits::LimitSettings;
 pub use logging::LoggingSettings;
@@ -71,6 +73,7 @@ pub struct Settings {
     pub cache: CacheSettings,
     pub limits: LimitSettings,
     pub logging: LoggingSettings,
+    pub events: EventSettings,
 }
 
 impl Settings {
@@ -102,6 +105,7 @@ impl Settings {
             logging: LoggingSettings::read(&env)?,
             cache: CacheSettings::read(&env)?,
             limits: LimitSettings::read(&env)?,
+            events: EventSettings::read(&env)?,
         })
     }
 

@@ -5,6 +5,10 @@ pub mod categories;
 pub mod category_daily_orders;
 pub mod category_price_totals;
 pub mod choice;
+pub mod deliveries;
+pub mod delivery_attempts;
+pub mod events;
+pub mod job_leases;
 pub mod monthly_sales;
 pub mod order_items;
 pub mod orders;
@@ -17,6 +21,7 @@ pub mod suppliers;
 pub mod tags;
 pub mod users;
 pub mod variant_attributes;
+pub mod webhooks;
 
 mod target;
 pub use target::target_schema;

@@ -5,9 +5,9 @@
 use migrate::entity::EntitySchema;
 
 use super::{
-    cache_epoch, categories, category_daily_orders, category_price_totals, monthly_sales, order_items, orders,
-    product_sales, product_tags, product_variants, products, supplier_sales, suppliers, tags, users,
-    variant_attributes,
+    cache_epoch, categories, category_daily_orders, category_price_totals, deliveries, delivery_attempts, events,
+    job_leases, monthly_sales, order_items, orders, product_sales, product_tags, product_variants, products,
+    supplier_sales, suppliers, tags, users, variant_attributes, webhooks,
 };
 
 pub fn target_schema() -> migrate::Schema {
@@ -28,6 +28,13 @@ pub fn target_schema() -> migrate::Schema {
         .entity::<category_daily_orders::Entity>()
         .entity::<cache_epoch::Entity>()
         .entity::<category_price_totals::Entity>()
+        .entity::<webhooks::Entity>()
+        .entity::<events::Entity>()
+        .entity::<deliveries::Entity>()
+        .entity::<delivery_attempts::Entity>()
+        .entity::<job_leases::Entity>()
+        // A worker's claim: the due deliveries, oldest due first.
+        .index("deliveries", "ix_deliveries_status_next_attempt_at", &["status", "next_attempt_at"], false)
         .index("variant_attributes", "ix_variant_attributes_name_value", &["attribute_name", "attribute_value"], false)
         .index("orders", "ix_orders_user_id_idempotency_key", &["user_id", "idempotency_key"], true)
         // Product search: keyset pages by price or age, and a category's products by price (the
@@ -48,6 +55,8 @@ pub fn target_schema() -> migrate::Schema {
         .check("users", "ck_users_role", "role IN ('user', 'admin')")
         .check("orders", "ck_orders_status", "status IN ('pending', 'processing', 'shipped', 'delivered', 'cancelled')")
         .check("orders", "ck_orders_total_non_negative", "total_amount >= 0")
+        .check("deliveries", "ck_deliveries_status", "status IN ('pending', 'delivered', 'failed', 'dead')")
+        .check("deliveries", "ck_deliveries_channel", "channel IN ('webhook', 'email')")
         .check("order_items", "ck_order_items_quantity_positive", "quantity > 0")
         .build()
 }

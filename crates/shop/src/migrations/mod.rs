@@ -19,6 +19,7 @@ mod r0013_mysql_text_compares_by_code_point;
 mod r0014_usernames_and_emails_unique_ignoring_case;
 mod r0015_add_cache_epoch;
 mod r0016_add_category_price_totals;
+mod r0017_add_events_outbox_webhooks_and_job_leases;
 // @migrate:modules-end
 
 /// Every revision of the shop, in registration order.
@@ -40,6 +41,7 @@ pub fn revisions() -> Vec<Revision> {
         r0014_usernames_and_emails_unique_ignoring_case::revision(),
         r0015_add_cache_epoch::revision(),
         r0016_add_category_price_totals::revision(),
+        r0017_add_events_outbox_webhooks_and_job_leases::revision(),
         // @migrate:revisions-end
     ]
 }

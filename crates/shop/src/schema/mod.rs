@@ -11,6 +11,7 @@ pub mod text;
 pub mod user;
 pub mod validation;
 pub mod variant;
+pub mod webhook;
 
 /// Why a string holding U+0000 is refused: PostgreSQL cannot store it, so no database does.
 pub const NUL_MESSAGE: &str = "String should not contain the NUL character (U+0000)";

@@ -12,6 +12,7 @@ pub mod tags;
 pub mod throttle;
 pub mod users;
 pub mod variants;
+pub mod webhooks;
 pub mod write;
 
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PrimaryKeyTrait, QueryTrait};

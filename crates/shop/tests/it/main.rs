@@ -8,6 +8,7 @@ mod cache;
 mod categories;
 mod cli;
 mod differential;
+mod events;
 mod fault;
 mod http;
 mod migrations;

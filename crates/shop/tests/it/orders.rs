@@ -296,15 +296,18 @@ async fn a_repeated_order_number_draws_a_new_one_and_changes_nothing_else() {
         let product = catalog(&app, 10, "5.00").await;
         let user = insert_user(&app.conn, "numbers", "user").await;
         let input: OrderCreate = serde_json::from_value(order(product, 1)).unwrap();
-        let (first, _) = orders::place_numbered(&app.conn, &user, &input, None, || "ORD-20261129-0000AAAA".to_owned())
-            .await
-            .unwrap_or_else(|e| panic!("{dialect}: {e:?}"));
+        let (first, _) = orders::place_numbered(&app.conn, &Default::default(), &user, &input, None, || {
+            "ORD-20261129-0000AAAA".to_owned()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{dialect}: {e:?}"));
         // The next draw repeats the first number, then gives a fresh one.
         let mut draws = ["ORD-20261129-0000AAAA", "ORD-20261129-0000BBBB"].into_iter();
-        let (second, created) =
-            orders::place_numbered(&app.conn, &user, &input, None, || draws.next().unwrap_or("exhausted").to_owned())
-                .await
-                .unwrap_or_else(|e| panic!("{dialect}: a repeated order number must be retried: {e:?}"));
+        let (second, created) = orders::place_numbered(&app.conn, &Default::default(), &user, &input, None, || {
+            draws.next().unwrap_or("exhausted").to_owned()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{dialect}: a repeated order number must be retried: {e:?}"));
         assert!(created, "{dialect}");
         assert_eq!(first.order.order_number, "ORD-20261129-0000AAAA", "{dialect}");
         assert_eq!(second.order.order_number, "ORD-20261129-0000BBBB", "{dialect}");

@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entity::orders::OrderStatus;
 use crate::entity::{order_items, orders, product_variants, products, users};
 use crate::error::ApiError;
+use crate::events::{self, EventType, Outbox};
+use crate::schema::order::OrderPublic;
 use crate::service::rollup::{self, Change};
 use crate::service::write;
 
@@ -34,26 +36,57 @@ pub fn sources(to: OrderStatus) -> &'static [OrderStatus] {
 /// 404 when not visible to `viewer`, 409 for a transition the lifecycle forbids.
 pub async fn transition(
     db: &DatabaseConnection,
+    outbox: &Outbox,
     viewer: &users::Model,
     id: i64,
     to: OrderStatus,
 ) -> Result<Placed, ApiError> {
-    let Placed { order, items } = get(db, viewer, id).await?;
+    let placed = get(db, viewer, id).await?;
     let allowed: Vec<&str> = sources(to).iter().map(|s| s.as_str()).collect();
+    if let Err(current) = move_order(db, outbox, &placed, &allowed, to, None).await? {
+        return Err(ApiError::Conflict(format!("An order cannot go from {current} to {}", to.as_str())));
+    }
+    get(db, viewer, id).await
+}
+
+/// Cancels order `id` if it is still pending (its payment window passed): the stock comes
+/// back and `order.status_changed` says why. `false` when it was no longer pending.
+///
+/// # Errors
+/// Database errors.
+pub async fn expire(db: &DatabaseConnection, outbox: &Outbox, id: i32) -> Result<bool, ApiError> {
+    let Some(order) = crate::service::by_id::<orders::Entity>(db, id).await? else { return Ok(false) };
+    let items = super::items_of(db, &[order.id]).await?.remove(&order.id).unwrap_or_default();
+    let placed = Placed { order, items };
+    let moved =
+        move_order(db, outbox, &placed, &[OrderStatus::Pending.as_str()], OrderStatus::Cancelled, Some("expired"))
+            .await?;
+    Ok(moved.is_ok())
+}
+
+/// The transition in a transaction, retried on deadlocks; `Err(current status)` when the order
+/// is not in one of the `allowed` statuses.
+async fn move_order(
+    db: &DatabaseConnection,
+    outbox: &Outbox,
+    placed: &Placed,
+    allowed: &[&str],
+    to: OrderStatus,
+    reason: Option<&str>,
+) -> Result<Result<(), String>, ApiError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
         let txn = write::begin(db, None).await?;
-        match apply_transition(&txn, &order, &allowed, to, &items).await {
-            Ok(true) => {
+        match apply_transition(&txn, outbox, placed, allowed, to, reason).await {
+            Ok(Ok(())) => {
                 txn.commit().await?;
-                break;
+                events::wake();
+                return Ok(Ok(()));
             }
-            Ok(false) => {
+            Ok(Err(current)) => {
                 txn.rollback().await?;
-                let current =
-                    crate::service::by_id::<orders::Entity>(db, order.id).await?.map_or(order.status, |o| o.status);
-                return Err(ApiError::Conflict(format!("An order cannot go from {current} to {}", to.as_str())));
+                return Ok(Err(current));
             }
             Err(err) => {
                 // Roll back now rather than leave it queued on the pooled connection.
@@ -65,34 +98,55 @@ pub async fn transition(
             }
         }
     }
-    get(db, viewer, id).await
 }
 
 /// The conditional status change (and, for a cancel, the stock restore and the sales
-/// rollups); `false` when the order was not in a status the lifecycle allows to move to `to`.
+/// rollups) with its `order.status_changed` event; `Err(current status)` when the order was
+/// not in a status that may move to `to`.
 async fn apply_transition(
     txn: &DatabaseTransaction,
-    order: &orders::Model,
+    outbox: &Outbox,
+    placed: &Placed,
     allowed: &[&str],
     to: OrderStatus,
-    items: &[order_items::Model],
-) -> Result<bool, DbErr> {
+    reason: Option<&str>,
+) -> Result<Result<(), String>, DbErr> {
+    let order = &placed.order;
+    // The status as this transaction sees it, so the event names the status really left.
+    let Some(current) = orders::Entity::find_by_id(order.id).lock_exclusive().one(txn).await? else {
+        return Ok(Err(order.status.clone()));
+    };
+    if !allowed.contains(&current.status.as_str()) {
+        return Ok(Err(current.status));
+    }
+    let now = Utc::now();
     let changed = orders::Entity::update_many()
         .col_expr(orders::Column::Status, Expr::value(to.as_str()))
-        .col_expr(orders::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(orders::Column::UpdatedAt, Expr::value(now))
         .filter(orders::Column::Id.eq(order.id))
-        .filter(orders::Column::Status.is_in(allowed.iter().copied()))
+        .filter(orders::Column::Status.eq(current.status.as_str()))
         .exec(txn)
         .await?;
     if changed.rows_affected == 0 {
-        return Ok(false);
+        return Ok(Err(current.status));
     }
+    let items = &placed.items;
     if to == OrderStatus::Cancelled {
         restore_stock(txn, items).await?;
         let attributes = rollup::lock_attributes(txn, items.iter().map(|i| i.product_id)).await?;
         rollup::apply(txn, order.id, order.created_at, &rollup_lines(items), &attributes, Change::Cancelled).await?;
     }
-    Ok(true)
+    let mut after = current.clone();
+    after.status = to.as_str().to_owned();
+    after.updated_at = now;
+    let mut data = serde_json::to_value(OrderPublic::new(after, items.clone())).unwrap_or_default();
+    if let Some(fields) = data.as_object_mut() {
+        fields.insert("previous_status".to_owned(), current.status.clone().into());
+        fields.insert("reason".to_owned(), reason.map_or(serde_json::Value::Null, Into::into));
+    }
+    let email = users::Entity::find_by_id(order.user_id).one(txn).await?.map(|u| u.email);
+    events::emit(txn, outbox, EventType::OrderStatusChanged, data, email.as_deref()).await?;
+    Ok(Ok(()))
 }
 
 /// Puts the order's quantities back, one update per product or variant in id order (the

@@ -9,7 +9,7 @@
 mod lifecycle;
 mod placement;
 
-pub use lifecycle::{sources, transition};
+pub use lifecycle::{expire, sources, transition};
 pub use placement::{place, place_numbered};
 
 use std::collections::HashMap;

@@ -16,8 +16,9 @@ use sha2::{Digest, Sha256};
 use crate::entity::orders::OrderStatus;
 use crate::entity::{order_items, orders, product_variants, products, users};
 use crate::error::{ApiError, FieldError, LocItem, unique_violation_column};
+use crate::events::{self, EventType, Outbox};
 use crate::schema::common::MAX_MONEY;
-use crate::schema::order::OrderCreate;
+use crate::schema::order::{OrderCreate, OrderPublic};
 use crate::service::rollup::{self, Change};
 use crate::service::write;
 
@@ -70,11 +71,12 @@ fn item_error(index: usize, field: &str, msg: String, kind: &str) -> ApiError {
 /// changes) or a key reused with a different request.
 pub async fn place(
     db: &DatabaseConnection,
+    outbox: &Outbox,
     user: &users::Model,
     input: &OrderCreate,
     idempotency_key: Option<&str>,
 ) -> Result<(Placed, bool), ApiError> {
-    place_numbered(db, user, input, idempotency_key, order_number).await
+    place_numbered(db, outbox, user, input, idempotency_key, order_number).await
 }
 
 /// [`place`] with the order numbers drawn from `next_number`, so that a test can make them
@@ -85,6 +87,7 @@ pub async fn place(
 #[doc(hidden)]
 pub async fn place_numbered(
     db: &DatabaseConnection,
+    outbox: &Outbox,
     user: &users::Model,
     input: &OrderCreate,
     idempotency_key: Option<&str>,
@@ -97,8 +100,11 @@ pub async fn place_numbered(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match place_once(db, user, input, idempotency_key, print.as_deref(), next_number()).await {
-            Ok(placed) => return Ok((placed, true)),
+        match place_once(db, outbox, user, input, idempotency_key, print.as_deref(), next_number()).await {
+            Ok(placed) => {
+                events::wake();
+                return Ok((placed, true));
+            }
             Err(Failure::Api(e)) => return Err(e),
             Err(Failure::NumberTaken) => {}
             Err(Failure::KeyTaken) => {
@@ -141,6 +147,7 @@ async fn replay(
 
 async fn place_once(
     db: &DatabaseConnection,
+    outbox: &Outbox,
     user: &users::Model,
     input: &OrderCreate,
     idempotency_key: Option<&str>,
@@ -148,12 +155,13 @@ async fn place_once(
     number: String,
 ) -> Result<Placed, Failure> {
     let txn = write::begin(db, None).await?;
-    let filled = fill_order(&txn, user, input, idempotency_key, print, number).await;
+    let filled = fill_order(&txn, outbox, user, input, idempotency_key, print, number).await;
     txn.finish(filled).await
 }
 
 async fn fill_order(
     txn: &DatabaseTransaction,
+    outbox: &Outbox,
     user: &users::Model,
     input: &OrderCreate,
     idempotency_key: Option<&str>,
@@ -182,7 +190,7 @@ async fn fill_order(
     })?;
 
     let lines = resolve_lines(txn, input).await?;
-    take_stock(txn, input, &lines).await?;
+    let low = take_stock(txn, input, &lines, outbox.low_stock_threshold).await?;
     let attributes =
         rollup::lock_attributes(txn, input.items.iter().filter_map(|i| i32::try_from(i.product_id).ok())).await?;
     let mut items = Vec::with_capacity(input.items.len());
@@ -212,6 +220,11 @@ async fn fill_order(
     let mut order: orders::ActiveModel = order.into();
     order.total_amount = Set(total);
     let order = order.update(txn).await?;
+    let data = serde_json::to_value(OrderPublic::new(order.clone(), items.clone())).unwrap_or_default();
+    events::emit(txn, outbox, EventType::OrderCreated, data, Some(&user.email)).await?;
+    for stock in low {
+        events::emit(txn, outbox, EventType::ProductLowStock, stock, None).await?;
+    }
     Ok(Placed { order, items })
 }
 
@@ -285,12 +298,14 @@ async fn resolve_lines(txn: &DatabaseTransaction, input: &OrderCreate) -> Result
     Ok(lines)
 }
 
-/// Decrements stock for every product (or variant) of the order, or fails with 409.
+/// Decrements stock for every product (or variant) of the order, or fails with 409. Returns
+/// the `product.low_stock` data of each stock that fell below `threshold`.
 async fn take_stock(
     txn: &DatabaseTransaction,
     input: &OrderCreate,
     lines: &[(String, Decimal)],
-) -> Result<(), Failure> {
+    threshold: i32,
+) -> Result<Vec<serde_json::Value>, Failure> {
     // Sum per product/variant first, so two lines of one product are checked together.
     let mut by_product: BTreeMap<i32, (i32, String)> = BTreeMap::new();
     let mut by_variant: BTreeMap<i32, (i32, String)> = BTreeMap::new();
@@ -303,7 +318,9 @@ async fn take_stock(
         entry.0 = entry.0.saturating_add(item.quantity);
     }
     let now = Utc::now();
-    for (id, (quantity, name)) in by_product {
+    let mut low = Vec::new();
+    for (&id, (quantity, name)) in &by_product {
+        let quantity = *quantity;
         let updated = products::Entity::update_many()
             .col_expr(products::Column::StockQuantity, Expr::col(products::Column::StockQuantity).sub(quantity))
             .col_expr(products::Column::UpdatedAt, Expr::value(now))
@@ -315,7 +332,8 @@ async fn take_stock(
             return Err(ApiError::Conflict(format!("Insufficient stock for {name}: {quantity} requested")).into());
         }
     }
-    for (id, (quantity, name)) in by_variant {
+    for (&id, (quantity, name)) in &by_variant {
+        let quantity = *quantity;
         let updated = product_variants::Entity::update_many()
             .col_expr(
                 product_variants::Column::StockQuantity,
@@ -333,5 +351,30 @@ async fn take_stock(
             .into());
         }
     }
-    Ok(())
+    let crossed = |after: i32, taken: i32| after < threshold && after.saturating_add(taken) >= threshold;
+    if !by_product.is_empty() {
+        let rows = products::Entity::find()
+            .filter(products::Column::Id.is_in(by_product.keys().copied()))
+            .filter(products::Column::StockQuantity.lt(threshold))
+            .all(txn)
+            .await?;
+        for p in rows.into_iter().filter(|p| by_product.get(&p.id).is_some_and(|(q, _)| crossed(p.stock_quantity, *q)))
+        {
+            low.push(serde_json::json!({"product_id": p.id, "variant_id": null, "name": p.name, "sku": p.sku,
+                "stock_quantity": p.stock_quantity, "threshold": threshold}));
+        }
+    }
+    if !by_variant.is_empty() {
+        let rows = product_variants::Entity::find()
+            .filter(product_variants::Column::Id.is_in(by_variant.keys().copied()))
+            .filter(product_variants::Column::StockQuantity.lt(threshold))
+            .all(txn)
+            .await?;
+        for v in rows.into_iter().filter(|v| by_variant.get(&v.id).is_some_and(|(q, _)| crossed(v.stock_quantity, *q)))
+        {
+            low.push(serde_json::json!({"product_id": v.product_id, "variant_id": v.id, "name": v.name, "sku": v.sku,
+                "stock_quantity": v.stock_quantity, "threshold": threshold}));
+        }
+    }
+    Ok(low)
 }

@@ -1,0 +1,248 @@
+//! The worker: claims due deliveries of the outbox ([`crate::events`]), attempts them
+//! concurrently (webhooks signed per Standard Webhooks, email over SMTP), records each attempt,
+//! and runs the scheduled jobs. `shop serve` runs one in-process; `shop worker` runs one alone;
+//! any number may share a database.
+//!
+//! Deliveries are claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL and MySQL and in one
+//! `UPDATE ... RETURNING` on SQLite, whose writers take turns ([`claim`]). A claim is a lease:
+//! a worker killed mid-delivery leaves it to be claimed again when the lease ends, with the
+//! same `webhook-id`. A failure waits per the retry schedule ([`retry`]), then the delivery is
+//! dead. Scheduled jobs ([`jobs`]) run once across replicas through leases in `job_leases`.
+
+pub mod claim;
+pub mod email;
+pub mod jobs;
+pub mod retry;
+pub mod webhook;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    Set, TransactionTrait,
+};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::config::{EventSettings, Settings};
+use crate::entity::{deliveries, delivery_attempts};
+
+use crate::events::outbox::{Outbox, woken};
+
+use claim::{Claimed, claim};
+use email::Mailer;
+use jobs::Jobs;
+
+/// How one attempt ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub delivered: bool,
+    /// The HTTP status (webhooks) or SMTP reply code (email), when there was an answer.
+    pub status_code: Option<u16>,
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    pub fn delivered(status_code: Option<u16>) -> Self {
+        Self { delivered: true, status_code, error: None }
+    }
+
+    pub fn failed(status_code: Option<u16>, error: String) -> Self {
+        Self { delivered: false, status_code, error: Some(error) }
+    }
+}
+
+/// How often the outbox gauges are refreshed.
+const GAUGE_PERIOD: Duration = Duration::from_secs(5);
+/// How often the scheduled jobs are looked at.
+const JOBS_PERIOD: Duration = Duration::from_secs(5);
+/// A claim outlives the longest attempt by this much, so only a dead worker loses one.
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
+
+struct Shared {
+    db: DatabaseConnection,
+    events: EventSettings,
+    http: reqwest::Client,
+    mailer: Option<Mailer>,
+}
+
+/// One worker; cheap to clone into its tasks.
+#[derive(Clone)]
+pub struct Worker {
+    shared: Arc<Shared>,
+    jobs: Arc<Jobs>,
+}
+
+impl Worker {
+    /// A worker on `db` with the event settings of `settings`.
+    ///
+    /// # Errors
+    /// An unusable `SMTP_URL`/`EMAIL_FROM`, or a TLS backend that does not start.
+    pub fn new(db: DatabaseConnection, settings: &Settings) -> anyhow::Result<Self> {
+        let events = settings.events.clone();
+        let http = webhook::client(events.webhook_timeout)?;
+        let mailer = Mailer::new(&events).map_err(anyhow::Error::msg)?;
+        let jobs = Arc::new(Jobs::new(&events, Outbox::new(&events)));
+        Ok(Self { shared: Arc::new(Shared { db, events, http, mailer }), jobs })
+    }
+
+    /// Delivers and runs jobs until `stop` turns true; attempts in flight finish first.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.jobs.holder(), "outbox worker started");
+        let mut last_gauges: Option<Instant> = None;
+        let mut last_jobs: Option<Instant> = None;
+        while !*stop.borrow() {
+            if last_gauges.is_none_or(|t| t.elapsed() >= GAUGE_PERIOD) {
+                last_gauges = Some(Instant::now());
+                if let Err(err) = refresh_gauges(&self.shared.db).await {
+                    tracing::warn!(error = %err, "outbox gauges not refreshed");
+                }
+            }
+            if last_jobs.is_none_or(|t| t.elapsed() >= JOBS_PERIOD) {
+                last_jobs = Some(Instant::now());
+                self.jobs.tick(&self.shared.db).await;
+            }
+            match self.run_once().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "claiming deliveries failed"),
+            }
+            tokio::select! {
+                () = woken() => {}
+                () = tokio::time::sleep(self.shared.events.worker_poll) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        tracing::info!("outbox worker stopped");
+    }
+
+    /// Claims one batch of due deliveries and attempts them all; returns how many.
+    ///
+    /// # Errors
+    /// The claim's database errors (a failed record is logged: its lease ends and the
+    /// delivery is attempted again).
+    pub async fn run_once(&self) -> Result<usize, DbErr> {
+        let lease = self.shared.events.webhook_timeout + LEASE_MARGIN;
+        let (token, batch) = claim(&self.shared.db, self.shared.events.worker_concurrency, lease).await?;
+        let count = batch.len();
+        let mut tasks = JoinSet::new();
+        for claimed in batch {
+            let (shared, token) = (self.shared.clone(), token.clone());
+            tasks.spawn(async move { attempt(&shared, claimed, &token).await });
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok(count)
+    }
+}
+
+/// One attempt of one claimed delivery, recorded.
+async fn attempt(shared: &Shared, claimed: Claimed, token: &str) {
+    let started = Instant::now();
+    let delivery = &claimed.delivery;
+    let outcome = match (delivery.channel.as_str(), &claimed.webhook, &shared.mailer) {
+        ("webhook", Some(endpoint), _) if endpoint.is_active => {
+            webhook::send(&shared.http, endpoint, &delivery.event_id, &claimed.payload).await
+        }
+        ("webhook", Some(_), _) => Outcome::failed(None, "the endpoint is disabled".to_owned()),
+        ("webhook", None, _) => Outcome::failed(None, "the endpoint no longer exists".to_owned()),
+        ("email", _, Some(mailer)) => {
+            mailer.send(delivery.recipient.as_deref().unwrap_or_default(), &claimed.payload).await
+        }
+        ("email", _, None) => Outcome::failed(None, "SMTP_URL is not set for this worker".to_owned()),
+        (other, _, _) => Outcome::failed(None, format!("unknown channel {other}")),
+    };
+    let elapsed = started.elapsed();
+    if let Err(err) = record(shared, &claimed, token, &outcome, elapsed).await {
+        tracing::warn!(delivery = delivery.id, error = %err, "delivery outcome not recorded; it will be attempted again");
+    }
+}
+
+/// The attempt's outcome on the delivery (if this claim still holds it) and in its log.
+async fn record(
+    shared: &Shared,
+    claimed: &Claimed,
+    token: &str,
+    outcome: &Outcome,
+    elapsed: Duration,
+) -> Result<(), DbErr> {
+    let delivery = &claimed.delivery;
+    let attempt = delivery.attempts.saturating_add(1);
+    let now = Utc::now();
+    let (status, next) = if outcome.delivered {
+        ("delivered", now)
+    } else {
+        match retry::next_wait(&shared.events.retry_schedule, attempt) {
+            Some(wait) => ("failed", now + chrono::Duration::from_std(wait).unwrap_or_default()),
+            None => ("dead", now),
+        }
+    };
+    let error = outcome.error.as_deref().map(|e| e.chars().take(500).collect::<String>());
+    let code = outcome.status_code.map(i32::from);
+    let txn = shared.db.begin().await?;
+    let updated = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::Status, Expr::value(status))
+        .col_expr(deliveries::Column::Attempts, Expr::col(deliveries::Column::Attempts).add(1))
+        .col_expr(deliveries::Column::LastStatusCode, Expr::value(code))
+        .col_expr(deliveries::Column::LastError, Expr::value(error.clone()))
+        .col_expr(deliveries::Column::NextAttemptAt, Expr::value(next))
+        .col_expr(deliveries::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        .col_expr(deliveries::Column::LeaseToken, Expr::value(Option::<String>::None))
+        .col_expr(deliveries::Column::DeliveredAt, Expr::value(outcome.delivered.then_some(now)))
+        .col_expr(deliveries::Column::UpdatedAt, Expr::value(now))
+        .filter(deliveries::Column::Id.eq(delivery.id))
+        .filter(deliveries::Column::LeaseToken.eq(token))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        // The lease ended and another worker holds the delivery now; its record counts.
+        txn.rollback().await?;
+        return Ok(());
+    }
+    delivery_attempts::ActiveModel {
+        delivery_id: Set(delivery.id),
+        attempt: Set(attempt),
+        status_code: Set(code),
+        error: Set(error),
+        duration_ms: Set(i32::try_from(elapsed.as_millis()).unwrap_or(i32::MAX)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    let channel = delivery.channel.clone();
+    let result = if outcome.delivered { "delivered" } else { "failed" };
+    metrics::counter!("outbox_delivery_attempts_total", "channel" => channel.clone(), "outcome" => result).increment(1);
+    if outcome.delivered {
+        let latency = (now - delivery.created_at).to_std().unwrap_or_default();
+        metrics::histogram!("outbox_delivery_latency_seconds", "channel" => channel).record(latency.as_secs_f64());
+    } else if status == "dead" {
+        metrics::counter!("outbox_deliveries_dead_total", "channel" => channel).increment(1);
+        tracing::warn!(delivery = delivery.id, event = %delivery.event_id, "delivery dead after {attempt} attempts");
+    }
+    Ok(())
+}
+
+/// `outbox_depth` (deliveries waiting: pending or failed) and `outbox_deliveries` by status.
+async fn refresh_gauges(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let counts: Vec<(String, i64)> = deliveries::Entity::find()
+        .select_only()
+        .column(deliveries::Column::Status)
+        .column_as(Expr::col(deliveries::Column::Id).count(), "n")
+        .filter(deliveries::Column::Status.is_in(["pending", "failed", "dead"]))
+        .group_by(deliveries::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let count = |status: &str| counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+    for status in ["pending", "failed", "dead"] {
+        #[allow(clippy::cast_precision_loss)]
+        metrics::gauge!("outbox_deliveries", "status" => status).set(count(status) as f64);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    metrics::gauge!("outbox_depth").set((count("pending") + count("failed")) as f64);
+    Ok(())
+}

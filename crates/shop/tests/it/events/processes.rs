@@ -1,0 +1,151 @@
+//! Workers as processes: one killed with SIGKILL mid-delivery (its delivery still arrives,
+//! with the same `webhook-id`), and three replicas sharing 1,000 orders on PostgreSQL.
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use migrate::Dialect;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+use shop::entity::users;
+
+use super::receiver::{Receiver, Reply};
+use super::{all_deliveries, events_of, eventually, product, webhook};
+use crate::support::TestApp;
+
+/// `shop worker` on `url`, its log discarded.
+struct WorkerProcess(Child);
+
+impl WorkerProcess {
+    fn start(url: &str, extra: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_shop"));
+        command
+            .arg("worker")
+            .env("DATABASE_URL", url)
+            .env("SECRET_KEY", crate::support::SECRET)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in extra {
+            command.env(k, v);
+        }
+        Self(command.spawn().expect("spawn shop worker"))
+    }
+
+    fn kill_9(&mut self) {
+        let status = Command::new("kill").args(["-KILL", &self.0.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+migrate::per_dialect! {
+    async fn a_worker_killed_mid_delivery_leaves_it_to_the_next_with_the_same_id(dialect) {
+        let app = TestApp::new(dialect).await;
+        let receiver = Receiver::start(vec![Reply::Hang]).await;
+        let (hook, _) = webhook(&app, &receiver.url, &["order.created"]).await;
+        // A 2 s timeout makes a 7 s lease: long enough that only a dead worker loses one.
+        let settings = [("WEBHOOK_TIMEOUT_SECONDS", "2"), ("WORKER_POLL_MS", "100")];
+        let mut first = WorkerProcess::start(&app.db.url, &settings);
+        let item = product(&app, 10).await;
+        super::placed(&app, item, 1).await;
+
+        let hung = receiver.wait_for(1, 30).await;
+        first.kill_9();
+        let _second = WorkerProcess::start(&app.db.url, &settings);
+        let hits = receiver.wait_for(2, 30).await;
+        assert_eq!(hits[1].id, hung[0].id, "{dialect}: the same webhook-id after the restart");
+        assert_eq!(hits[1].body, hung[0].body, "{dialect}");
+        let delivered = eventually(10, "the delivery recorded", || async {
+            all_deliveries(&app).await.into_iter().find(|d| d.webhook_id == Some(hook as i32) && d.status == "delivered")
+        })
+        .await;
+        assert_eq!(delivered.event_id, hung[0].id, "{dialect}");
+        // The killed attempt left no record; the one that arrived is the first recorded.
+        assert_eq!(delivered.attempts, 1, "{dialect}: {delivered:?}");
+        assert_eq!(receiver.hits().len(), 2, "{dialect}");
+    }
+}
+
+/// 1,000 orders with three `shop worker` replicas on one PostgreSQL database: exactly 1,000
+/// `order.created` deliveries, each id once. Prints the rate and the latency from commit to
+/// arrival (BENCHMARKS.md quotes a run).
+#[tokio::test]
+async fn three_worker_replicas_deliver_a_thousand_orders_exactly_once() {
+    if !migrate::testing::covers(Dialect::Postgres) {
+        return;
+    }
+    let app = TestApp::new(Dialect::Postgres).await;
+    let receiver = Receiver::start(Vec::new()).await;
+    webhook(&app, &receiver.url, &["order.created"]).await;
+    let _replicas: Vec<WorkerProcess> = (0..3).map(|_| WorkerProcess::start(&app.db.url, &[])).collect();
+    let item = product(&app, 1_000_000).await;
+    let user =
+        users::Entity::find().filter(users::Column::Username.eq("alice")).one(&app.conn).await.unwrap().expect("alice");
+    let input: shop::schema::order::OrderCreate =
+        serde_json::from_value(serde_json::json!({"items": [{"product_id": item, "quantity": 1}]})).unwrap();
+    let outbox = shop::events::Outbox::default();
+
+    let started = Instant::now();
+    let mut committed: Vec<(String, Instant)> = Vec::new();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (conn, user, input, outbox) = (app.conn.clone(), user.clone(), input.clone(), outbox.clone());
+            tokio::spawn(async move {
+                let mut done = Vec::new();
+                for _ in 0..125 {
+                    let (placed, _) = shop::service::orders::place(&conn, &outbox, &user, &input, None).await.unwrap();
+                    done.push((placed.order.order_number, Instant::now()));
+                }
+                done
+            })
+        })
+        .collect();
+    for task in tasks {
+        committed.extend(task.await.unwrap());
+    }
+    let placing = started.elapsed();
+    let hits = receiver.wait_for(1000, 120).await;
+    // Anything late would be a duplicate: give it a moment to show.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let hits = if receiver.hits().len() > hits.len() { receiver.hits() } else { hits };
+    assert_eq!(hits.len(), 1000, "exactly 1,000 deliveries");
+    let ids: HashSet<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids.len(), 1000, "each with a distinct webhook-id");
+    let events: HashSet<String> = events_of(&app, "order.created").await.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(events.len(), 1000);
+    assert!(ids.iter().all(|id| events.contains(*id)), "none missing, none invented");
+
+    let commit_of: std::collections::HashMap<String, Instant> = committed.into_iter().collect();
+    let mut latencies: Vec<Duration> = hits
+        .iter()
+        .map(|h| {
+            let body: Value = serde_json::from_str(&h.body).unwrap();
+            let number = body["data"]["order_number"].as_str().unwrap();
+            h.at.saturating_duration_since(commit_of[number])
+        })
+        .collect();
+    latencies.sort();
+    let last = hits.iter().map(|h| h.at).max().unwrap();
+    let total = last.duration_since(started);
+    let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
+    println!(
+        "outbox: 1000 orders placed in {:.2} s; delivered by 3 workers in {:.2} s ({:.0} deliveries/s); \
+         commit-to-arrival p50 {:.0} ms, p90 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        placing.as_secs_f64(),
+        total.as_secs_f64(),
+        1000.0 / total.as_secs_f64(),
+        pct(50),
+        pct(90),
+        pct(99),
+        pct(100)
+    );
+}
