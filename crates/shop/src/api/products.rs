@@ -131,7 +131,7 @@ pub async fn update(
     PathId(id): PathId,
     ValidJson(patch): ValidJson<ProductUpdate>,
 ) -> Result<Json<ProductPublic>, ApiError> {
-    Ok(Json(service::update(&state.db, id, patch).await?.into()))
+    Ok(Json(service::update(&state.db, &state.outbox, id, patch).await?.into()))
 }
 
 /// Update the fields sent (admin); same as PUT.

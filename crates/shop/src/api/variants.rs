@@ -81,7 +81,7 @@ pub async fn update(
     PathIds(id, variant_id): PathIds,
     ValidJson(patch): ValidJson<VariantUpdate>,
 ) -> Result<Json<VariantPublic>, ApiError> {
-    Ok(Json(service::update(&state.db, id, variant_id, patch).await?))
+    Ok(Json(service::update(&state.db, &state.outbox, id, variant_id, patch).await?))
 }
 
 /// Update the fields sent (admin); same as PUT.

@@ -384,3 +384,40 @@ fn every_setting_refuses_its_bad_values() {
     assert_eq!(with_host("DB_PORT", "x").err().and_then(|e| e.var()), Some("DB_PORT"));
     assert_eq!(with_host("DB_HOST", "bad host!").err().and_then(|e| e.var()), Some("DB_HOST"));
 }
+
+#[test]
+fn event_settings_default_to_the_standard_webhooks_schedule_and_no_email() {
+    let events = ok(&[]).events;
+    assert_eq!(events.low_stock_threshold, 5);
+    assert!(events.smtp_url.is_none());
+    assert_eq!(events.webhook_timeout, std::time::Duration::from_secs(10));
+    let minutes: Vec<u64> = events.retry_schedule.iter().map(|d| d.as_secs()).collect();
+    assert_eq!(minutes, vec![5, 300, 1800, 7200, 18_000, 36_000]);
+    assert!(events.worker_in_serve);
+    assert_eq!(events.pending_order_ttl, None);
+
+    let events = ok(&[
+        ("PENDING_ORDER_TTL_MINUTES", "45"),
+        ("WEBHOOK_RETRY_SCHEDULE", "200ms, 1s,2m"),
+        ("LOW_STOCK_THRESHOLD", "0"),
+    ])
+    .events;
+    assert_eq!(events.pending_order_ttl, Some(std::time::Duration::from_secs(2700)));
+    let millis: Vec<u128> = events.retry_schedule.iter().map(|d| d.as_millis()).collect();
+    assert_eq!(millis, vec![200, 1000, 120_000]);
+    assert_eq!(events.low_stock_threshold, 0);
+}
+
+#[test]
+fn bad_event_settings_name_their_variable() {
+    err(&[("WEBHOOK_RETRY_SCHEDULE", "5 minutes")], "WEBHOOK_RETRY_SCHEDULE", "5 minutes");
+    err(&[("WEBHOOK_RETRY_SCHEDULE", "5s,,x")], "WEBHOOK_RETRY_SCHEDULE", "5s,,x");
+    err(&[("SMTP_URL", "http://mail.example.com")], "SMTP_URL", "http://mail.example.com");
+    let message = settings(&[("SMTP_URL", "ftp://user:hunter2@mail.example.com")]).unwrap_err().to_string();
+    assert!(message.starts_with("SMTP_URL: ") && !message.contains("hunter2"), "{message}");
+    assert!(ok(&[("SMTP_URL", "smtps://user:hunter2@mail.example.com")]).events.smtp_url.is_some());
+    err(&[("PENDING_ORDER_TTL_MINUTES", "-1")], "PENDING_ORDER_TTL_MINUTES", "-1");
+    err(&[("WEBHOOK_TIMEOUT_SECONDS", "0")], "WEBHOOK_TIMEOUT_SECONDS", "0");
+    err(&[("EMAIL_FROM", "shop")], "EMAIL_FROM", "shop");
+    err(&[("WORKER_ENABLED", "sometimes")], "WORKER_ENABLED", "sometimes");
+}

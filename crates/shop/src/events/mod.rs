@@ -6,4 +6,4 @@
 pub mod outbox;
 pub mod signature;
 
-pub use outbox::{EventType, Outbox, emit, wake};
+pub use outbox::{EventType, Outbox, emit, fell_below, low_stock, wake};

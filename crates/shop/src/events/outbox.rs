@@ -67,6 +67,25 @@ impl Outbox {
     }
 }
 
+/// The `product.low_stock` data of a product (or one of its variants) whose stock is now
+/// `stock`, below `threshold`.
+pub fn low_stock(
+    product_id: i32,
+    variant_id: Option<i32>,
+    name: &str,
+    sku: Option<&str>,
+    stock: i32,
+    threshold: i32,
+) -> Value {
+    json!({"product_id": product_id, "variant_id": variant_id, "name": name, "sku": sku,
+        "stock_quantity": stock, "threshold": threshold})
+}
+
+/// Whether a stock that went from `before` to `after` fell below `threshold` with this change.
+pub fn fell_below(before: i32, after: i32, threshold: i32) -> bool {
+    after < threshold && before >= threshold
+}
+
 static WAKE: LazyLock<Notify> = LazyLock::new(Notify::new);
 
 /// Tells this process's worker that an event committed, so it need not wait for its next

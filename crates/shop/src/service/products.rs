@@ -14,6 +14,7 @@ use super::write;
 use super::{key, variants};
 use crate::entity::{categories, order_items, product_tags, products, suppliers, tags};
 use crate::error::{ApiError, FieldError, is_foreign_key_violation, unique_violation_column};
+use crate::events::{self, EventType, Outbox};
 use crate::schema::category::CategoryPublic;
 use crate::schema::common::{Pagination, Total};
 use crate::schema::product::{
@@ -240,22 +241,31 @@ pub async fn create(db: &impl ConnectionTrait, input: ProductCreate) -> Result<p
 
 /// # Errors
 /// 404 when missing, 422 for an unknown category or supplier, 409 on a duplicate SKU.
-pub async fn update(db: &DatabaseConnection, id: i64, patch: ProductUpdate) -> Result<products::Model, ApiError> {
-    if patch.supplier_id.is_none() && patch.category_id.is_none() {
-        return update_on(db, db, id, patch, false).await;
+pub async fn update(
+    db: &DatabaseConnection,
+    outbox: &Outbox,
+    id: i64,
+    patch: ProductUpdate,
+) -> Result<products::Model, ApiError> {
+    if patch.supplier_id.is_none() && patch.category_id.is_none() && patch.stock_quantity.is_none() {
+        return update_on(db, db, outbox, id, patch, false).await;
     }
     // A move to another supplier or category recounts both sides' sales rollups in the same
-    // transaction, with the product row locked, so concurrent moves cannot count it twice.
-    // READ COMMITTED (PostgreSQL's default) lets MySQL's recount read what committed while
-    // it waited for its locks, instead of the snapshot of its first read.
+    // transaction, with the product row locked, so concurrent moves cannot count it twice; a
+    // stock change writes its `product.low_stock` event in it. READ COMMITTED (PostgreSQL's
+    // default) lets MySQL's recount read what committed while it waited for its locks,
+    // instead of the snapshot of its first read.
     let txn = write::begin(db, Some(IsolationLevel::ReadCommitted)).await?;
-    let result = update_on(&*txn, db, id, patch, true).await;
-    txn.finish(result).await
+    let result = update_on(&*txn, db, outbox, id, patch, true).await;
+    let updated = txn.finish(result).await?;
+    events::wake();
+    Ok(updated)
 }
 
 async fn update_on(
     conn: &impl ConnectionTrait,
     db: &DatabaseConnection,
+    outbox: &Outbox,
     id: i64,
     patch: ProductUpdate,
     lock: bool,
@@ -269,7 +279,7 @@ async fn update_on(
     } else {
         get(conn, id).await?
     };
-    let (old_supplier, old_category) = (current.supplier_id, current.category_id);
+    let (old_supplier, old_category, old_stock) = (current.supplier_id, current.category_id, current.stock_quantity);
     let new_supplier = patch.supplier_id.flatten();
     let (category_id, supplier_id) = check_refs(conn, patch.category_id, new_supplier).await?;
     let mut model: products::ActiveModel = current.into();
@@ -315,6 +325,18 @@ async fn update_on(
         Ok(updated) => {
             rollup::recount_suppliers(conn, &moved_suppliers).await?;
             rollup::recount_categories(conn, &moved_categories).await?;
+            let threshold = outbox.low_stock_threshold;
+            if events::fell_below(old_stock, updated.stock_quantity, threshold) {
+                let data = events::low_stock(
+                    updated.id,
+                    None,
+                    &updated.name,
+                    updated.sku.as_deref(),
+                    updated.stock_quantity,
+                    threshold,
+                );
+                events::emit(conn, outbox, EventType::ProductLowStock, data, None).await?;
+            }
             Ok(updated)
         }
         // Checked again outside the (possibly aborted) transaction.

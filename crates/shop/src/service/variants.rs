@@ -14,6 +14,7 @@ use super::write;
 use super::{key, products as product_service};
 use crate::entity::{product_variants, variant_attributes};
 use crate::error::{ApiError, is_foreign_key_violation, unique_violation_column};
+use crate::events::{self, EventType, Outbox};
 use crate::schema::common::Pagination;
 use crate::schema::variant::{VariantAttribute, VariantCreate, VariantPublic, VariantUpdate};
 
@@ -190,6 +191,7 @@ pub async fn create(db: &DatabaseConnection, product_id: i64, input: VariantCrea
 /// 404 when the product or variant is missing, 409 on a duplicate SKU.
 pub async fn update(
     db: &DatabaseConnection,
+    outbox: &Outbox,
     product_id: i64,
     variant_id: i64,
     patch: VariantUpdate,
@@ -197,6 +199,7 @@ pub async fn update(
     let txn = write::begin(db, None).await?;
     let result = async {
         let current = find(&*txn, product_id, variant_id).await?;
+        let old_stock = current.stock_quantity;
         let mut model: product_variants::ActiveModel = current.into();
         if let Some(sku) = patch.sku {
             model.sku = Set(sku);
@@ -216,6 +219,18 @@ pub async fn update(
         model.updated_at = Set(Utc::now());
         // The row update comes first: its lock orders concurrent replacements of the attributes.
         let variant = model.update(&*txn).await.map_err(clash)?;
+        let threshold = outbox.low_stock_threshold;
+        if events::fell_below(old_stock, variant.stock_quantity, threshold) {
+            let data = events::low_stock(
+                variant.product_id,
+                Some(variant.id),
+                &variant.name,
+                Some(&variant.sku),
+                variant.stock_quantity,
+                threshold,
+            );
+            events::emit(&*txn, outbox, EventType::ProductLowStock, data, None).await?;
+        }
         let Some(attributes) = patch.attributes else {
             return with_attributes(&*txn, vec![variant]).await?.pop().ok_or_else(|| ApiError::not_found(WHAT));
         };

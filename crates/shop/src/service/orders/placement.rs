@@ -351,7 +351,7 @@ async fn take_stock(
             .into());
         }
     }
-    let crossed = |after: i32, taken: i32| after < threshold && after.saturating_add(taken) >= threshold;
+    let crossed = |after: i32, taken: i32| events::fell_below(after.saturating_add(taken), after, threshold);
     if !by_product.is_empty() {
         let rows = products::Entity::find()
             .filter(products::Column::Id.is_in(by_product.keys().copied()))
@@ -360,8 +360,7 @@ async fn take_stock(
             .await?;
         for p in rows.into_iter().filter(|p| by_product.get(&p.id).is_some_and(|(q, _)| crossed(p.stock_quantity, *q)))
         {
-            low.push(serde_json::json!({"product_id": p.id, "variant_id": null, "name": p.name, "sku": p.sku,
-                "stock_quantity": p.stock_quantity, "threshold": threshold}));
+            low.push(events::low_stock(p.id, None, &p.name, p.sku.as_deref(), p.stock_quantity, threshold));
         }
     }
     if !by_variant.is_empty() {
@@ -372,8 +371,7 @@ async fn take_stock(
             .await?;
         for v in rows.into_iter().filter(|v| by_variant.get(&v.id).is_some_and(|(q, _)| crossed(v.stock_quantity, *q)))
         {
-            low.push(serde_json::json!({"product_id": v.product_id, "variant_id": v.id, "name": v.name, "sku": v.sku,
-                "stock_quantity": v.stock_quantity, "threshold": threshold}));
+            low.push(events::low_stock(v.product_id, Some(v.id), &v.name, Some(&v.sku), v.stock_quantity, threshold));
         }
     }
     Ok(low)

@@ -61,6 +61,17 @@ migrate::per_dialect! {
             .map(|a| (a["attempt"].as_i64().unwrap(), a["status_code"].as_i64().unwrap()))
             .collect();
         assert_eq!(log, vec![(1, 500), (2, 500), (3, 200)], "{dialect}: {}", detail.body);
+
+        // The worker's series (process-wide: other tests add to the same counters).
+        let metrics = app.get("/metrics").await.body.as_str().unwrap_or_default().to_owned();
+        for series in [
+            "outbox_delivery_attempts_total{channel=\"webhook\",outcome=\"failed\"}",
+            "outbox_delivery_attempts_total{channel=\"webhook\",outcome=\"delivered\"}",
+            "outbox_delivery_latency_seconds_bucket{channel=\"webhook\",le=\"1\"}",
+            "outbox_depth ",
+        ] {
+            assert!(metrics.contains(series), "{dialect}: no {series} in /metrics");
+        }
     }
 }
 

@@ -114,3 +114,31 @@ migrate::per_dialect! {
         assert!(all_deliveries(&app).await.is_empty(), "{dialect}");
     }
 }
+
+migrate::per_dialect! {
+    async fn a_stock_edit_below_the_threshold_has_a_low_stock_event(dialect) {
+        let app = TestApp::new(dialect).await;
+        webhook(&app, "http://127.0.0.1:9/hook", &["product.low_stock"]).await;
+        let item = product(&app, 10).await;
+        let path = format!("/api/v1/products/{item}");
+        for stock in [8, 3, 2] {
+            let edited = app.admin(Method::PATCH, &path, Some(json!({"stock_quantity": stock}))).await;
+            assert_eq!(edited.status, StatusCode::OK, "{dialect}: {}", edited.body);
+        }
+        let low = events_of(&app, "product.low_stock").await;
+        assert_eq!(low.len(), 1, "{dialect}: only 8 -> 3 crosses the threshold: {low:?}");
+        assert_eq!((low[0].1["data"]["product_id"].clone(), low[0].1["data"]["stock_quantity"].clone()), (json!(item), json!(3)));
+
+        let variant = json!({"sku": format!("V-{item}"), "name": "Blue", "price_modifier": "0", "stock_quantity": 6, "attributes": []});
+        let made = app.admin(Method::POST, &format!("{path}/variants"), Some(variant)).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{dialect}: {}", made.body);
+        let variant_id = made.body["id"].as_i64().unwrap();
+        let edited = app.admin(Method::PATCH, &format!("{path}/variants/{variant_id}"), Some(json!({"stock_quantity": 1}))).await;
+        assert_eq!(edited.status, StatusCode::OK, "{dialect}: {}", edited.body);
+        let low = events_of(&app, "product.low_stock").await;
+        assert_eq!(low.len(), 2, "{dialect}");
+        assert_eq!(low[1].1["data"]["variant_id"], variant_id, "{dialect}");
+        assert_eq!(low[1].1["data"]["stock_quantity"], 1, "{dialect}");
+        assert_eq!(all_deliveries(&app).await.len(), 2, "{dialect}");
+    }
+}

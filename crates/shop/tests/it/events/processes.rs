@@ -149,3 +149,38 @@ async fn three_worker_replicas_deliver_a_thousand_orders_exactly_once() {
         pct(100)
     );
 }
+
+/// A webhook and an order written straight to the database, as another replica's API would.
+async fn order_from_elsewhere(app: &TestApp, url: &str) -> String {
+    let input: shop::schema::webhook::WebhookCreate =
+        serde_json::from_value(serde_json::json!({"url": url, "events": ["order.created"]})).unwrap();
+    shop::service::webhooks::create(&app.conn, input).await.unwrap();
+    let item = product(app, 10).await;
+    let user = users::Entity::find().filter(users::Column::Username.eq("alice")).one(&app.conn).await.unwrap().unwrap();
+    let order: shop::schema::order::OrderCreate =
+        serde_json::from_value(serde_json::json!({"items": [{"product_id": item, "quantity": 1}]})).unwrap();
+    let outbox = shop::events::Outbox::default();
+    let (placed, _) = shop::service::orders::place(&app.conn, &outbox, &user, &order, None).await.unwrap();
+    placed.order.order_number
+}
+
+#[tokio::test]
+async fn shop_serve_delivers_unless_its_worker_is_off() {
+    let app = TestApp::new(Dialect::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let off = crate::server::Server::start(&app.db.url, dir.path(), &[("WORKER_ENABLED", "false")]);
+    let quiet = Receiver::start(Vec::new()).await;
+    order_from_elsewhere(&app, &quiet.url).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(quiet.hits().is_empty(), "no worker, no delivery");
+    drop(off);
+
+    let on = crate::server::Server::start(&app.db.url, dir.path(), &[("WORKER_POLL_MS", "100")]);
+    // The delivery written while no worker ran goes out now.
+    let hits = quiet.wait_for(1, 20).await;
+    assert_eq!(hits.len(), 1);
+    let (clean, log) = on.terminate();
+    assert!(clean, "{log:?}");
+    assert!(log.iter().any(|l| l.contains("outbox worker started")), "{log:?}");
+    assert!(log.iter().any(|l| l.contains("outbox worker stopped")), "{log:?}");
+}
