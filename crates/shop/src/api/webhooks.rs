@@ -75,7 +75,9 @@ pub async fn get(
     Ok(Json(service::get(&state.db, id).await?.into()))
 }
 
-/// Change the fields sent (admin); deliveries already written keep their endpoint.
+/// Change the fields sent (admin). Deliveries not yet made go to the new URL; while the
+/// endpoint is disabled its deliveries fail ("the endpoint is disabled") and wait for their
+/// retries, so re-enabling it within the schedule loses none.
 #[utoipa::path(patch, path = "/webhooks/{id}", tag = "webhooks", operation_id = "webhooks-patch",
     params(("id" = i64, Path)), request_body = WebhookUpdate, security(("bearer" = [])),
     responses((status = 200, body = WebhookPublic), (status = 401, body = Detail), (status = 403, body = Detail),

@@ -108,3 +108,27 @@ migrate::per_dialect! {
         assert_eq!(events.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(), vec![rows[1].event_id.clone()], "{dialect}");
     }
 }
+
+migrate::per_dialect! {
+    async fn a_running_worker_expires_stale_pending_orders_on_its_schedule(dialect) {
+        let app = TestApp::with_settings(dialect, &[("PENDING_ORDER_TTL_MINUTES", "1")]).await;
+        let item = product(&app, 10).await;
+        let stale = placed(&app, item, 4).await;
+        let stale_id = stale["id"].as_i64().unwrap();
+        age_order(&app, stale_id, 5).await;
+        assert_eq!(stock(&app, item).await, 6, "{dialect}");
+        let _worker = super::spawn_worker(&app);
+        super::eventually(20, "the stale order cancelled", || async {
+            (status(&app, stale_id).await == "cancelled").then_some(())
+        })
+        .await;
+        assert_eq!(stock(&app, item).await, 10, "{dialect}");
+        let lease = super::eventually(10, "the job's result recorded", || async {
+            let row = shop::entity::job_leases::Entity::find_by_id("expire_pending_orders").one(&app.conn).await.unwrap();
+            row.filter(|r| r.last_finished_at.is_some())
+        })
+        .await;
+        assert_eq!(lease.last_result.as_deref(), Some("expired 1 pending order(s)"), "{dialect}");
+        assert!(lease.next_run_at > Utc::now(), "{dialect}: next run scheduled");
+    }
+}
