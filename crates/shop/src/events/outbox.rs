@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use chrono::{SecondsFormat, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
@@ -86,6 +86,9 @@ pub fn fell_below(before: i32, after: i32, threshold: i32) -> bool {
     after < threshold && before >= threshold
 }
 
+/// The PostgreSQL channel on which a committed event wakes every listening worker.
+pub const CHANNEL: &str = "shop_outbox";
+
 static WAKE: LazyLock<Notify> = LazyLock::new(Notify::new);
 
 /// Tells this process's worker that an event committed, so it need not wait for its next
@@ -155,6 +158,10 @@ pub async fn emit(
     }
     if !rows.is_empty() {
         deliveries::Entity::insert_many(rows).exec(conn).await?;
+        // Delivered at commit, and only then: workers in other processes start at once.
+        if conn.get_database_backend() == DatabaseBackend::Postgres {
+            conn.execute_unprepared(&format!("NOTIFY {CHANNEL}")).await?;
+        }
     }
     Ok(id)
 }

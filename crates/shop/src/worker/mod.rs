@@ -3,6 +3,9 @@
 //! and runs the scheduled jobs. `shop serve` runs one in-process; `shop worker` runs one alone;
 //! any number may share a database.
 //!
+//! A worker wakes when its own process commits an event, on PostgreSQL when any process does
+//! (`LISTEN`, [`listen`]), and otherwise every `WORKER_POLL_MS`.
+//!
 //! Deliveries are claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL and MySQL and in one
 //! `UPDATE ... RETURNING` on SQLite, whose writers take turns ([`claim`]). A claim is a lease:
 //! a worker killed mid-delivery leaves it to be claimed again when the lease ends, with the
@@ -12,6 +15,7 @@
 pub mod claim;
 pub mod email;
 pub mod jobs;
+mod listen;
 pub mod retry;
 pub mod webhook;
 
@@ -92,6 +96,7 @@ impl Worker {
     /// Delivers and runs jobs until `stop` turns true; attempts in flight finish first.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.jobs.holder(), "outbox worker started");
+        let listener = tokio::spawn(listen::run(self.shared.db.clone(), stop.clone()));
         let mut last_gauges: Option<Instant> = None;
         let mut last_jobs: Option<Instant> = None;
         while !*stop.borrow() {
@@ -116,6 +121,7 @@ impl Worker {
                 _ = stop.changed() => {}
             }
         }
+        let _ = listener.await;
         tracing::info!("outbox worker stopped");
     }
 

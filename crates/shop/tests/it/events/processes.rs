@@ -203,3 +203,21 @@ async fn shop_serve_delivers_unless_its_worker_is_off() {
     assert!(log.iter().any(|l| l.contains("outbox worker started")), "{log:?}");
     assert!(log.iter().any(|l| l.contains("outbox worker stopped")), "{log:?}");
 }
+
+/// On PostgreSQL a worker in another process wakes at the commit (LISTEN/NOTIFY), not at its
+/// next poll: with a poll of a minute, the delivery still arrives within seconds.
+#[tokio::test]
+async fn a_postgres_worker_wakes_at_the_commit_of_another_process() {
+    if !migrate::testing::covers(Dialect::Postgres) {
+        return;
+    }
+    let app = TestApp::new(Dialect::Postgres).await;
+    let receiver = Receiver::start(Vec::new()).await;
+    let _worker = WorkerProcess::start(&app.db.url, &[("WORKER_POLL_MS", "60000")]);
+    // Past its first look for work: from here on only a notification wakes it.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let started = Instant::now();
+    order_from_elsewhere(&app, &receiver.url).await;
+    receiver.wait_for(1, 10).await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
