@@ -187,9 +187,10 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     db::prepare_schema(&settings).await?;
     let conn = crate::db::connect(&settings).await?;
     let worker = crate::worker::Worker::new(conn.clone(), &settings)?;
+    let shutdown = crate::app::shutdown_signal();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(worker.run(stopped));
-    crate::app::shutdown_signal().await;
+    shutdown.await;
     let _ = stop.send(true);
     let _ = tokio::time::timeout(settings.events.webhook_timeout + std::time::Duration::from_secs(1), task).await;
     conn.close().await.ok();

@@ -131,6 +131,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
+    let shutdown = shutdown_signal();
     tracing::info!("serving on http://{local} (docs: http://{local}/docs)");
     let limits = listen::Limits {
         header_read: Duration::from_secs(u64::from(state.settings.limits.header_read_timeout_seconds)),
@@ -145,7 +146,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         None
     };
     let drain_worker = state.settings.events.webhook_timeout + Duration::from_secs(1);
-    listen::serve(listener, build(state), limits, shutdown_signal()).await?;
+    listen::serve(listener, build(state), limits, shutdown).await?;
     if let Some((stop, task)) = worker {
         // Attempts in flight finish (or time out); an unfinished one is claimed again later.
         let _ = stop.send(true);
@@ -156,24 +157,34 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Resolves at SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves at SIGINT or SIGTERM. The handlers are installed by this call, not at the first
+/// poll: a signal that arrives between the "serving on" line and the accept loop's first turn
+/// (a loaded machine can take that long) still shuts down gracefully.
+pub fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::interrupt()).ok(), signal(SignalKind::terminate()).ok())
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt) => {},
+                () = wait(terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

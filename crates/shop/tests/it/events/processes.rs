@@ -221,3 +221,21 @@ async fn a_postgres_worker_wakes_at_the_commit_of_another_process() {
     receiver.wait_for(1, 10).await;
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[tokio::test]
+async fn shop_worker_stops_cleanly_on_sigterm() {
+    let app = TestApp::new(Dialect::Sqlite).await;
+    let mut worker = WorkerProcess::start(&app.db.url, &[]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = Command::new("kill").args(["-TERM", &worker.0.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let exit = loop {
+        if let Some(exit) = worker.0.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "shop worker still running 15 s after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+}
