@@ -189,11 +189,47 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     let worker = crate::worker::Worker::new(conn.clone(), &settings)?;
     let shutdown = crate::app::shutdown_signal();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let task = tokio::spawn(worker.run(stopped));
+    let task = tokio::spawn(worker.run(stopped.clone()));
+    if let Some(port) = settings.events.worker_metrics_port {
+        serve_metrics(&settings, port, conn.clone(), stopped).await?;
+    }
     shutdown.await;
     let _ = stop.send(true);
     let _ = tokio::time::timeout(settings.events.webhook_timeout + std::time::Duration::from_secs(1), task).await;
     conn.close().await.ok();
+    Ok(())
+}
+
+/// `/metrics` of a worker process, on `HOST`:`WORKER_METRICS_PORT`, until `stop`.
+async fn serve_metrics(
+    settings: &Settings,
+    port: u16,
+    db: sea_orm::DatabaseConnection,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    use axum::http::HeaderMap;
+    let token = settings.auth.metrics_token.clone();
+    let _ = crate::metrics::handle();
+    let route = axum::routing::get(move |headers: HeaderMap| async move {
+        if !crate::api::metrics::authorized(&headers, token.as_ref()) {
+            return axum::response::IntoResponse::into_response(ApiError::Unauthorized("Not authenticated".to_owned()));
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), crate::worker::gauges::refresh(&db)).await;
+        crate::api::metrics::text()
+    });
+    let router = axum::Router::new().route("/metrics", route);
+    let addr = (settings.server.host.as_str(), port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("WORKER_METRICS_PORT: cannot listen on {}:{port}: {e}", settings.server.host))?;
+    tracing::info!("worker metrics on http://{}/metrics", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stop.changed().await;
+            })
+            .await;
+    });
     Ok(())
 }
 

@@ -1,5 +1,7 @@
-//! `GET /metrics`: the Prometheus text of [`crate::metrics`], with the pool's gauges read at
-//! the moment of the scrape.
+//! `GET /metrics`: the Prometheus text of [`crate::metrics`], with the pool's and the outbox's
+//! gauges read at the moment of the scrape.
+
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -7,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use super::AppState;
+use crate::config::Secret;
 use crate::metrics::handle;
 
 fn record_pool(state: &AppState) {
@@ -16,16 +19,29 @@ fn record_pool(state: &AppState) {
     metrics::gauge!("db_pool_waiting").set(state.admission.waiting() as f64);
 }
 
+/// The outbox gauges are read at the scrape, but never hold it up for long: a slow database
+/// leaves them as they were.
+const GAUGES_LIMIT: Duration = Duration::from_millis(500);
+
 /// `GET /metrics`: Prometheus text; with `METRICS_TOKEN` set, only for its bearer.
 pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = &state.settings.auth.metrics_token {
-        let sent =
-            headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        if !sent.is_some_and(|s| crate::security::same_secret(s.trim().as_bytes(), token.expose().as_bytes())) {
-            return crate::error::ApiError::Unauthorized("Not authenticated".to_owned()).into_response();
-        }
+    if !authorized(&headers, state.settings.auth.metrics_token.as_ref()) {
+        return crate::error::ApiError::Unauthorized("Not authenticated".to_owned()).into_response();
     }
     record_pool(&state);
+    let _ = tokio::time::timeout(GAUGES_LIMIT, crate::worker::gauges::refresh(&state.db)).await;
+    text()
+}
+
+/// Whether the request may read the metrics: always without a token, else with it as bearer.
+pub fn authorized(headers: &HeaderMap, token: Option<&Secret>) -> bool {
+    let Some(token) = token else { return true };
+    let sent = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    sent.is_some_and(|s| crate::security::same_secret(s.trim().as_bytes(), token.expose().as_bytes()))
+}
+
+/// The process's metrics as Prometheus text.
+pub fn text() -> Response {
     let body = handle().map(PrometheusHandle::render).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -41,6 +41,8 @@ pub struct EventSettings {
     pub pending_order_ttl: Option<Duration>,
     /// Delivered and dead deliveries (and their events) are pruned after this.
     pub retention: Duration,
+    /// `shop worker` serves `/metrics` on this port (at `HOST`); none when unset.
+    pub worker_metrics_port: Option<u16>,
 }
 
 impl EventSettings {
@@ -92,6 +94,10 @@ impl EventSettings {
             worker_poll: Duration::from_millis(u64::from(env.positive("WORKER_POLL_MS", DEFAULT_WORKER_POLL_MS)?)),
             worker_concurrency: env.positive("WORKER_CONCURRENCY", DEFAULT_WORKER_CONCURRENCY)?,
             pending_order_ttl: (ttl_minutes > 0).then(|| Duration::from_secs(u64::from(ttl_minutes) * 60)),
+            worker_metrics_port: match env.get("WORKER_METRICS_PORT")? {
+                Some(raw) => Some(super::env::parse_port("WORKER_METRICS_PORT", &raw)?),
+                None => None,
+            },
             retention: Duration::from_secs(
                 u64::from(env.positive("OUTBOX_RETENTION_DAYS", DEFAULT_OUTBOX_RETENTION_DAYS)?) * 86_400,
             ),

@@ -14,6 +14,7 @@
 
 pub mod claim;
 pub mod email;
+pub mod gauges;
 pub mod jobs;
 mod listen;
 pub mod retry;
@@ -25,8 +26,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -102,7 +102,7 @@ impl Worker {
         while !*stop.borrow() {
             if last_gauges.is_none_or(|t| t.elapsed() >= GAUGE_PERIOD) {
                 last_gauges = Some(Instant::now());
-                if let Err(err) = refresh_gauges(&self.shared.db).await {
+                if let Err(err) = gauges::refresh(&self.shared.db).await {
                     tracing::warn!(error = %err, "outbox gauges not refreshed");
                 }
             }
@@ -229,26 +229,5 @@ async fn record(
         metrics::counter!("outbox_deliveries_dead_total", "channel" => channel).increment(1);
         tracing::warn!(delivery = delivery.id, event = %delivery.event_id, "delivery dead after {attempt} attempts");
     }
-    Ok(())
-}
-
-/// `outbox_depth` (deliveries waiting: pending or failed) and `outbox_deliveries` by status.
-async fn refresh_gauges(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    let counts: Vec<(String, i64)> = deliveries::Entity::find()
-        .select_only()
-        .column(deliveries::Column::Status)
-        .column_as(Expr::col(deliveries::Column::Id).count(), "n")
-        .filter(deliveries::Column::Status.is_in(["pending", "failed", "dead"]))
-        .group_by(deliveries::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let count = |status: &str| counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
-    for status in ["pending", "failed", "dead"] {
-        #[allow(clippy::cast_precision_loss)]
-        metrics::gauge!("outbox_deliveries", "status" => status).set(count(status) as f64);
-    }
-    #[allow(clippy::cast_precision_loss)]
-    metrics::gauge!("outbox_depth").set((count("pending") + count("failed")) as f64);
     Ok(())
 }

@@ -239,3 +239,27 @@ async fn shop_worker_stops_cleanly_on_sigterm() {
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+#[tokio::test]
+async fn shop_worker_serves_its_metrics_when_asked() {
+    let app = TestApp::new(Dialect::Sqlite).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let _worker = WorkerProcess::start(
+        &app.db.url,
+        &[("HOST", "127.0.0.1"), ("WORKER_METRICS_PORT", port.as_str()), ("METRICS_TOKEN", "scrape-me")],
+    );
+    let addr = format!("127.0.0.1:{port}");
+    let (status, body) = eventually(20, "the worker's metrics", || async {
+        let answer = tokio::net::TcpStream::connect(&addr).await.is_ok();
+        if !answer {
+            return None;
+        }
+        Some(crate::http::send_raw(&addr, "GET", "/metrics", &[("Authorization", "Bearer scrape-me")], b"").await)
+    })
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("outbox_depth "), "{body}");
+    assert!(body.contains("outbox_deliveries{status=\"dead\"}"), "{body}");
+    let (status, _) = crate::http::send_raw(&addr, "GET", "/metrics", &[], b"").await;
+    assert_eq!(status, 401);
+}
