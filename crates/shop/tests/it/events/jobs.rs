@@ -132,3 +132,45 @@ migrate::per_dialect! {
         assert!(lease.next_run_at > Utc::now(), "{dialect}: next run scheduled");
     }
 }
+
+async fn due_now(app: &TestApp, job: Job) {
+    shop::entity::job_leases::Entity::delete_by_id(job.name()).exec(&app.conn).await.unwrap();
+    let row = shop::entity::job_leases::ActiveModel {
+        name: sea_orm::Set(job.name().to_owned()),
+        holder: sea_orm::Set(None),
+        locked_until: sea_orm::Set(None),
+        next_run_at: sea_orm::Set(Utc::now() - chrono::Duration::minutes(1)),
+        last_finished_at: sea_orm::Set(None),
+        last_result: sea_orm::Set(None),
+    };
+    sea_orm::ActiveModelTrait::insert(row, &app.conn).await.unwrap();
+}
+
+async fn last_result(app: &TestApp, job: Job) -> Option<String> {
+    shop::entity::job_leases::Entity::find_by_id(job.name()).one(&app.conn).await.unwrap().and_then(|r| r.last_result)
+}
+
+migrate::per_dialect! {
+    async fn the_nightly_rollup_check_records_whether_the_rollups_match(dialect) {
+        let app = TestApp::new(dialect).await;
+        let item = product(&app, 10).await;
+        placed(&app, item, 2).await;
+        let jobs = Jobs::new(&app.settings.events, Outbox::default());
+        due_now(&app, Job::RollupCheck).await;
+        jobs.tick(&app.conn).await;
+        assert_eq!(last_result(&app, Job::RollupCheck).await.as_deref(), Some("the sales rollups match the orders"), "{dialect}");
+        let lease = shop::entity::job_leases::Entity::find_by_id("rollup_check").one(&app.conn).await.unwrap().unwrap();
+        assert_eq!(lease.next_run_at.format("%H:%M").to_string(), "03:00", "{dialect}: nightly");
+
+        // Rows changed around the service: the check says so.
+        shop::entity::product_sales::Entity::update_many()
+            .col_expr(shop::entity::product_sales::Column::UnitsSold, Expr::value(99))
+            .exec(&app.conn)
+            .await
+            .unwrap();
+        due_now(&app, Job::RollupCheck).await;
+        jobs.tick(&app.conn).await;
+        let result = last_result(&app, Job::RollupCheck).await.unwrap_or_default();
+        assert!(result.starts_with("failed: ") && result.contains("shop rollups rebuild"), "{dialect}: {result}");
+    }
+}
