@@ -189,13 +189,21 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     let worker = crate::worker::Worker::new(conn.clone(), &settings)?;
     let shutdown = crate::app::shutdown_signal();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let task = tokio::spawn(worker.run(stopped.clone()));
+    let mut task = tokio::spawn(worker.run(stopped.clone()));
     if let Some(port) = settings.events.worker_metrics_port {
         serve_metrics(&settings, port, conn.clone(), stopped).await?;
     }
-    shutdown.await;
+    // A worker that ended by itself (a panic) must not leave a process that looks alive.
+    let ended = tokio::select! {
+        () = shutdown => None,
+        result = &mut task => Some(result),
+    };
     let _ = stop.send(true);
-    let _ = tokio::time::timeout(settings.events.webhook_timeout + std::time::Duration::from_secs(1), task).await;
+    if let Some(result) = ended {
+        conn.close().await.ok();
+        return Err(anyhow::anyhow!("the outbox worker stopped unexpectedly: {result:?}"));
+    }
+    let _ = tokio::time::timeout(settings.events.webhook_timeout * 2 + std::time::Duration::from_secs(1), task).await;
     conn.close().await.ok();
     Ok(())
 }

@@ -141,11 +141,21 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let worker = if state.settings.events.worker_in_serve {
         let worker = crate::worker::Worker::new(db.clone(), &state.settings)?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        Some((stop, tokio::spawn(worker.run(stopped))))
+        let task = tokio::spawn(worker.run(stopped));
+        // The API keeps serving without its worker (other replicas' or `shop worker`s may
+        // deliver), but never silently.
+        Some((
+            stop,
+            tokio::spawn(async move {
+                if let Err(err) = task.await {
+                    tracing::error!(error = %err, "the outbox worker stopped unexpectedly; deliveries wait for another worker");
+                }
+            }),
+        ))
     } else {
         None
     };
-    let drain_worker = state.settings.events.webhook_timeout + Duration::from_secs(1);
+    let drain_worker = state.settings.events.webhook_timeout * 2 + Duration::from_secs(1);
     listen::serve(listener, build(state), limits, shutdown).await?;
     if let Some((stop, task)) = worker {
         // Attempts in flight finish (or time out); an unfinished one is claimed again later.

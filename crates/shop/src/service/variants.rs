@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set,
 };
 
 use super::write;
@@ -199,7 +199,12 @@ pub async fn update(
     let txn = write::begin(db, None).await?;
     let result = async {
         let current = find(&*txn, product_id, variant_id).await?;
-        let old_stock = current.stock_quantity;
+        // Read again under the row lock: the event depends on the stock before this edit.
+        let old_stock = product_variants::Entity::find_by_id(current.id)
+            .lock_exclusive()
+            .one(&*txn)
+            .await?
+            .map_or(current.stock_quantity, |v| v.stock_quantity);
         let mut model: product_variants::ActiveModel = current.into();
         if let Some(sku) = patch.sku {
             model.sku = Set(sku);
@@ -242,7 +247,9 @@ pub async fn update(
         Ok(VariantPublic::new(variant, attributes))
     }
     .await;
-    txn.finish(result).await
+    let updated = txn.finish(result).await?;
+    events::wake();
+    Ok(updated)
 }
 
 /// Deletes a variant and (by cascade) its attributes; order lines keep their history with the

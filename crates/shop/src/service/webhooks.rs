@@ -4,7 +4,8 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
 
 use super::key;
@@ -79,7 +80,11 @@ pub async fn update(db: &impl ConnectionTrait, id: i64, patch: WebhookUpdate) ->
         model.is_active = Set(is_active);
     }
     model.updated_at = Set(Utc::now());
-    Ok(model.update(db).await?)
+    model.update(db).await.map_err(|e| match e {
+        // Deleted between the read and the update.
+        DbErr::RecordNotUpdated => ApiError::not_found(WHAT),
+        other => other.into(),
+    })
 }
 
 /// Deletes the endpoint with its deliveries (foreign-key cascade).

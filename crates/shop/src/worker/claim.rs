@@ -9,13 +9,14 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Statement,
     TransactionTrait, Value,
 };
 
 use crate::entity::{deliveries, events, webhooks};
+use crate::service::write;
 
 use crate::events::signature::new_token;
 
@@ -28,51 +29,76 @@ pub struct Claimed {
     pub webhook: Option<webhooks::Model>,
 }
 
-/// The rows a claim may take: due, not finished, and not leased by a live claim.
+/// The rows a claim may take: due, not finished, not leased by a live claim, and of a channel
+/// this worker can send.
 const DUE: &str = "status IN ('pending', 'failed') AND next_attempt_at <= {now} AND \
-                   (locked_until IS NULL OR locked_until < {now}) ORDER BY next_attempt_at, id LIMIT {limit}";
+                   (locked_until IS NULL OR locked_until < {now}){channel} ORDER BY next_attempt_at, id LIMIT {limit}";
 
-fn due(now: &str, limit: u32) -> String {
-    DUE.replace("{now}", now).replace("{limit}", &limit.to_string())
+fn due(now: &str, limit: u32, email: bool) -> String {
+    let channel = if email { "" } else { " AND channel = 'webhook'" };
+    DUE.replace("{now}", now).replace("{channel}", channel).replace("{limit}", &limit.to_string())
 }
 
-/// Claims up to `limit` due deliveries for `lease`; returns the claim's token and the rows.
+/// Claims up to `limit` due deliveries for `lease` (email ones only when `email`, the worker
+/// being able to send them); returns the claim's token and the rows.
+///
+/// PostgreSQL and MySQL compare and set the lease by the database's clock, so replicas whose
+/// clocks differ still agree on whose lease is live; SQLite runs on one host.
 ///
 /// # Errors
 /// Database errors (nothing is claimed then).
-pub async fn claim(db: &DatabaseConnection, limit: u32, lease: Duration) -> Result<(String, Vec<Claimed>), DbErr> {
+pub async fn claim(
+    db: &DatabaseConnection,
+    limit: u32,
+    lease: Duration,
+    email: bool,
+) -> Result<(String, Vec<Claimed>), DbErr> {
     let token = new_token();
-    let now = Utc::now();
-    let until = now + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(60));
     let backend = db.get_database_backend();
+    let seconds = lease.as_secs_f64();
     let ids: Vec<i32> = match backend {
         DatabaseBackend::Sqlite => {
+            let now = Utc::now();
+            let until = now + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(60));
             let sql = format!(
                 "UPDATE deliveries SET locked_until = ?, lease_token = ? WHERE id IN \
                  (SELECT id FROM deliveries WHERE {}) RETURNING id",
-                due("?", limit)
+                due("?", limit, email)
             );
             let values: Vec<Value> = vec![until.into(), token.clone().into(), now.into(), now.into()];
-            ids_of(db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?)?
+            // In this process's turn to write, as every other writer on the file.
+            let txn = write::begin(db, None).await?;
+            let rows = txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await;
+            txn.finish(rows).await.and_then(ids_of)?
         }
         DatabaseBackend::Postgres => {
             let sql = format!(
-                "UPDATE deliveries SET locked_until = $1, lease_token = $2 WHERE id IN \
-                 (SELECT id FROM deliveries WHERE {} FOR UPDATE SKIP LOCKED) RETURNING id",
-                due("$3", limit)
+                "UPDATE deliveries SET locked_until = now() + make_interval(secs => $1), lease_token = $2 \
+                 WHERE id IN (SELECT id FROM deliveries WHERE {} FOR UPDATE SKIP LOCKED) RETURNING id",
+                due("now()", limit, email)
             );
-            let values: Vec<Value> = vec![until.into(), token.clone().into(), now.into()];
+            let values: Vec<Value> = vec![seconds.into(), token.clone().into()];
             ids_of(db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?)?
         }
         _ => {
             // MySQL cannot update a table it selects from in a subquery: select, then update,
             // in one transaction that holds the row locks between the two.
             let txn = db.begin().await?;
-            let sql = format!("SELECT id FROM deliveries WHERE {} FOR UPDATE SKIP LOCKED", due("?", limit));
-            let values: Vec<Value> = vec![now.into(), now.into()];
-            let ids = ids_of(txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?)?;
+            let sql = format!(
+                "SELECT id FROM deliveries WHERE {} FOR UPDATE SKIP LOCKED",
+                due("CURRENT_TIMESTAMP(6)", limit, email)
+            );
+            let ids = ids_of(txn.query_all_raw(Statement::from_string(backend, sql)).await?)?;
             if !ids.is_empty() {
-                lease_rows(&txn, &ids, until, &token).await?;
+                let list = vec!["?"; ids.len()].join(", ");
+                let sql = format!(
+                    "UPDATE deliveries SET locked_until = CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND, \
+                     lease_token = ? WHERE id IN ({list})"
+                );
+                let micros = i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
+                let mut values: Vec<Value> = vec![micros.into(), token.clone().into()];
+                values.extend(ids.iter().map(|&id| Value::from(id)));
+                txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
             }
             txn.commit().await?;
             ids
@@ -82,17 +108,6 @@ pub async fn claim(db: &DatabaseConnection, limit: u32, lease: Duration) -> Resu
         return Ok((token, Vec::new()));
     }
     Ok((token.clone(), load(db, &ids, &token).await?))
-}
-
-async fn lease_rows(conn: &impl ConnectionTrait, ids: &[i32], until: DateTime<Utc>, token: &str) -> Result<(), DbErr> {
-    use sea_orm::sea_query::Expr;
-    deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::LockedUntil, Expr::value(until))
-        .col_expr(deliveries::Column::LeaseToken, Expr::value(token))
-        .filter(deliveries::Column::Id.is_in(ids.iter().copied()))
-        .exec(conn)
-        .await?;
-    Ok(())
 }
 
 fn ids_of(rows: Vec<sea_orm::QueryResult>) -> Result<Vec<i32>, DbErr> {

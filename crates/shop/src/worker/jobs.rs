@@ -14,12 +14,12 @@ use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 
 use crate::config::EventSettings;
 use crate::entity::orders::OrderStatus;
 use crate::entity::{deliveries, delivery_attempts, events, job_leases, orders};
+use crate::service::write;
 
 use crate::events::outbox::Outbox;
 use crate::events::signature::new_token;
@@ -215,34 +215,81 @@ pub async fn expire_pending_orders(
     Ok(expired)
 }
 
+/// Rows deleted per transaction by [`prune`]: short transactions, so the workers recording
+/// outcomes never wait long behind the prune's locks (MySQL's next-key locks above all).
+const PRUNE_BATCH: u64 = 1000;
+
 /// Deletes delivered and dead deliveries (with their attempt logs) last changed before the
-/// retention, and the events left without deliveries; returns the deliveries deleted.
+/// retention, and the events left without deliveries, a batch per transaction; returns the
+/// deliveries deleted.
 ///
 /// # Errors
-/// Database errors (nothing is deleted then).
+/// Database errors (the batches before it stay deleted).
 pub async fn prune(db: &DatabaseConnection, retention: Duration) -> Result<u64, DbErr> {
     let cutoff = Utc::now() - chrono::Duration::from_std(retention).unwrap_or_default();
-    let finished =
-        || deliveries::Column::Status.is_in(["delivered", "dead"]).and(deliveries::Column::UpdatedAt.lt(cutoff));
-    let txn = db.begin().await?;
-    let old = Query::select().column(deliveries::Column::Id).from(deliveries::Entity).and_where(finished()).to_owned();
-    delivery_attempts::Entity::delete_many()
-        .filter(delivery_attempts::Column::DeliveryId.in_subquery(old))
-        .exec(&txn)
-        .await?;
-    let removed = deliveries::Entity::delete_many().filter(finished()).exec(&txn).await?.rows_affected;
-    let any_delivery = Query::select()
-        .expr(Expr::val(1))
-        .from(deliveries::Entity)
-        .and_where(
-            Expr::col((deliveries::Entity, deliveries::Column::EventId)).equals((events::Entity, events::Column::Id)),
-        )
-        .to_owned();
-    events::Entity::delete_many()
-        .filter(events::Column::CreatedAt.lt(cutoff))
-        .filter(Expr::exists(any_delivery).not())
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
+    let mut removed = 0;
+    loop {
+        // A plain read picks the batch; the deletes then go by primary key.
+        let ids: Vec<i32> = deliveries::Entity::find()
+            .select_only()
+            .column(deliveries::Column::Id)
+            .filter(deliveries::Column::Status.is_in(["delivered", "dead"]))
+            .filter(deliveries::Column::UpdatedAt.lt(cutoff))
+            .order_by_asc(deliveries::Column::Id)
+            .limit(PRUNE_BATCH)
+            .into_tuple()
+            .all(db)
+            .await?;
+        if ids.is_empty() {
+            break;
+        }
+        let txn = write::begin(db, None).await?;
+        let deleted = async {
+            delivery_attempts::Entity::delete_many()
+                .filter(delivery_attempts::Column::DeliveryId.is_in(ids.iter().copied()))
+                .exec(&*txn)
+                .await?;
+            let done = deliveries::Entity::delete_many()
+                .filter(deliveries::Column::Id.is_in(ids.iter().copied()))
+                .filter(deliveries::Column::Status.is_in(["delivered", "dead"]))
+                .exec(&*txn)
+                .await?;
+            Ok::<u64, DbErr>(done.rows_affected)
+        }
+        .await;
+        removed += txn.finish(deleted).await?;
+        if (ids.len() as u64) < PRUNE_BATCH {
+            break;
+        }
+    }
+    loop {
+        let any_delivery = Query::select()
+            .expr(Expr::val(1))
+            .from(deliveries::Entity)
+            .and_where(
+                Expr::col((deliveries::Entity, deliveries::Column::EventId))
+                    .equals((events::Entity, events::Column::Id)),
+            )
+            .to_owned();
+        let ids: Vec<String> = events::Entity::find()
+            .select_only()
+            .column(events::Column::Id)
+            .filter(events::Column::CreatedAt.lt(cutoff))
+            .filter(Expr::exists(any_delivery).not())
+            .limit(PRUNE_BATCH)
+            .into_tuple()
+            .all(db)
+            .await?;
+        if ids.is_empty() {
+            break;
+        }
+        let txn = write::begin(db, None).await?;
+        let deleted =
+            events::Entity::delete_many().filter(events::Column::Id.is_in(ids.iter().cloned())).exec(&*txn).await;
+        txn.finish(deleted).await?;
+        if (ids.len() as u64) < PRUNE_BATCH {
+            break;
+        }
+    }
     Ok(removed)
 }

@@ -5,20 +5,21 @@
 
 use std::time::Duration;
 
-use sea_orm::{DatabaseBackend, DatabaseConnection};
+use sea_orm::DatabaseBackend;
 use sqlx::postgres::PgListener;
 use tokio::sync::watch;
 
 use crate::events::outbox::{CHANNEL, wake};
 
-/// Listens until `stop` turns true; does nothing on other databases.
-pub async fn run(db: DatabaseConnection, mut stop: watch::Receiver<bool>) {
-    if db.get_database_backend() != DatabaseBackend::Postgres {
+/// Listens until `stop` turns true, on a connection to `url` of its own (not one of the
+/// pool's, which it would hold for good); does nothing on other databases.
+pub async fn run(backend: DatabaseBackend, url: String, mut stop: watch::Receiver<bool>) {
+    if backend != DatabaseBackend::Postgres {
         return;
     }
     while !*stop.borrow() {
         tokio::select! {
-            err = listen(&db) => {
+            err = listen(&url) => {
                 tracing::warn!(error = %err, "outbox listener lost its connection; polling until it is back");
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -31,8 +32,8 @@ pub async fn run(db: DatabaseConnection, mut stop: watch::Receiver<bool>) {
 }
 
 /// Wakes the worker at every notification; returns only with the error that ended it.
-async fn listen(db: &DatabaseConnection) -> sqlx::Error {
-    let mut listener = match PgListener::connect_with(db.get_postgres_connection_pool()).await {
+async fn listen(url: &str) -> sqlx::Error {
+    let mut listener = match PgListener::connect(url).await {
         Ok(listener) => listener,
         Err(err) => return err,
     };

@@ -25,14 +25,13 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::config::{EventSettings, Settings};
 use crate::entity::{deliveries, delivery_attempts};
+use crate::service::write;
 
 use crate::events::outbox::{Outbox, woken};
 
@@ -63,11 +62,13 @@ impl Outcome {
 const GAUGE_PERIOD: Duration = Duration::from_secs(5);
 /// How often the scheduled jobs are looked at.
 const JOBS_PERIOD: Duration = Duration::from_secs(5);
-/// A claim outlives the longest attempt by this much, so only a dead worker loses one.
+/// Time left on a lease after its last possible attempt ends, for recording the outcome.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
 struct Shared {
     db: DatabaseConnection,
+    /// The database's URL, for the PostgreSQL listener's own connection.
+    url: String,
     events: EventSettings,
     http: reqwest::Client,
     mailer: Option<Mailer>,
@@ -90,13 +91,15 @@ impl Worker {
         let http = webhook::client(events.webhook_timeout)?;
         let mailer = Mailer::new(&events).map_err(anyhow::Error::msg)?;
         let jobs = Arc::new(Jobs::new(&events, Outbox::new(&events)));
-        Ok(Self { shared: Arc::new(Shared { db, events, http, mailer }), jobs })
+        let url = settings.database_url().to_owned();
+        Ok(Self { shared: Arc::new(Shared { db, url, events, http, mailer }), jobs })
     }
 
     /// Delivers and runs jobs until `stop` turns true; attempts in flight finish first.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.jobs.holder(), "outbox worker started");
-        let listener = tokio::spawn(listen::run(self.shared.db.clone(), stop.clone()));
+        let listener =
+            tokio::spawn(listen::run(self.shared.db.get_database_backend(), self.shared.url.clone(), stop.clone()));
         let mut last_gauges: Option<Instant> = None;
         let mut last_jobs: Option<Instant> = None;
         while !*stop.borrow() {
@@ -131,24 +134,66 @@ impl Worker {
     /// The claim's database errors (a failed record is logged: its lease ends and the
     /// delivery is attempted again).
     pub async fn run_once(&self) -> Result<usize, DbErr> {
-        let lease = self.shared.events.webhook_timeout + LEASE_MARGIN;
-        let (token, batch) = claim(&self.shared.db, self.shared.events.worker_concurrency, lease).await?;
+        // An attempt may start up to one timeout after the claim began and lasts at most one
+        // timeout, so with the margin the lease outlives it: only a dead worker loses a lease.
+        let timeout = self.shared.events.webhook_timeout;
+        let lease = timeout * 2 + LEASE_MARGIN;
+        let claimed_at = Instant::now();
+        let email = self.shared.mailer.is_some();
+        let (token, batch) = claim(&self.shared.db, self.shared.events.worker_concurrency, lease, email).await?;
         let count = batch.len();
         let mut tasks = JoinSet::new();
         for claimed in batch {
             let (shared, token) = (self.shared.clone(), token.clone());
-            tasks.spawn(async move { attempt(&shared, claimed, &token).await });
+            tasks.spawn(async move { attempt(&shared, claimed, &token, claimed_at).await });
         }
         while tasks.join_next().await.is_some() {}
         Ok(count)
     }
 }
 
-/// One attempt of one claimed delivery, recorded.
-async fn attempt(shared: &Shared, claimed: Claimed, token: &str) {
-    let started = Instant::now();
+/// One attempt of one claimed delivery, recorded. An attempt that could not start within a
+/// timeout of the claim (a slow claim, a pool wait) is not made: the delivery is released for
+/// the next claim, since it could outlive the lease.
+async fn attempt(shared: &Shared, claimed: Claimed, token: &str, claimed_at: Instant) {
+    let timeout = shared.events.webhook_timeout;
     let delivery = &claimed.delivery;
-    let outcome = match (delivery.channel.as_str(), &claimed.webhook, &shared.mailer) {
+    if claimed_at.elapsed() > timeout {
+        if let Err(err) = release(shared, delivery.id, token).await {
+            tracing::warn!(delivery = delivery.id, error = %err, "late delivery not released; its lease will end");
+        }
+        return;
+    }
+    let started = Instant::now();
+    // Every send is cut at the timeout, whatever it waits on (lettre's own covers only the
+    // connect; a stalled SMTP or TLS exchange would outlive the lease).
+    let send = send(shared, &claimed);
+    let outcome = tokio::time::timeout(timeout, send)
+        .await
+        .unwrap_or_else(|_| Outcome::failed(None, "no answer within the timeout".to_owned()));
+    let elapsed = started.elapsed();
+    if let Err(err) = record(shared, &claimed, token, &outcome, elapsed).await {
+        tracing::warn!(delivery = delivery.id, error = %err, "delivery outcome not recorded; it will be attempted again");
+    }
+}
+
+/// Gives a claimed delivery back untouched.
+async fn release(shared: &Shared, id: i32, token: &str) -> Result<(), DbErr> {
+    let txn = write::begin(&shared.db, None).await?;
+    let released = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        .col_expr(deliveries::Column::LeaseToken, Expr::value(Option::<String>::None))
+        .filter(deliveries::Column::Id.eq(id))
+        .filter(deliveries::Column::LeaseToken.eq(token))
+        .exec(&*txn)
+        .await
+        .map(|_| ());
+    txn.finish(released).await
+}
+
+async fn send(shared: &Shared, claimed: &Claimed) -> Outcome {
+    let delivery = &claimed.delivery;
+    match (delivery.channel.as_str(), &claimed.webhook, &shared.mailer) {
         ("webhook", Some(endpoint), _) if endpoint.is_active => {
             webhook::send(&shared.http, endpoint, &delivery.event_id, &claimed.payload).await
         }
@@ -159,10 +204,6 @@ async fn attempt(shared: &Shared, claimed: Claimed, token: &str) {
         }
         ("email", _, None) => Outcome::failed(None, "SMTP_URL is not set for this worker".to_owned()),
         (other, _, _) => Outcome::failed(None, format!("unknown channel {other}")),
-    };
-    let elapsed = started.elapsed();
-    if let Err(err) = record(shared, &claimed, token, &outcome, elapsed).await {
-        tracing::warn!(delivery = delivery.id, error = %err, "delivery outcome not recorded; it will be attempted again");
     }
 }
 
@@ -187,7 +228,7 @@ async fn record(
     };
     let error = outcome.error.as_deref().map(|e| e.chars().take(500).collect::<String>());
     let code = outcome.status_code.map(i32::from);
-    let txn = shared.db.begin().await?;
+    let txn = write::begin(&shared.db, None).await?;
     let updated = deliveries::Entity::update_many()
         .col_expr(deliveries::Column::Status, Expr::value(status))
         .col_expr(deliveries::Column::Attempts, Expr::col(deliveries::Column::Attempts).add(1))
@@ -200,7 +241,7 @@ async fn record(
         .col_expr(deliveries::Column::UpdatedAt, Expr::value(now))
         .filter(deliveries::Column::Id.eq(delivery.id))
         .filter(deliveries::Column::LeaseToken.eq(token))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     if updated.rows_affected == 0 {
         // The lease ended and another worker holds the delivery now; its record counts.
@@ -216,7 +257,7 @@ async fn record(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(&*txn)
     .await?;
     txn.commit().await?;
     let channel = delivery.channel.clone();

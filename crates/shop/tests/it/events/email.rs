@@ -62,3 +62,52 @@ async fn an_unreachable_smtp_server_fails_the_attempt_and_it_is_retried() {
     assert!(failed.last_error.as_deref().is_some_and(|e| e.starts_with("SMTP")), "{failed:?}");
     assert!(failed.next_attempt_at > chrono::Utc::now() + chrono::Duration::minutes(50), "{failed:?}");
 }
+
+#[tokio::test]
+async fn an_smtp_server_that_accepts_and_stalls_fails_the_attempt_at_the_timeout() {
+    // Accepts connections and never says a word.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let app = TestApp::with_settings(
+        migrate::Dialect::Sqlite,
+        &[
+            ("SMTP_URL", url.as_str()),
+            ("WEBHOOK_TIMEOUT_SECONDS", "1"),
+            ("WEBHOOK_RETRY_SCHEDULE", "1h"),
+            ("WORKER_POLL_MS", "50"),
+        ],
+    )
+    .await;
+    let _worker = spawn_worker(&app);
+    let item = product(&app, 10).await;
+    placed(&app, item, 1).await;
+    let failed = eventually(10, "the stalled attempt cut", || async {
+        all_deliveries(&app).await.into_iter().find(|d| d.channel == "email" && d.status == "failed")
+    })
+    .await;
+    assert_eq!(failed.last_error.as_deref(), Some("no answer within the timeout"), "{failed:?}");
+}
+
+#[tokio::test]
+async fn a_worker_without_smtp_leaves_email_to_workers_that_have_it() {
+    let sink = Sink::start().await;
+    let app = TestApp::with_settings(migrate::Dialect::Sqlite, &[("SMTP_URL", sink.url.as_str())]).await;
+    let item = product(&app, 10).await;
+    placed(&app, item, 1).await;
+    let mut settings = (*app.settings).clone();
+    settings.events.smtp_url = None;
+    let without = shop::worker::Worker::new(app.conn.clone(), &settings).unwrap();
+    assert_eq!(without.run_once().await.unwrap(), 0, "nothing it can send");
+    let email = all_deliveries(&app).await.into_iter().find(|d| d.channel == "email").unwrap();
+    assert_eq!((email.status.as_str(), email.attempts, email.lease_token.is_none()), ("pending", 0, true));
+
+    let with = shop::worker::Worker::new(app.conn.clone(), &app.settings).unwrap();
+    assert_eq!(with.run_once().await.unwrap(), 1);
+    assert_eq!(sink.mails().len(), 1);
+}

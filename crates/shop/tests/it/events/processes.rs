@@ -52,7 +52,7 @@ migrate::per_dialect! {
         let app = TestApp::new(dialect).await;
         let receiver = Receiver::start(vec![Reply::Hang]).await;
         let (hook, _) = webhook(&app, &receiver.url, &["order.created"]).await;
-        // A 2 s timeout makes a 7 s lease: long enough that only a dead worker loses one.
+        // A 2 s timeout makes a 9 s lease (twice the timeout and 5 s): only a dead worker loses one.
         let settings = [("WEBHOOK_TIMEOUT_SECONDS", "2"), ("WORKER_POLL_MS", "100")];
         let mut first = WorkerProcess::start(&app.db.url, &settings);
         let item = product(&app, 10).await;
