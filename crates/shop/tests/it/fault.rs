@@ -109,3 +109,81 @@ async fn a_dead_database_gives_fast_503s_and_service_resumes_when_it_returns() {
     let (clean, _) = server.terminate();
     assert!(clean);
 }
+
+/// Writes, as another replica would, a webhook to `url`, a customer, a product and one order;
+/// returns the order's number.
+async fn order_directly(conn: &sea_orm::DatabaseConnection, url: Option<&str>, tag: &str) -> String {
+    use sea_orm::ActiveModelTrait;
+    if let Some(url) = url {
+        let input: shop::schema::webhook::WebhookCreate =
+            serde_json::from_value(serde_json::json!({"url": url, "events": ["order.created"]})).unwrap();
+        shop::service::webhooks::create(conn, input).await.unwrap();
+    }
+    let now = chrono::Utc::now();
+    let category = shop::entity::categories::ActiveModel {
+        name: sea_orm::Set(format!("Faults {tag}")),
+        description: sea_orm::Set(None),
+        is_active: sea_orm::Set(true),
+        created_at: sea_orm::Set(now),
+        updated_at: sea_orm::Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .unwrap();
+    let product = crate::support::product_row(format!("Widget {tag}"), rust_decimal::Decimal::new(500, 2), category.id)
+        .insert(conn)
+        .await
+        .unwrap();
+    let user = crate::support::insert_user(conn, &format!("buyer{tag}"), "user").await;
+    let input: shop::schema::order::OrderCreate =
+        serde_json::from_value(serde_json::json!({"items": [{"product_id": product.id, "quantity": 1}]})).unwrap();
+    let outbox = shop::events::Outbox::default();
+    let (placed, _) = shop::service::orders::place(conn, &outbox, &user, &input, None).await.unwrap();
+    placed.order.order_number
+}
+
+#[tokio::test]
+async fn the_outbox_worker_resumes_when_the_database_returns() {
+    let Some(cluster) = Cluster::start() else {
+        migrate::testing::skip("no PostgreSQL server binaries to start a private cluster");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&cluster.url(), dir.path(), &[("AUTO_MIGRATE", "true"), ("WORKER_POLL_MS", "200")]);
+    let receiver = crate::events::receiver::Receiver::start(Vec::new()).await;
+    let conn = sea_orm::Database::connect(cluster.url()).await.unwrap();
+    let first = order_directly(&conn, Some(&receiver.url), "a").await;
+    let hits = receiver.wait_for(1, 20).await;
+    assert!(hits[0].body.contains(&first));
+
+    // Down long enough for claims to fail and the listener to lose its connection.
+    assert!(cluster.ctl("stop"), "pg_ctl stop");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(cluster.ctl("start"), "pg_ctl start");
+    let mut second = None;
+    for _ in 0..50 {
+        let placed = tokio::spawn({
+            let conn = conn.clone();
+            async move { order_directly(&conn, None, "b").await }
+        })
+        .await;
+        if let Ok(number) = placed {
+            second = Some(number);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let second = second.expect("an order placed after the restart");
+    let hits = receiver.wait_for(2, 20).await;
+    assert!(hits[1].body.contains(&second), "{hits:?}");
+    assert_ne!(hits[0].id, hits[1].id);
+    let (clean, log) = server.terminate();
+    assert!(clean, "{log:?}");
+    // The outage reached the worker: its listener (or a claim) failed and it went on.
+    assert!(
+        log.iter()
+            .any(|l| l.contains("outbox listener lost its connection") || l.contains("claiming deliveries failed")),
+        "{log:?}"
+    );
+}

@@ -8,7 +8,7 @@ mod email;
 mod jobs;
 mod outbox;
 mod processes;
-mod receiver;
+pub mod receiver;
 mod receiver_example;
 mod smtp;
 
