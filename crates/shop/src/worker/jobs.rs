@@ -13,7 +13,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 
 use crate::config::EventSettings;
@@ -105,12 +106,13 @@ impl Jobs {
         }
     }
 
-    /// Takes the job's lease if it is due; `true` when this worker is to run it now.
+    /// Takes the job's lease if it is due; `true` when this worker is to run it now. Due times
+    /// and leases go by the database's clock, so replicas whose clocks differ agree on them.
     ///
     /// # Errors
     /// Database errors.
     pub async fn acquire(&self, db: &DatabaseConnection, job: Job) -> Result<bool, DbErr> {
-        let now = Utc::now();
+        let now = database_now(db).await?;
         if job_leases::Entity::find_by_id(job.name()).one(db).await?.is_none() {
             let first = job_leases::ActiveModel {
                 name: Set(job.name().to_owned()),
@@ -186,6 +188,24 @@ impl Jobs {
     }
 }
 
+/// The database server's time (PostgreSQL, MySQL); the process's on SQLite, which is local.
+///
+/// # Errors
+/// Database errors.
+pub async fn database_now(db: &impl ConnectionTrait) -> Result<DateTime<Utc>, DbErr> {
+    let backend = db.get_database_backend();
+    let row = match backend {
+        DatabaseBackend::Postgres => db.query_one_raw(Statement::from_string(backend, "SELECT now()")).await?,
+        DatabaseBackend::MySql => db.query_one_raw(Statement::from_string(backend, "SELECT UTC_TIMESTAMP(6)")).await?,
+        _ => return Ok(Utc::now()),
+    };
+    let row = row.ok_or_else(|| DbErr::Custom("the database did not say its time".to_owned()))?;
+    match backend {
+        DatabaseBackend::Postgres => row.try_get_by_index::<DateTime<Utc>>(0),
+        _ => row.try_get_by_index::<chrono::NaiveDateTime>(0).map(|t| t.and_utc()),
+    }
+}
+
 /// Cancels the pending orders created more than `ttl` ago (up to [`EXPIRE_BATCH`]).
 ///
 /// # Errors
@@ -195,7 +215,7 @@ pub async fn expire_pending_orders(
     outbox: &Outbox,
     ttl: Duration,
 ) -> Result<usize, crate::error::ApiError> {
-    let cutoff = Utc::now() - chrono::Duration::from_std(ttl).unwrap_or_default();
+    let cutoff = database_now(db).await? - chrono::Duration::from_std(ttl).unwrap_or_default();
     let ids: Vec<i32> = orders::Entity::find()
         .select_only()
         .column(orders::Column::Id)
@@ -226,7 +246,7 @@ const PRUNE_BATCH: u64 = 1000;
 /// # Errors
 /// Database errors (the batches before it stay deleted).
 pub async fn prune(db: &DatabaseConnection, retention: Duration) -> Result<u64, DbErr> {
-    let cutoff = Utc::now() - chrono::Duration::from_std(retention).unwrap_or_default();
+    let cutoff = database_now(db).await? - chrono::Duration::from_std(retention).unwrap_or_default();
     let mut removed = 0;
     loop {
         // A plain read picks the batch; the deletes then go by primary key.

@@ -174,3 +174,12 @@ migrate::per_dialect! {
         assert!(result.starts_with("failed: ") && result.contains("shop rollups rebuild"), "{dialect}: {result}");
     }
 }
+
+migrate::per_dialect! {
+    async fn the_database_clock_reads_as_utc(dialect) {
+        let app = TestApp::new(dialect).await;
+        let db_now = shop::worker::jobs::database_now(&app.conn).await.unwrap();
+        let skew = (db_now - Utc::now()).num_milliseconds().abs();
+        assert!(skew < 5_000, "{dialect}: the database's time is {skew} ms from ours: {db_now}");
+    }
+}
