@@ -138,28 +138,30 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         max_connections: usize::try_from(state.settings.limits.max_connections).unwrap_or(usize::MAX),
         drain: Duration::from_secs(u64::from(state.settings.limits.request_timeout_seconds)),
     };
+    // The worker is told to stop at the signal, so it finishes its attempts while the HTTP
+    // side drains its requests, not after: the two waits overlap.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = if state.settings.events.worker_in_serve {
         let worker = crate::worker::Worker::new(db.clone(), &state.settings)?;
-        let (stop, stopped) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(worker.run(stopped));
         // The API keeps serving without its worker (other replicas' or `shop worker`s may
         // deliver), but never silently.
-        Some((
-            stop,
-            tokio::spawn(async move {
-                if let Err(err) = task.await {
-                    tracing::error!(error = %err, "the outbox worker stopped unexpectedly; deliveries wait for another worker");
-                }
-            }),
-        ))
+        Some(tokio::spawn(async move {
+            if let Err(err) = task.await {
+                tracing::error!(error = %err, "the outbox worker stopped unexpectedly; deliveries wait for another worker");
+            }
+        }))
     } else {
         None
     };
     let drain_worker = state.settings.events.webhook_timeout * 2 + Duration::from_secs(1);
-    listen::serve(listener, build(state), limits, shutdown).await?;
-    if let Some((stop, task)) = worker {
-        // Attempts in flight finish (or time out); an unfinished one is claimed again later.
+    let shutdown = async move {
+        shutdown.await;
         let _ = stop.send(true);
+    };
+    listen::serve(listener, build(state), limits, shutdown).await?;
+    if let Some(task) = worker {
+        // Attempts in flight finish (or time out); an unfinished one is claimed again later.
         let _ = tokio::time::timeout(drain_worker, task).await;
     }
     tracing::info!("shutting down: closing the database pool");
