@@ -203,7 +203,7 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
         conn.close().await.ok();
         return Err(anyhow::anyhow!("the outbox worker stopped unexpectedly: {result:?}"));
     }
-    let _ = tokio::time::timeout(settings.events.webhook_timeout * 2 + std::time::Duration::from_secs(1), task).await;
+    let _ = tokio::time::timeout(crate::worker::stop_within(&settings.events), task).await;
     conn.close().await.ok();
     Ok(())
 }
@@ -219,11 +219,7 @@ async fn serve_metrics(
     let token = settings.auth.metrics_token.clone();
     let _ = crate::metrics::handle();
     let route = axum::routing::get(move |headers: HeaderMap| async move {
-        if !crate::api::metrics::authorized(&headers, token.as_ref()) {
-            return axum::response::IntoResponse::into_response(ApiError::Unauthorized("Not authenticated".to_owned()));
-        }
-        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), crate::worker::gauges::refresh(&db)).await;
-        crate::api::metrics::text()
+        crate::api::metrics::scrape(&headers, token.as_ref(), &db, || {}).await
     });
     let router = axum::Router::new().route("/metrics", route);
     let addr = (settings.server.host.as_str(), port);

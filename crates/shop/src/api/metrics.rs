@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::PrometheusHandle;
+use sea_orm::DatabaseConnection;
 
 use super::AppState;
 use crate::config::Secret;
@@ -25,23 +26,29 @@ const GAUGES_LIMIT: Duration = Duration::from_millis(500);
 
 /// `GET /metrics`: Prometheus text; with `METRICS_TOKEN` set, only for its bearer.
 pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if !authorized(&headers, state.settings.auth.metrics_token.as_ref()) {
-        return crate::error::ApiError::Unauthorized("Not authenticated".to_owned()).into_response();
-    }
-    record_pool(&state);
-    let _ = tokio::time::timeout(GAUGES_LIMIT, crate::worker::gauges::refresh(&state.db)).await;
-    text()
+    scrape(&headers, state.settings.auth.metrics_token.as_ref(), &state.db, || record_pool(&state)).await
 }
 
-/// Whether the request may read the metrics: always without a token, else with it as bearer.
-pub fn authorized(headers: &HeaderMap, token: Option<&Secret>) -> bool {
+/// A scrape (of the API's `/metrics` or a `shop worker`'s): refused without the token when
+/// there is one; else `gauges` and the outbox's gauges are read, then everything rendered.
+pub async fn scrape(
+    headers: &HeaderMap,
+    token: Option<&Secret>,
+    db: &DatabaseConnection,
+    gauges: impl FnOnce(),
+) -> Response {
+    if !authorized(headers, token) {
+        return crate::error::ApiError::Unauthorized("Not authenticated".to_owned()).into_response();
+    }
+    gauges();
+    let _ = tokio::time::timeout(GAUGES_LIMIT, crate::worker::gauges::refresh(db)).await;
+    let body = handle().map(PrometheusHandle::render).unwrap_or_default();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// Always without a token, else only with it as the bearer.
+fn authorized(headers: &HeaderMap, token: Option<&Secret>) -> bool {
     let Some(token) = token else { return true };
     let sent = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     sent.is_some_and(|s| crate::security::same_secret(s.trim().as_bytes(), token.expose().as_bytes()))
-}
-
-/// The process's metrics as Prometheus text.
-pub fn text() -> Response {
-    let body = handle().map(PrometheusHandle::render).unwrap_or_default();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

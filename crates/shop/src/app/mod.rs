@@ -154,7 +154,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     } else {
         None
     };
-    let drain_worker = state.settings.events.webhook_timeout * 2 + Duration::from_secs(1);
+    let drain_worker = crate::worker::stop_within(&state.settings.events);
     let shutdown = async move {
         shutdown.await;
         let _ = stop.send(true);

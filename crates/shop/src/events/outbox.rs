@@ -54,7 +54,8 @@ pub struct Outbox {
 
 impl Default for Outbox {
     fn default() -> Self {
-        Self { low_stock_threshold: 5, email: false }
+        let threshold = crate::config::events::DEFAULT_LOW_STOCK_THRESHOLD;
+        Self { low_stock_threshold: i32::try_from(threshold).unwrap_or(i32::MAX), email: false }
     }
 }
 

@@ -16,8 +16,7 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 
 /// A new event id: `msg_` and 32 hex digits. Receivers deduplicate by it.
 pub fn new_message_id() -> String {
-    let hex: String = random_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect();
-    format!("msg_{hex}")
+    format!("msg_{}", new_token())
 }
 
 /// 32 random hex digits that name one claim of deliveries by one worker.

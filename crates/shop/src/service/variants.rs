@@ -198,13 +198,18 @@ pub async fn update(
 ) -> Result<VariantPublic, ApiError> {
     let txn = write::begin(db, None).await?;
     let result = async {
-        let current = find(&*txn, product_id, variant_id).await?;
-        // Read again under the row lock: the event depends on the stock before this edit.
-        let old_stock = product_variants::Entity::find_by_id(current.id)
-            .lock_exclusive()
-            .one(&*txn)
-            .await?
-            .map_or(current.stock_quantity, |v| v.stock_quantity);
+        // Read under the row lock: the event depends on the stock before this edit. A miss
+        // (or another product's variant) goes through `find`, which says which one is missing.
+        let product = key(product_id, "Product")?;
+        let locked = match key(variant_id, WHAT) {
+            Ok(id) => product_variants::Entity::find_by_id(id).lock_exclusive().one(&*txn).await?,
+            Err(_) => None,
+        };
+        let current = match locked.filter(|v| v.product_id == product) {
+            Some(variant) => variant,
+            None => find(&*txn, product_id, variant_id).await?,
+        };
+        let old_stock = current.stock_quantity;
         let mut model: product_variants::ActiveModel = current.into();
         if let Some(sku) = patch.sku {
             model.sku = Set(sku);

@@ -13,13 +13,13 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 
 use crate::config::EventSettings;
 use crate::entity::orders::OrderStatus;
-use crate::entity::{deliveries, delivery_attempts, events, job_leases, orders};
+use crate::entity::{deliveries, events, job_leases, orders};
 use crate::service::write;
 
 use crate::events::outbox::Outbox;
@@ -92,8 +92,15 @@ impl Jobs {
 
     /// Runs every enabled job that is due and not leased by another replica.
     pub async fn tick(&self, db: &DatabaseConnection) {
+        let now = match database_now(db).await {
+            Ok(now) => now,
+            Err(err) => {
+                tracing::warn!(error = %err, "scheduled jobs skipped: the database's time is unknown");
+                return;
+            }
+        };
         for job in self.enabled() {
-            match self.acquire(db, job).await {
+            match self.acquire_at(db, job, now).await {
                 Ok(true) => {
                     let result = self.run(db, job).await;
                     if let Err(err) = self.release(db, job, &result).await {
@@ -112,19 +119,34 @@ impl Jobs {
     /// # Errors
     /// Database errors.
     pub async fn acquire(&self, db: &DatabaseConnection, job: Job) -> Result<bool, DbErr> {
-        let now = database_now(db).await?;
-        if job_leases::Entity::find_by_id(job.name()).one(db).await?.is_none() {
-            let first = job_leases::ActiveModel {
-                name: Set(job.name().to_owned()),
-                holder: Set(None),
-                locked_until: Set(None),
-                next_run_at: Set(if job == Job::RollupCheck { job.next_run(now) } else { now }),
-                last_finished_at: Set(None),
-                last_result: Set(None),
-            };
-            // Another replica may insert it first; its row serves as well.
-            let _ = first.insert(db).await;
+        self.acquire_at(db, job, database_now(db).await?).await
+    }
+
+    /// [`Jobs::acquire`] at the database time `now`.
+    async fn acquire_at(&self, db: &DatabaseConnection, job: Job, now: DateTime<Utc>) -> Result<bool, DbErr> {
+        if self.take(db, job, now).await? {
+            return Ok(true);
         }
+        // Not due, leased elsewhere, or the job's first run anywhere: only the last needs a row.
+        if job_leases::Entity::find_by_id(job.name()).one(db).await?.is_some() {
+            return Ok(false);
+        }
+        let first = job_leases::ActiveModel {
+            name: Set(job.name().to_owned()),
+            holder: Set(None),
+            locked_until: Set(None),
+            next_run_at: Set(if job == Job::RollupCheck { job.next_run(now) } else { now }),
+            last_finished_at: Set(None),
+            last_result: Set(None),
+        };
+        // Another replica may insert it first; its row serves as well.
+        let _ = first.insert(db).await;
+        self.take(db, job, now).await
+    }
+
+    /// The conditional update that is the lease: it moves `next_run_at` only if the job is due
+    /// and not leased, so one replica's update succeeds.
+    async fn take(&self, db: &DatabaseConnection, job: Job, now: DateTime<Utc>) -> Result<bool, DbErr> {
         let until = now + chrono::Duration::from_std(JOB_LEASE).unwrap_or_default();
         let taken = job_leases::Entity::update_many()
             .col_expr(job_leases::Column::Holder, Expr::value(self.holder.clone()))
@@ -239,75 +261,57 @@ pub async fn expire_pending_orders(
 /// outcomes never wait long behind the prune's locks (MySQL's next-key locks above all).
 const PRUNE_BATCH: u64 = 1000;
 
-/// Deletes delivered and dead deliveries (with their attempt logs) last changed before the
-/// retention, and the events left without deliveries, a batch per transaction; returns the
-/// deliveries deleted.
+/// Deletes delivered and dead deliveries last changed before the retention (their attempt
+/// logs go with them, by foreign-key cascade), then the events left without deliveries, a
+/// batch per transaction; returns the deliveries deleted.
 ///
 /// # Errors
 /// Database errors (the batches before it stay deleted).
 pub async fn prune(db: &DatabaseConnection, retention: Duration) -> Result<u64, DbErr> {
     let cutoff = database_now(db).await? - chrono::Duration::from_std(retention).unwrap_or_default();
+    let finished = Condition::all()
+        .add(deliveries::Column::Status.is_in(["delivered", "dead"]))
+        .add(deliveries::Column::UpdatedAt.lt(cutoff));
+    let removed = delete_in_batches::<deliveries::Entity, i32>(db, deliveries::Column::Id, finished).await?;
+    let any_delivery = Query::select()
+        .expr(Expr::val(1))
+        .from(deliveries::Entity)
+        .and_where(
+            Expr::col((deliveries::Entity, deliveries::Column::EventId)).equals((events::Entity, events::Column::Id)),
+        )
+        .to_owned();
+    let orphaned = Condition::all().add(events::Column::CreatedAt.lt(cutoff)).add(Expr::exists(any_delivery).not());
+    delete_in_batches::<events::Entity, String>(db, events::Column::Id, orphaned).await?;
+    Ok(removed)
+}
+
+/// Deletes the rows of `E` that meet `condition`, [`PRUNE_BATCH`] keys at a time: a plain read
+/// picks a batch, then one transaction deletes it by key, the condition checked again (a
+/// delivery retried in between stays).
+async fn delete_in_batches<E, K>(db: &DatabaseConnection, key: E::Column, condition: Condition) -> Result<u64, DbErr>
+where
+    E: EntityTrait,
+    K: sea_orm::TryGetableMany + Into<sea_orm::Value>,
+{
     let mut removed = 0;
     loop {
-        // A plain read picks the batch; the deletes then go by primary key.
-        let ids: Vec<i32> = deliveries::Entity::find()
+        let ids: Vec<K> = E::find()
             .select_only()
-            .column(deliveries::Column::Id)
-            .filter(deliveries::Column::Status.is_in(["delivered", "dead"]))
-            .filter(deliveries::Column::UpdatedAt.lt(cutoff))
-            .order_by_asc(deliveries::Column::Id)
+            .column(key)
+            .filter(condition.clone())
+            .order_by_asc(key)
             .limit(PRUNE_BATCH)
             .into_tuple()
             .all(db)
             .await?;
+        let last = (ids.len() as u64) < PRUNE_BATCH;
         if ids.is_empty() {
             break;
         }
         let txn = write::begin(db, None).await?;
-        let deleted = async {
-            delivery_attempts::Entity::delete_many()
-                .filter(delivery_attempts::Column::DeliveryId.is_in(ids.iter().copied()))
-                .exec(&*txn)
-                .await?;
-            let done = deliveries::Entity::delete_many()
-                .filter(deliveries::Column::Id.is_in(ids.iter().copied()))
-                .filter(deliveries::Column::Status.is_in(["delivered", "dead"]))
-                .exec(&*txn)
-                .await?;
-            Ok::<u64, DbErr>(done.rows_affected)
-        }
-        .await;
-        removed += txn.finish(deleted).await?;
-        if (ids.len() as u64) < PRUNE_BATCH {
-            break;
-        }
-    }
-    loop {
-        let any_delivery = Query::select()
-            .expr(Expr::val(1))
-            .from(deliveries::Entity)
-            .and_where(
-                Expr::col((deliveries::Entity, deliveries::Column::EventId))
-                    .equals((events::Entity, events::Column::Id)),
-            )
-            .to_owned();
-        let ids: Vec<String> = events::Entity::find()
-            .select_only()
-            .column(events::Column::Id)
-            .filter(events::Column::CreatedAt.lt(cutoff))
-            .filter(Expr::exists(any_delivery).not())
-            .limit(PRUNE_BATCH)
-            .into_tuple()
-            .all(db)
-            .await?;
-        if ids.is_empty() {
-            break;
-        }
-        let txn = write::begin(db, None).await?;
-        let deleted =
-            events::Entity::delete_many().filter(events::Column::Id.is_in(ids.iter().cloned())).exec(&*txn).await;
-        txn.finish(deleted).await?;
-        if (ids.len() as u64) < PRUNE_BATCH {
+        let deleted = E::delete_many().filter(condition.clone()).filter(key.is_in(ids)).exec(&*txn).await;
+        removed += txn.finish(deleted).await?.rows_affected;
+        if last {
             break;
         }
     }

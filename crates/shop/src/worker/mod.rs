@@ -74,6 +74,12 @@ struct Shared {
     mailer: Option<Mailer>,
 }
 
+/// How long a stopping worker may take to finish its attempts: one may start up to a timeout
+/// after its claim and lasts at most a timeout.
+pub fn stop_within(events: &EventSettings) -> Duration {
+    events.webhook_timeout * 2 + Duration::from_secs(1)
+}
+
 /// One worker; cheap to clone into its tasks.
 #[derive(Clone)]
 pub struct Worker {

@@ -144,7 +144,9 @@ async fn apply_transition(
         fields.insert("previous_status".to_owned(), current.status.clone().into());
         fields.insert("reason".to_owned(), reason.map_or(serde_json::Value::Null, Into::into));
     }
-    let email = users::Entity::find_by_id(order.user_id).one(txn).await?.map(|u| u.email);
+    // The customer's address is read only when it will be used.
+    let email =
+        if outbox.email { users::Entity::find_by_id(order.user_id).one(txn).await?.map(|u| u.email) } else { None };
     events::emit(txn, outbox, EventType::OrderStatusChanged, data, email.as_deref()).await?;
     Ok(Ok(()))
 }
