@@ -106,6 +106,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/redoc/redoc.standalone.js", get(docs::redoc_js))
         .route("/redoc/logo-mini.svg", get(docs::redoc_logo))
         .route("/metrics", get(metrics::render))
+        .merge(crate::console::routes(&prefix))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -7,6 +7,7 @@ mod analytics;
 mod cache;
 mod categories;
 mod cli;
+mod console;
 mod differential;
 mod events;
 mod fault;

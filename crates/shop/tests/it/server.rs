@@ -100,13 +100,6 @@ async fn serve_logs_json_and_shuts_down_gracefully() {
     assert!(log.iter().any(|l| l.contains("shutting down")), "{log:?}");
 }
 
-fn chromium() -> Option<String> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find(|name| Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success()))
-        .map(|s| (*s).to_owned())
-}
-
 /// The DOM of `url` after its scripts ran, from headless Chromium with networking off.
 fn rendered(browser: &str, url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
@@ -132,7 +125,7 @@ fn rendered(browser: &str, url: &str) -> String {
 
 #[tokio::test]
 async fn docs_render_in_a_headless_browser_without_network() {
-    let Some(browser) = chromium() else {
+    let Some(browser) = crate::console::cdp::chromium() else {
         migrate::testing::skip("no Chromium on this machine (.ci/run installs Debian's chromium)");
         return;
     };

@@ -1,0 +1,118 @@
+// Orders: the list by status and customer, an order's lines, and the status changes its
+// lifecycle allows (pending -> processing -> shipped -> delivered; cancel while pending or
+// processing).
+
+import { h, uid, alertBox, confirmButton, badge } from '../dom.js';
+import { api, all } from '../api.js';
+import { dataTable } from '../table.js';
+import { money, int, total, dateTime } from '../format.js';
+import { navigate } from '../main.js';
+
+const STATUSES = ['pending', 'processing', 'shipped', 'delivered', 'cancelled'];
+const NEXT = { pending: ['processing'], processing: ['shipped'], shipped: ['delivered'], delivered: [], cancelled: [] };
+const CANCELLABLE = new Set(['pending', 'processing']);
+const state = { status: '', user_id: '', skip: 0, limit: 25 };
+
+function labelled(text, input) {
+  const id = uid('ctl');
+  input.id = id;
+  return h('div', null, h('label', { for: id }, text), input);
+}
+
+export async function orderList() {
+  const users = await all('/users/', 1000);
+  const names = new Map(users.map((u) => [u.id, u.username]));
+  const status = h('select', null, h('option', { value: '' }, 'Any status'),
+    STATUSES.map((st) => h('option', { value: st, selected: st === state.status }, st)));
+  const user = h('select', null, h('option', { value: '' }, 'Any customer'),
+    users.map((u) => h('option', { value: String(u.id), selected: String(u.id) === state.user_id }, `${u.username} (#${u.id})`)));
+  const results = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { class: 'panel bar', role: 'search', 'aria-label': 'Filter orders' },
+    labelled('Status', status), labelled('Customer', user), h('button', { type: 'submit' }, 'Show'));
+
+  async function load() {
+    let page;
+    try {
+      page = await api('GET', '/orders/', { query: { status: state.status, user_id: state.user_id, skip: state.skip, limit: state.limit } });
+    } catch (err) {
+      results.replaceChildren(alertBox('error', err.message));
+      return;
+    }
+    const prev = h('button', { type: 'button', class: 'secondary', disabled: state.skip === 0, onclick: () => { state.skip = Math.max(0, state.skip - state.limit); load(); } }, 'Previous page');
+    const more = page.total_relation === 'gte' || state.skip + page.items.length < page.total;
+    const next = h('button', { type: 'button', class: 'secondary', disabled: !more || page.items.length < state.limit, onclick: () => { state.skip += state.limit; load(); } }, 'Next page');
+    results.replaceChildren(
+      dataTable({
+        caption: `Orders: ${total(page.total, page.total_relation)}`,
+        rows: page.items,
+        columns: [
+          { key: 'order_number', label: 'Order', render: (o) => h('a', { href: `#/orders/${o.id}` }, o.order_number) },
+          { key: 'status', label: 'Status', render: (o) => badge(o.status) },
+          { key: 'user_id', label: 'Customer', render: (o) => names.get(o.user_id) ?? `#${o.user_id}` },
+          { key: 'items', label: 'Lines', num: true, render: (o) => int(o.items.length) },
+          { key: 'total_amount', label: 'Total', num: true, render: (o) => money(o.total_amount) },
+          { key: 'created_at', label: 'Placed', render: (o) => dateTime(o.created_at) },
+        ],
+        empty: 'No orders match.',
+      }),
+      h('div', { class: 'pager' }, prev, h('span', null, `Orders ${int(page.items.length ? state.skip + 1 : 0)}–${int(state.skip + page.items.length)}`), next));
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    Object.assign(state, { status: status.value, user_id: user.value, skip: 0 });
+    load();
+  });
+  await load();
+  return h('div', null, h('h1', null, 'Orders'), form, results);
+}
+
+export async function orderDetail(id) {
+  const order = await api('GET', `/orders/${id}`);
+  let customer = null;
+  try {
+    customer = await api('GET', `/users/${order.user_id}`);
+  } catch {
+    customer = null;
+  }
+  const feedback = h('div', { 'aria-live': 'polite' });
+  const change = async (action, done) => {
+    try {
+      await action();
+      navigate(`#/orders/${id}`, done);
+    } catch (err) {
+      feedback.replaceChildren(alertBox('error', `The order was not changed: ${err.message}`));
+    }
+  };
+  const actions = [
+    ...NEXT[order.status].map((to) => h('button', { type: 'button', onclick: () => change(
+      () => api('PATCH', `/orders/${id}/status`, { body: { status: to } }), `Order ${order.order_number} is now ${to}.`) }, `Mark as ${to}`)),
+    CANCELLABLE.has(order.status)
+      ? confirmButton('Cancel order', `Cancel ${order.order_number} and put its stock back?`, () => change(
+        () => api('POST', `/orders/${id}/cancel`), `Order ${order.order_number} was cancelled; its stock is back.`))
+      : null,
+  ].filter(Boolean);
+  return h('div', null,
+    h('p', null, h('a', { href: '#/orders' }, '← Orders')),
+    h('h1', null, `Order ${order.order_number}`),
+    h('div', { class: 'grid2' },
+      h('section', { class: 'panel', 'aria-label': 'Order facts' }, h('dl', { class: 'facts' },
+        h('dt', null, 'Status'), h('dd', { 'data-status': order.status }, badge(order.status)),
+        h('dt', null, 'Customer'), h('dd', null, customer ? h('a', { href: `#/users/${customer.id}` }, `${customer.username} (${customer.email})`) : `#${order.user_id}`),
+        h('dt', null, 'Total'), h('dd', null, money(order.total_amount)),
+        h('dt', null, 'Placed'), h('dd', null, dateTime(order.created_at)),
+        h('dt', null, 'Updated'), h('dd', null, dateTime(order.updated_at)))),
+      h('section', { class: 'panel' }, h('h2', null, 'Status'), feedback,
+        actions.length ? h('div', { class: 'bar' }, actions) : h('p', { class: 'muted' }, `A ${order.status} order cannot change any more.`),
+        h('p', { class: 'hint muted' }, 'Orders move pending → processing → shipped → delivered; cancelling (while pending or processing) restores the stock.'))),
+    dataTable({
+      caption: 'Lines',
+      rows: order.items,
+      columns: [
+        { key: 'product_id', label: 'Product', render: (i) => h('a', { href: `#/products/${i.product_id}` }, `#${i.product_id}`) },
+        { key: 'variant_id', label: 'Variant', render: (i) => (i.variant_id ? `#${i.variant_id}` : '—') },
+        { key: 'quantity', label: 'Quantity', num: true, render: (i) => int(i.quantity) },
+        { key: 'unit_price', label: 'Unit price', num: true, render: (i) => money(i.unit_price) },
+        { key: 'line_total', label: 'Line total', num: true, render: (i) => money(i.line_total) },
+      ],
+    }));
+}
