@@ -9,23 +9,29 @@ const W = 640;
 const H = 300;
 const PAD = { left: 64, right: 16, top: 16, bottom: 48 };
 
-function ticks(min, max, count = 4) {
-  if (min === max) return [min];
-  const step = (max - min) / count;
-  return Array.from({ length: count + 1 }, (_, i) => min + step * i);
+// Axis steps of 1, 2 or 5 times a power of ten, so the gridlines read as round numbers.
+function niceStep(span, count) {
+  const raw = span / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const norm = raw / magnitude;
+  return (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * magnitude;
 }
 
 function scale(rows, value) {
   const values = rows.map(value).filter((v) => Number.isFinite(v));
-  const min = Math.min(0, ...values);
-  const max = Math.max(0, ...values);
-  const top = max === min ? min + 1 : max;
-  const y = (v) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - (v - min) / (top - min));
-  return { min, max: top, y };
+  const low = Math.min(0, ...values);
+  const high = Math.max(0, ...values);
+  const step = niceStep(high === low ? 1 : high - low, 4);
+  const min = Math.floor(low / step) * step;
+  const max = Math.max(Math.ceil(high / step) * step, min + step);
+  const ticks = [];
+  for (let t = min; t <= max + step / 2; t += step) ticks.push(Math.abs(t) < step / 1e6 ? 0 : t);
+  const y = (v) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - (v - min) / (max - min));
+  return { min, max, ticks, y };
 }
 
 function axes(sc, tickFormat) {
-  return ticks(sc.min, sc.max).map((t) => [
+  return sc.ticks.map((t) => [
     s('line', { x1: PAD.left, x2: W - PAD.right, y1: sc.y(t), y2: sc.y(t), stroke: t === 0 ? '#6b7280' : '#e5e7eb' }),
     s('text', { x: PAD.left - 8, y: sc.y(t) + 4, 'text-anchor': 'end', 'font-size': 12, fill: '#4b5563' }, (tickFormat || compact.format)(t)),
   ]);

@@ -66,8 +66,11 @@ function shell() {
 }
 
 let frame = null;
+let routing = 0;
 
 async function route() {
+  routing += 1;
+  const mine = routing;
   const path = location.hash.startsWith('#/') ? location.hash.slice(1) : '/';
   if (!me) return;
   frame ||= shell();
@@ -84,10 +87,12 @@ async function route() {
     content = match ? await match[1](match[0].slice(1)) : h('div', null, h('h1', null, 'Not found'), h('p', null, 'There is no such page in the console.'));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return;
-    content = h('div', null, h('h1', null, 'Something went wrong'), alertBox('error', err.message || String(err)));
+    const missing = err instanceof ApiError && err.status === 404;
+    content = h('div', null, h('h1', null, missing ? 'Not found' : 'Something went wrong'), alertBox('error', err.message || String(err)));
   }
-  if (!me) return;
+  if (!me || mine !== routing) return; // signed out, or a later navigation won the race
   frame.main.replaceChildren(...(message ? [alertBox('ok', message)] : []), content);
+  frame.main.dataset.view = path; // which view is on screen, for tests and styles
   const heading = frame.main.querySelector('h1');
   document.title = `${heading ? heading.textContent : 'Console'} · Shop console`;
   frame.main.focus({ preventScroll: false });

@@ -75,7 +75,7 @@ export async function dashboard() {
         ],
       }),
       chart({
-        title: 'Revenue by supplier', kind: 'hbar', rows: suppliers.data, label: (r) => r.supplier_name, filename: 'suppliers.csv',
+        title: 'Revenue by supplier', kind: 'hbar', rows: [...suppliers.data].sort((a, b) => Number(b.total_revenue) - Number(a.total_revenue)), label: (r) => r.supplier_name, filename: 'suppliers.csv',
         series: [{ name: 'Revenue', value: (r) => num(r.total_revenue), format: money }],
         columns: [
           { label: 'Supplier', show: (r) => r.supplier_name, raw: (r) => r.supplier_name },

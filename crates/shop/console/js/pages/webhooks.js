@@ -138,7 +138,7 @@ export async function webhookEdit(id) {
 }
 
 export async function deliveryDetail(hookId, deliveryId) {
-  const { delivery, attempt_log: log } = await api('GET', `/webhooks/${hookId}/deliveries/${deliveryId}`);
+  const { attempt_log: log, ...delivery } = await api('GET', `/webhooks/${hookId}/deliveries/${deliveryId}`);
   const feedback = h('div', { 'aria-live': 'polite' });
   return h('div', null,
     h('p', null, h('a', { href: `#/webhooks/${hookId}` }, '← Endpoint')),

@@ -119,6 +119,8 @@ impl Browser {
         for domain in ["Page.enable", "Runtime.enable", "Network.enable", "Log.enable"] {
             browser.call(domain, json!({}));
         }
+        // Screenshots as wide as the viewport asked for, without a scrollbar's strip.
+        browser.call("Emulation.setScrollbarsHidden", json!({"hidden": true}));
         browser
     }
 
@@ -208,6 +210,51 @@ impl Browser {
                 json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}),
             );
         }
+    }
+
+    /// A real click on the first `selector` whose text is exactly `text`.
+    pub fn click_text(&mut self, selector: &str, text: &str) {
+        self.next_id += 1;
+        let mark = self.next_id;
+        let (sel, want) = (serde_json::to_string(selector).unwrap(), serde_json::to_string(text).unwrap());
+        self.wait_for(
+            &format!(
+                "(() => {{ const el = [...document.querySelectorAll({sel})].find((e) => e.textContent.trim() === {want}); \
+                 if (el) el.dataset.cdp = '{mark}'; return Boolean(el); }})()"
+            ),
+            &format!("{selector} reading {text:?}"),
+        );
+        self.click(&format!("[data-cdp='{mark}']"));
+    }
+
+    /// Chooses `value` in the select `selector`, as a user would (a change event follows).
+    pub fn choose(&mut self, selector: &str, value: &str) {
+        let (sel, value) = (serde_json::to_string(selector).unwrap(), serde_json::to_string(value).unwrap());
+        self.wait_for(
+            &format!(
+                "(() => {{ const s = document.querySelector({sel}); if (!s) return false; s.value = {value}; \
+                 s.dispatchEvent(new Event('change', {{bubbles: true}})); return s.value === {value}; }})()"
+            ),
+            &format!("{sel} to offer {value}"),
+        );
+    }
+
+    /// Shows the console view at `hash` and waits until it is on screen.
+    pub fn open(&mut self, hash: &str) {
+        let path = serde_json::to_string(hash.trim_start_matches('#')).unwrap();
+        self.eval(&format!("location.hash = {}, true", serde_json::to_string(hash).unwrap()));
+        self.wait_for(
+            &format!("document.querySelector('main') && document.querySelector('main').dataset.view === {path}"),
+            &format!("the view {hash}"),
+        );
+    }
+
+    /// The visible text of the first `selector`, or "".
+    pub fn text(&mut self, selector: &str) -> String {
+        let sel = serde_json::to_string(selector).unwrap();
+        let value = self
+            .eval(&format!("(() => {{ const el = document.querySelector({sel}); return el ? el.innerText : ''; }})()"));
+        value.as_str().unwrap_or_default().to_owned()
     }
 
     /// Focuses `selector`, clears it and types `text` as keyboard input.

@@ -80,8 +80,9 @@ pub fn stays_on_loopback(events: &[Value]) {
 }
 
 /// No exception, no console error or warning, and no failed load, except the HTTP errors of
-/// API calls the test made fail on purpose (Chromium logs a 4xx answer to `fetch` as an error).
-pub fn console_is_clean(events: &[Value], expected_failures: &[&str]) {
+/// API calls the test made fail on purpose, as (path, status): Chromium logs a 4xx answer to
+/// `fetch` as an error.
+pub fn console_is_clean(events: &[Value], expected_failures: &[(&str, u16)]) {
     for event in events {
         let params = &event["params"];
         match event["method"].as_str().unwrap_or_default() {
@@ -92,9 +93,11 @@ pub fn console_is_clean(events: &[Value], expected_failures: &[&str]) {
             "Log.entryAdded" if matches!(params["entry"]["level"].as_str(), Some("error" | "warning")) => {
                 let entry = &params["entry"];
                 let url = entry["url"].as_str().unwrap_or_default();
+                let text = entry["text"].as_str().unwrap_or_default();
                 let expected = entry["source"] == "network"
-                    && entry["text"].as_str().unwrap_or_default().contains("status of 422")
-                    && expected_failures.iter().any(|path| url.contains(path));
+                    && expected_failures
+                        .iter()
+                        .any(|(path, status)| url.contains(path) && text.contains(&format!("status of {status} ")));
                 assert!(expected, "console entry: {entry}");
             }
             "Network.loadingFailed" => panic!("a load failed: {params}"),

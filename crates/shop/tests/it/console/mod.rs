@@ -4,6 +4,9 @@
 
 pub mod cdp;
 mod checks;
+mod journey;
+mod pages;
+mod serving;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -16,10 +19,10 @@ use serde_json::{Value, json};
 use crate::server::Server;
 use cdp::Browser;
 
-const ADMIN: (&str, &str) = ("admin@shop.test", "Console-Admin-Passw0rd");
+pub const ADMIN: (&str, &str) = ("admin@shop.test", "Console-Admin-Passw0rd");
 
 /// A blocking HTTP/1.1 request: (status, JSON body or Null).
-fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+pub fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(20))).ok();
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
@@ -43,7 +46,7 @@ fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<
     (status, serde_json::from_str(body).unwrap_or(Value::Null))
 }
 
-fn login(addr: &str, user: &str, password: &str) -> String {
+pub fn login(addr: &str, user: &str, password: &str) -> String {
     let form = format!("username={user}&password={password}");
     let mut stream = TcpStream::connect(addr).expect("connect");
     write!(
@@ -60,7 +63,7 @@ fn login(addr: &str, user: &str, password: &str) -> String {
 }
 
 /// `shop serve` on a fresh SQLite file holding the sample data (`shop seed`) and an admin.
-fn seeded_server(dir: &Path) -> Server {
+pub fn seeded_server(dir: &Path, extra: &[(&str, &str)]) -> Server {
     let url = format!("sqlite://{}?mode=rwc", dir.join("console.db").display());
     let seeded = Command::new(env!("CARGO_BIN_EXE_shop"))
         .arg("seed")
@@ -69,22 +72,20 @@ fn seeded_server(dir: &Path) -> Server {
         .output()
         .expect("run shop seed");
     assert!(seeded.status.success(), "shop seed: {}", String::from_utf8_lossy(&seeded.stderr));
-    Server::start(
-        &url,
-        dir,
-        &[("FIRST_SUPERUSER", ADMIN.0), ("FIRST_SUPERUSER_PASSWORD", ADMIN.1), ("WORKER_ENABLED", "false")],
-    )
+    let mut env = vec![("FIRST_SUPERUSER", ADMIN.0), ("FIRST_SUPERUSER_PASSWORD", ADMIN.1)];
+    env.extend_from_slice(extra);
+    Server::start(&url, dir, &env)
 }
 
 /// Width of a PNG, from its IHDR chunk.
-fn png_width(png: &[u8]) -> u32 {
+pub fn png_width(png: &[u8]) -> u32 {
     assert_eq!(&png[1..4], b"PNG", "not a PNG");
     u32::from_be_bytes([png[16], png[17], png[18], png[19]])
 }
 
 /// Saves a screenshot in the test's folder, and under `CONSOLE_SCREENSHOTS` when it is set
 /// (that is how `docs/console/` is made).
-fn keep(png: &[u8], dir: &Path, name: &str) {
+pub fn keep(png: &[u8], dir: &Path, name: &str) {
     std::fs::write(dir.join(name), png).unwrap();
     if let Some(out) = std::env::var_os("CONSOLE_SCREENSHOTS") {
         std::fs::create_dir_all(&out).unwrap();
@@ -92,7 +93,7 @@ fn keep(png: &[u8], dir: &Path, name: &str) {
     }
 }
 
-fn sign_in(b: &mut Browser, user: &str, password: &str) {
+pub fn sign_in(b: &mut Browser, user: &str, password: &str) {
     b.type_into("input[name=username]", user);
     b.press("Tab");
     b.wait_for(
@@ -101,150 +102,4 @@ fn sign_in(b: &mut Browser, user: &str, password: &str) {
     );
     b.call("Input.insertText", json!({"text": password}));
     b.press("Enter");
-}
-
-#[test]
-fn console_end_to_end_in_chromium() {
-    let Some(chromium) = cdp::chromium() else {
-        migrate::testing::skip("no Chromium on this machine (.ci/run installs Debian's chromium)");
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let server = seeded_server(dir.path());
-    let addr = server.addr.clone();
-    let base = format!("http://{addr}/admin");
-    let admin = login(&addr, ADMIN.0, ADMIN.1);
-
-    // A pending order for the status change, placed by a customer through the API.
-    let alice = login(&addr, "alice", "demo-password");
-    let (status, order) = http(
-        &addr,
-        "POST",
-        "/api/v1/orders/",
-        Some(&alice),
-        Some(&json!({"items": [{"product_id": 5, "quantity": 1}]})),
-    );
-    assert_eq!(status, 201, "{order}");
-    let order_id = order["id"].as_i64().unwrap();
-
-    let mut b = Browser::launch(&chromium, 1440, 900);
-    b.viewport(1440, 900);
-    b.navigate(&base);
-    b.wait_for("document.querySelector('form.login input[name=username]')", "the sign-in form");
-    checks::accessible(&mut b, "the sign-in page");
-
-    // A customer's valid sign-in is refused, and no token is kept.
-    sign_in(&mut b, "alice", "demo-password");
-    let refusal = b.wait_for(
-        "document.querySelector('.alert.error') && document.querySelector('.alert.error').textContent",
-        "the refusal",
-    );
-    assert!(refusal.as_str().unwrap().contains("for staff only"), "{refusal}");
-    assert_eq!(b.eval("sessionStorage.length"), json!(0), "a customer's token was kept");
-
-    // Staff sign in with the keyboard alone: type, Tab, type, Enter.
-    sign_in(&mut b, ADMIN.0, ADMIN.1);
-    b.wait_for(
-        "document.querySelector('h1') && document.querySelector('h1').textContent === 'Dashboard'",
-        "the dashboard",
-    );
-
-    // The monthly chart has one point per month the API reports, and its table one row each.
-    let (_, monthly) = http(&addr, "GET", "/api/v1/analytics/sales/monthly?months=12", None, None);
-    let months = monthly["data"].as_array().unwrap().len();
-    assert!(months >= 2, "the sample data should span several months: {monthly}");
-    let points =
-        b.wait_for("document.querySelectorAll('[data-chart=monthly-sales] circle.point').length", "the monthly chart");
-    assert_eq!(points, json!(months), "one point per month of sales");
-    let (_, best) = http(&addr, "GET", "/api/v1/analytics/best-sellers?limit=10", None, None);
-    let bars = b.eval("document.querySelectorAll('[data-chart=best-sellers] rect.bar').length");
-    assert_eq!(bars, json!(best["data"].as_array().unwrap().len()), "one bar per best seller");
-    let (_, categories) = http(&addr, "GET", "/api/v1/analytics/categories", None, None);
-    let bars = b.eval("document.querySelectorAll('[data-chart=categories] rect.bar').length");
-    assert_eq!(bars, json!(categories["data"].as_array().unwrap().len()), "one bar per category");
-    b.click("[data-chart=monthly-sales] figcaption button[aria-pressed]");
-    let rows = b.wait_for("document.querySelectorAll('[data-chart=monthly-sales] tbody tr').length", "the table view");
-    assert_eq!(rows, json!(months), "the table view has a row per month");
-    b.click("[data-chart=monthly-sales] figcaption button[aria-pressed]");
-    b.wait_for("document.querySelectorAll('[data-chart=monthly-sales] circle.point').length", "the chart again");
-    checks::accessible(&mut b, "the dashboard");
-    checks::keyboard_reaches(&mut b, "Products");
-
-    let shots = dir.path();
-    keep(&b.screenshot(), shots, "dashboard-1440.png");
-    b.viewport(375, 800);
-    checks::fits_width(&mut b, 375, "the dashboard");
-    let narrow = b.screenshot();
-    assert_eq!(png_width(&narrow), 375);
-    keep(&narrow, shots, "dashboard-375.png");
-    b.viewport(1440, 900);
-
-    // A product with a price of three decimals: the API's message appears beside the price
-    // and nothing is created; corrected, it is created.
-    b.click("nav a[href='#/products']");
-    b.wait_for(
-        "document.querySelector('h1').textContent === 'Products' && document.querySelector('table')",
-        "the product list",
-    );
-    b.click("a[href='#/products/new']");
-    b.wait_for("document.querySelector('form input[name=price]')", "the product form");
-    b.type_into("input[name=name]", "Console Desk Lamp");
-    b.type_into("input[name=price]", "12.345");
-    b.type_into("input[name=stock_quantity]", "7");
-    b.eval("(() => { const s = document.querySelector('select[name=category_id]'); s.value = s.options[1].value; return s.value; })()");
-    b.click("form button[type=submit]");
-    let message = b.wait_for(
-        "document.querySelector('input[name=price][aria-invalid=true]') && document.getElementById(document.querySelector('input[name=price]').id + '-error').textContent",
-        "the price's error beside the field",
-    );
-    assert!(message.as_str().unwrap().to_lowercase().contains("decimal"), "{message}");
-    assert_eq!(b.eval("document.activeElement.name"), json!("price"), "focus moves to the field to correct");
-    let (_, found) = http(&addr, "GET", "/api/v1/products/?q=Console%20Desk%20Lamp", None, None);
-    assert_eq!(found["total"], json!(0), "an invalid product was created: {found}");
-    checks::accessible(&mut b, "the product form with an error");
-    keep(&b.screenshot(), shots, "product-form-1440.png");
-    b.viewport(375, 800);
-    checks::fits_width(&mut b, 375, "the product form");
-    keep(&b.screenshot(), shots, "product-form-375.png");
-    b.viewport(1440, 900);
-    b.type_into("input[name=price]", "12.34");
-    b.click("form button[type=submit]");
-    b.wait_for(
-        "document.querySelector('h1').textContent === 'Console Desk Lamp' && document.querySelector('.alert.ok')",
-        "the created product",
-    );
-    let (_, found) = http(&addr, "GET", "/api/v1/products/?q=Console%20Desk%20Lamp", None, None);
-    assert_eq!(found["total"], json!(1), "{found}");
-    assert_eq!(found["items"][0]["price"], json!("12.34"));
-    assert_eq!(found["items"][0]["stock_quantity"], json!(7));
-
-    // The pending order goes to processing; only the allowed next step and cancel are offered.
-    b.click("nav a[href='#/orders']");
-    b.wait_for(
-        "document.querySelector('h1').textContent === 'Orders' && document.querySelector('tbody tr a')",
-        "the order list",
-    );
-    b.click(&format!("a[href='#/orders/{order_id}']"));
-    b.wait_for("document.querySelector('[data-status=pending]')", "the pending order");
-    let offered = b.eval("[...document.querySelectorAll('main button')].map(b => b.textContent).join('|')");
-    assert_eq!(offered, json!("Mark as processing|Cancel order"), "the buttons offered for a pending order");
-    b.click("main .bar button");
-    b.wait_for("document.querySelector('[data-status=processing]')", "the order in processing");
-    let (_, after) = http(&addr, "GET", &format!("/api/v1/orders/{order_id}"), Some(&admin), None);
-    assert_eq!(after["status"], json!("processing"), "{after}");
-    checks::accessible(&mut b, "the order page");
-
-    // Sign out: the token is gone and a console address shows the sign-in form.
-    b.click("header button");
-    b.wait_for("document.querySelector('form.login')", "the sign-in form after signing out");
-    assert_eq!(b.eval("sessionStorage.length"), json!(0), "the token outlived the sign-out");
-    b.navigate(&format!("{base}#/orders"));
-    b.wait_for("document.querySelector('form.login')", "the sign-in form for a signed-out visitor");
-
-    let events = b.events();
-    checks::stays_on_loopback(&events);
-    checks::console_is_clean(&events, &["/api/v1/products"]);
-    checks::assets_within_budget(&events, 200 * 1024);
-    drop(b);
-    drop(server);
 }

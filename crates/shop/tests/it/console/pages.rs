@@ -1,0 +1,268 @@
+//! Every console view, and what staff do in them: each view renders without errors, is
+//! accessible and fits 375 px; conflicts are explained; the last admin is protected; filters,
+//! sort and keyset pages match the API; tags, variants, cancel, password reset, a webhook's
+//! one-time secret and a delivery retry work through the browser.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::cdp::{self, Browser};
+use super::{ADMIN, checks, http, login, seeded_server, sign_in};
+
+fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect()
+}
+
+/// The ids in the first column of the product table on screen.
+fn shown_ids(b: &mut Browser) -> Vec<i64> {
+    let cells =
+        b.eval("[...document.querySelectorAll('main tbody tr td:first-child')].map((td) => td.textContent.trim())");
+    cells.as_array().unwrap().iter().filter_map(|c| c.as_str().and_then(|s| s.parse().ok())).collect()
+}
+
+#[test]
+fn every_view_and_the_staff_tasks_in_chromium() {
+    let Some(chromium) = cdp::chromium() else {
+        migrate::testing::skip("no Chromium on this machine (.ci/run installs Debian's chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Deliveries to a closed port fail at once and wait an hour for their next try.
+    let server = seeded_server(dir.path(), &[("WEBHOOK_RETRY_SCHEDULE", "1h"), ("WORKER_POLL_MS", "100")]);
+    let addr = server.addr.clone();
+    let admin = login(&addr, ADMIN.0, ADMIN.1);
+    let alice = login(&addr, "alice", "demo-password");
+    let (status, hook) = http(
+        &addr,
+        "POST",
+        "/api/v1/webhooks/",
+        Some(&admin),
+        Some(&json!({"url": "http://127.0.0.1:9/closed", "events": ["order.created"], "is_active": true})),
+    );
+    assert_eq!(status, 201, "{hook}");
+    let hook_id = hook["id"].as_i64().unwrap();
+    let place = |product: i64| {
+        let (status, order) = http(
+            &addr,
+            "POST",
+            "/api/v1/orders/",
+            Some(&alice),
+            Some(&json!({"items": [{"product_id": product, "quantity": 1}]})),
+        );
+        assert_eq!(status, 201, "{order}");
+        order["id"].as_i64().unwrap()
+    };
+    let order_id = place(5);
+    let deliveries = format!("/api/v1/webhooks/{hook_id}/deliveries");
+    let mut delivery_id = 0;
+    wait_until("the delivery to fail", || {
+        let (_, page) = http(&addr, "GET", &deliveries, Some(&admin), None);
+        let first = &page["items"][0];
+        delivery_id = first["id"].as_i64().unwrap_or(0);
+        first["status"] == "failed"
+    });
+    let (_, me) = http(&addr, "GET", "/api/v1/users/me", Some(&admin), None);
+    let admin_id = me["id"].as_i64().unwrap();
+    let (_, users) = http(&addr, "GET", "/api/v1/users/?limit=100", Some(&admin), None);
+    let bob =
+        users["items"].as_array().unwrap().iter().find(|u| u["username"] == "bob").unwrap()["id"].as_i64().unwrap();
+
+    let mut b = Browser::launch(&chromium, 1440, 900);
+    b.viewport(1440, 900);
+    b.navigate(&format!("http://{addr}/admin"));
+    b.wait_for("document.querySelector('form.login input[name=username]')", "the sign-in form");
+    sign_in(&mut b, ADMIN.0, ADMIN.1);
+    b.wait_for(
+        "document.querySelector('main') && document.querySelector('main').dataset.view === '/'",
+        "the dashboard",
+    );
+
+    let views = [
+        "#/products".to_owned(),
+        "#/products/1".to_owned(),
+        "#/products/new".to_owned(),
+        "#/categories".to_owned(),
+        "#/categories/1".to_owned(),
+        "#/categories/new".to_owned(),
+        "#/suppliers".to_owned(),
+        "#/suppliers/1".to_owned(),
+        "#/suppliers/new".to_owned(),
+        "#/tags".to_owned(),
+        "#/tags/1".to_owned(),
+        "#/tags/new".to_owned(),
+        "#/orders".to_owned(),
+        format!("#/orders/{order_id}"),
+        "#/users".to_owned(),
+        format!("#/users/{admin_id}"),
+        "#/users/new".to_owned(),
+        "#/webhooks".to_owned(),
+        "#/webhooks/new".to_owned(),
+        format!("#/webhooks/{hook_id}"),
+        format!("#/webhooks/{hook_id}/deliveries/{delivery_id}"),
+        "#/".to_owned(),
+    ];
+    for (width, height) in [(1440, 900), (375, 800)] {
+        b.viewport(width, height);
+        for view in &views {
+            b.open(view);
+            let heading = b.text("main h1");
+            assert!(
+                !heading.is_empty() && heading != "Something went wrong" && heading != "Not found",
+                "{view}: {}",
+                b.text("main")
+            );
+            checks::fits_width(&mut b, width, view);
+            if width == 1440 {
+                checks::accessible(&mut b, view);
+            }
+        }
+    }
+    b.viewport(1440, 900);
+
+    // A name clash is a 409 explained beside the field; nothing is created.
+    b.open("#/categories/new");
+    b.type_into("input[name=name]", "Electronics");
+    b.click("main form button[type=submit]");
+    let beside = b.wait_for(
+        "document.querySelector('input[name=name][aria-invalid=true]') && document.querySelector('input[name=name]').parentElement.querySelector('.error').textContent",
+        "the clash beside the name",
+    );
+    assert!(beside.as_str().unwrap().contains("already exists"), "{beside}");
+    assert!(b.text("main .alert.error").starts_with("Not saved:"), "{}", b.text("main .alert.error"));
+
+    // Deleting a category that still has products is refused with the reason.
+    b.open("#/categories/1");
+    b.click_text("main button", "Delete");
+    b.click_text("main button", "Yes, delete");
+    b.wait_for(
+        "[...document.querySelectorAll('main .alert.error')].some((a) => a.textContent.includes('still has'))",
+        "the refusal",
+    );
+    let (status, _) = http(&addr, "GET", "/api/v1/categories/1", None, None);
+    assert_eq!(status, 200, "the category was deleted");
+
+    // The only admin: the console says so, and demoting it is refused by the API.
+    b.open(&format!("#/users/{admin_id}"));
+    assert!(b.text("main .alert.info").contains("only active admin"), "{}", b.text("main"));
+    b.choose("main select[name=role]", "user");
+    b.click_text("main form button[type=submit]", "Save changes");
+    b.wait_for(
+        "[...document.querySelectorAll('main .alert.error')].some((a) => a.textContent.includes('last active admin'))",
+        "the last-admin refusal",
+    );
+    let (_, me) = http(&addr, "GET", "/api/v1/users/me", Some(&admin), None);
+    assert_eq!(me["role"], "admin");
+
+    // A password reset: the new password signs in.
+    b.open(&format!("#/users/{bob}"));
+    b.type_into("input[type=password]", "Bob-Reset-Passw0rd");
+    b.click_text("main form button[type=submit]", "Reset password");
+    b.wait_for("document.querySelector('main .alert.ok') && document.querySelector('main .alert.ok').textContent.includes('was reset')", "the reset");
+    login(&addr, "bob", "Bob-Reset-Passw0rd");
+
+    // Products: a broken filter is explained beside it; a filter with a sort shows what the
+    // API answers, in its order; keyset pages follow the API's.
+    b.open("#/products");
+    b.type_into("main form[role=search] input[aria-describedby]", "price <");
+    b.click_text("main form[role=search] button", "Search");
+    b.wait_for("document.querySelector('main form[role=search] input[aria-invalid=true]')", "the filter's error");
+    b.type_into("main form[role=search] input[aria-describedby]", "category_id = 1 or price > 100");
+    b.choose("main form[role=search] select:nth-of-type(1)", "");
+    b.eval("(() => { const s = [...document.querySelectorAll('main form[role=search] select')][2]; s.value = '-price'; return true; })()");
+    b.click_text("main form[role=search] button", "Search");
+    b.wait_for("!document.querySelector('main form[role=search] input[aria-invalid=true]') && document.querySelector('main tbody tr td')", "the filtered list");
+    let (_, api) = http(
+        &addr,
+        "GET",
+        "/api/v1/products/?filter=category_id%20%3D%201%20or%20price%20%3E%20100&sort=-price&limit=25",
+        None,
+        None,
+    );
+    wait_until("the filtered rows", || shown_ids(&mut b) == ids(&api));
+    assert!(ids(&api).len() > 2, "{api}");
+    b.eval("(() => { const f = document.querySelector('main form[role=search]'); f.querySelector('input[aria-describedby]').value = ''; const s = [...f.querySelectorAll('select')]; s[2].value = 'id'; s[3].value = '10'; return true; })()");
+    b.click_text("main form[role=search] button", "Search");
+    let (_, first) = http(&addr, "GET", "/api/v1/products/?limit=10", None, None);
+    wait_until("the first page", || shown_ids(&mut b) == ids(&first));
+    b.click_text("main .pager button", "Next page");
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, second) = http(&addr, "GET", &format!("/api/v1/products/?limit=10&cursor={cursor}"), None, None);
+    wait_until("the second page", || shown_ids(&mut b) == ids(&second));
+    assert!(b.text("main .pager").contains("Page 2"));
+
+    // Tags and a variant with attributes, on product 1.
+    b.open("#/products/1");
+    let tag = b.eval("(() => { const box = document.querySelector('main [role=group] input[type=checkbox]:not(:checked)'); box.click(); return Number(box.value); })()");
+    b.click_text("main form button[type=submit]", "Save tags");
+    b.wait_for(
+        "[...document.querySelectorAll('main .alert.ok')].some((a) => a.textContent.includes('Tags saved'))",
+        "the tags saved",
+    );
+    let (_, product) = http(&addr, "GET", "/api/v1/products/1?include=tags", None, None);
+    assert!(product["tags"].as_array().unwrap().iter().any(|t| t["id"] == tag), "{product}");
+    b.click_text("main button", "New variant");
+    b.type_into("main h3 + form input[name=sku]", "CONSOLE-V1");
+    b.type_into("main h3 + form input[name=name]", "Console edition");
+    b.type_into("main h3 + form input[name=price_modifier]", "-5.50");
+    b.type_into("main h3 + form input[name=stock_quantity]", "3");
+    b.type_into("main h3 + form textarea[name=attributes]", "color=red\nsize=M");
+    b.click_text("main h3 + form button[type=submit]", "Add variant");
+    b.wait_for("document.querySelector('main .alert.ok') && document.querySelector('main .alert.ok').textContent.includes('Variant added')", "the variant");
+    let (_, variants) = http(&addr, "GET", "/api/v1/products/1/variants/", None, None);
+    let made = variants["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == "CONSOLE-V1")
+        .expect("the variant exists")
+        .clone();
+    assert_eq!(made["price_modifier"], "-5.50");
+    assert_eq!(made["attributes"], json!([{"name": "color", "value": "red"}, {"name": "size", "value": "M"}]));
+
+    // Cancelling a pending order puts its stock back.
+    let (_, before) = http(&addr, "GET", "/api/v1/products/6", None, None);
+    let second_order = place(6);
+    b.open(&format!("#/orders/{second_order}"));
+    b.click_text("main button", "Cancel order");
+    b.click_text("main button", "Yes, cancel order");
+    b.wait_for("document.querySelector('[data-status=cancelled]')", "the cancelled order");
+    let (_, after) = http(&addr, "GET", "/api/v1/products/6", None, None);
+    assert_eq!(after["stock_quantity"], before["stock_quantity"], "the stock did not come back");
+
+    // A new endpoint's secret is shown once, and not on the endpoint's page.
+    b.open("#/webhooks/new");
+    b.type_into("input[name=url]", "http://127.0.0.1:9/another");
+    b.click_text("main form button[type=submit]", "Create endpoint");
+    let secret =
+        b.wait_for("document.querySelector('.secret') && document.querySelector('.secret').textContent", "the secret");
+    let secret = secret.as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    b.click_text("main a", "I have stored it: open the endpoint");
+    b.wait_for("document.querySelector('main').dataset.view.startsWith('/webhooks/') && document.querySelector('main h1').textContent.includes('/another')", "the endpoint page");
+    assert!(!b.text("body").contains(&secret), "the secret is shown again");
+
+    // A failed delivery is retried from its log.
+    b.open(&format!("#/webhooks/{hook_id}"));
+    b.click(&format!("button[aria-label='Retry delivery {delivery_id}']"));
+    b.wait_for("document.querySelector('main .alert.ok') && document.querySelector('main .alert.ok').textContent.includes('queued')", "the retry");
+    wait_until("the second attempt", || {
+        let (_, detail) = http(&addr, "GET", &format!("{deliveries}/{delivery_id}"), Some(&admin), None);
+        detail["attempt_log"].as_array().is_some_and(|log| log.len() >= 2)
+    });
+
+    let events = b.events();
+    checks::stays_on_loopback(&events);
+    checks::console_is_clean(
+        &events,
+        &[("/api/v1/categories", 409), ("/api/v1/users/", 409), ("/api/v1/products", 422)],
+    );
+}
