@@ -34,9 +34,9 @@ export class ApiError extends Error {
 
   static describe(status, detail, retryAfter) {
     if (status === 0) return 'The service did not answer. Check that it is running, then try again.';
+    if (typeof detail === 'string') return detail;
     if (status === 429) return `Too many attempts. Try again in ${retryAfter || 'a few'} seconds.`;
     if (status === 503) return `The service is busy. Try again${retryAfter ? ` in ${retryAfter} seconds` : ''}.`;
-    if (typeof detail === 'string') return detail;
     if (Array.isArray(detail)) return 'Some values need correcting; see the messages beside the fields.';
     return `The request failed (HTTP ${status}).`;
   }

@@ -5,9 +5,19 @@ import { h, s, uid } from './dom.js';
 
 const COLOURS = ['#1d4ed8', '#0f766e', '#b45309']; // at least 3:1 against white (WCAG 1.4.11)
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
-const W = 640;
+// The drawing's width in SVG units, set per drawing: narrower on a phone, so that once the
+// SVG is scaled to the screen its 12-unit text stays readable.
+let W = 640;
 const H = 300;
 const PAD = { left: 64, right: 16, top: 16, bottom: 48 };
+let LABELS = 8;
+
+function fitToScreen() {
+  const narrow = window.innerWidth < 600;
+  W = narrow ? 360 : 640;
+  PAD.left = narrow ? 52 : 64;
+  LABELS = narrow ? 4 : 8;
+}
 
 // Axis steps of 1, 2 or 5 times a power of ten, so the gridlines read as round numbers.
 function niceStep(span, count) {
@@ -38,7 +48,7 @@ function axes(sc, tickFormat) {
 }
 
 function xLabels(rows, label, x) {
-  const every = Math.max(1, Math.ceil(rows.length / 8));
+  const every = Math.max(1, Math.ceil(rows.length / LABELS));
   return rows.map((row, i) => (i % every === 0
     ? s('text', { x: x(i), y: H - PAD.bottom + 18, 'text-anchor': 'middle', 'font-size': 12, fill: '#4b5563' }, label(row))
     : null));
@@ -81,11 +91,12 @@ function barChart(rows, label, series) {
 function hbarChart(rows, label, series) {
   const bar = series[0];
   const max = Math.max(1, ...rows.map(bar.value));
-  const left = 170;
+  const left = Math.round(W * 0.3);
   const rowH = 26;
   const height = PAD.top + rows.length * rowH + 8;
-  const width = (v) => ((W - left - 70) * v) / max;
-  const shorten = (t) => (t.length > 24 ? `${t.slice(0, 23)}…` : t);
+  const width = (v) => ((W - left - (W < 600 ? 64 : 80)) * v) / max;
+  const room = Math.floor((left - 10) / 7.5);
+  const shorten = (t) => (t.length > room ? `${t.slice(0, room - 1)}…` : t);
   return {
     height,
     nodes: rows.map((row, i) => {
@@ -93,7 +104,7 @@ function hbarChart(rows, label, series) {
       const v = bar.value(row);
       return [
         s('text', { x: left - 8, y: y + 16, 'text-anchor': 'end', 'font-size': 12, fill: '#1f2937' }, shorten(label(row))),
-        s('rect', { class: 'bar', x: left, y: y + 3, width: Math.max(1, width(v)), height: rowH - 8, fill: COLOURS[i % 2 ? 1 : 0] },
+        s('rect', { class: 'bar', x: left, y: y + 3, width: Math.max(1, width(v)), height: rowH - 8, fill: COLOURS[0] },
           s('title', null, `${label(row)}: ${bar.format(v)}`)),
         s('text', { x: left + width(v) + 6, y: y + 16, 'font-size': 12, fill: '#1f2937' }, bar.format(v)),
       ];
@@ -102,7 +113,9 @@ function hbarChart(rows, label, series) {
 }
 
 function csvCell(value) {
-  const text = value === null || value === undefined ? '' : String(value);
+  let text = value === null || value === undefined ? '' : String(value);
+  // A name that starts like a formula would run as one in a spreadsheet; numbers stay numbers.
+  if (/^[=+\-@\t\r]/.test(text) && Number.isNaN(Number(text))) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -126,6 +139,7 @@ export function chart({ title, kind, rows, label, series, columns, filename, des
   figure.append(h('figcaption', null, h('span', { id: titleId }, title), toggle, download), body);
 
   function drawChart() {
+    fitToScreen();
     if (!rows.length) {
       body.replaceChildren(h('p', { class: 'muted' }, 'No data yet.'));
       return;
@@ -152,8 +166,7 @@ export function chart({ title, kind, rows, label, series, columns, filename, des
 
   toggle.addEventListener('click', () => {
     const table = toggle.getAttribute('aria-pressed') !== 'true';
-    toggle.setAttribute('aria-pressed', String(table));
-    toggle.textContent = table ? 'Chart view' : 'Table view';
+    toggle.setAttribute('aria-pressed', String(table)); // the label stays: pressed means the table shows
     if (table) drawTable();
     else drawChart();
   });
@@ -165,6 +178,20 @@ export function chart({ title, kind, rows, label, series, columns, filename, des
     link.remove();
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
   });
+  // Redrawn when the screen crosses the phone width (a rotated phone, a resized window).
+  let narrowNow = window.innerWidth < 600;
+  const onResize = () => {
+    if (!figure.isConnected) {
+      window.removeEventListener('resize', onResize);
+      return;
+    }
+    const narrow = window.innerWidth < 600;
+    if (narrow !== narrowNow) {
+      narrowNow = narrow;
+      if (toggle.getAttribute('aria-pressed') !== 'true') drawChart();
+    }
+  };
+  window.addEventListener('resize', onResize);
   drawChart();
   return figure;
 }

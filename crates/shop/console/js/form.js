@@ -6,7 +6,7 @@ import { h, uid, alertBox } from './dom.js';
 import { ApiError } from './api.js';
 
 function control(field, id, describedBy, value) {
-  const common = { id, name: field.name, 'aria-describedby': describedBy, autocomplete: field.autocomplete || 'off' };
+  const common = { id, name: field.name, 'aria-describedby': describedBy, autocomplete: field.autocomplete || 'off', 'aria-required': field.required ? 'true' : null };
   switch (field.type) {
     case 'textarea':
       return h('textarea', { ...common, value: value ?? '' });
@@ -59,6 +59,10 @@ function read(field, el) {
       const pattern = field.type === 'number' ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/;
       return pattern.test(raw) ? Number(raw) : raw; // anything else goes as typed: the API explains it
     }
+    case 'date':
+      // A half-typed date reads as ''; send what the API will refuse rather than clear the date.
+      if (el.validity && el.validity.badInput) return 'incomplete date';
+      return el.value === '' && field.nullable ? null : el.value;
     default: {
       const raw = field.type === 'password' ? el.value : el.value.trim();
       return raw === '' && field.nullable ? null : raw;
@@ -78,9 +82,10 @@ export function buildForm({ fields, values = {}, submitLabel = 'Save', changedOn
     const hintId = field.hint ? `${id}-hint` : null;
     const input = control(field, id, [hintId, errorId].filter(Boolean).join(' '), values[field.name]);
     const error = h('p', { class: 'error', id: errorId, hidden: true });
+    const text = field.required ? [field.label, h('span', { class: 'muted' }, ' (required)')] : field.label;
     const label = field.type === 'checkbox'
       ? null
-      : h(field.type === 'checkboxes' ? 'span' : 'label', field.type === 'checkboxes' ? { id: `${id}-label`, class: 'label' } : { for: id }, field.label);
+      : h(field.type === 'checkboxes' ? 'span' : 'label', field.type === 'checkboxes' ? { id: `${id}-label`, class: 'label' } : { for: id }, text);
     const wrapper = field.type === 'checkbox'
       ? h('div', { class: 'field check' }, input, h('label', { for: id }, field.label), error)
       : h('div', { class: 'field' }, label, input, hintId && h('p', { class: 'hint', id: hintId }, field.hint), error);
@@ -130,7 +135,7 @@ export function buildForm({ fields, values = {}, submitLabel = 'Save', changedOn
     }
     const title = err.status === 409 ? `Not saved: ${err.message}` : err.message;
     formAlert.replaceChildren(alertBox('error', title, loose.length ? h('ul', null, loose.map((m) => h('li', null, m))) : null));
-    if (first) first.input.focus();
+    if (first) (first.input.matches('input, select, textarea') ? first.input : first.input.querySelector('input')).focus();
   }
 
   form.addEventListener('submit', async (event) => {
@@ -139,6 +144,8 @@ export function buildForm({ fields, values = {}, submitLabel = 'Save', changedOn
     const body = {};
     for (const row of rows) {
       const value = read(row.field, row.input);
+      // Optional fields left empty are not sent at all, so the API applies its own default.
+      if (row.field.omitEmpty && value === '') continue;
       if (!changedOnly || JSON.stringify(value) !== row.initial) body[row.field.name] = value;
     }
     button.disabled = true;

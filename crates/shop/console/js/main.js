@@ -56,10 +56,10 @@ function shell() {
   const main = h('main', { id: 'main', tabindex: -1 });
   const nav = h('nav', { class: 'side', 'aria-label': 'Console sections' },
     h('ul', null, NAV.map(([href, label]) => h('li', null, h('a', { href }, label)))));
-  const signOut = h('button', { type: 'button', onclick: () => signOutNow('You have signed out.') }, 'Sign out');
+  const signOutButton = h('button', { type: 'button', onclick: () => signOut('You have signed out.') }, 'Sign out');
   const frame = h('div', { class: 'shell' },
     h('header', { class: 'top' }, h('a', { class: 'brand', href: '#/' }, 'Shop console'),
-      h('span', { class: 'who' }, `Signed in as ${me.username}`), signOut),
+      h('span', { class: 'who' }, `Signed in as ${me.username}`), signOutButton),
     nav, main);
   app.replaceChildren(frame);
   return { main, nav };
@@ -98,16 +98,23 @@ async function route() {
   frame.main.focus({ preventScroll: false });
 }
 
-function signOutNow(message) {
+/** Drops the token and every view's remembered filters, then shows the sign-in form. */
+export function signOut(message) {
   setToken(null);
   me = null;
   frame = null;
+  window.dispatchEvent(new Event('console:reset'));
   showLogin(message);
 }
 
 function showLogin(message, kind = 'info') {
   document.title = 'Sign in · Shop console';
-  app.replaceChildren(loginView({ message, kind, onSignedIn: (user) => { me = user; if (!location.hash.startsWith('#/')) location.hash = '#/'; route(); } }));
+  app.replaceChildren(loginView({ message, kind, onSignedIn: (user) => {
+    me = user;
+    // A new hash routes through hashchange; otherwise route now.
+    if (location.hash.startsWith('#/')) route();
+    else location.hash = '#/';
+  } }));
 }
 
 async function start() {
@@ -117,7 +124,7 @@ async function start() {
     if (main) main.focus();
   });
   window.addEventListener('hashchange', () => { if (location.hash.startsWith('#/')) route(); });
-  window.addEventListener('console:signed-out', (event) => { if (me) signOutNow(event.detail); });
+  window.addEventListener('console:signed-out', (event) => { if (me) signOut(event.detail); });
   if (token()) {
     try {
       const user = await api('GET', '/users/me');

@@ -7,12 +7,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-/// One file as served: its type, its bytes, gzipped bytes and a strong ETag.
+/// One file as served: its type, its bytes and gzipped bytes, each with its own strong ETag
+/// (two different byte sequences may not share one).
 pub struct Prepared {
     content_type: &'static str,
     body: Vec<u8>,
     gzipped: Vec<u8>,
     etag: HeaderValue,
+    etag_gzip: HeaderValue,
 }
 
 macro_rules! embedded {
@@ -66,7 +68,9 @@ impl Prepared {
         let digest = Sha256::digest(&body);
         let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
         let etag = HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or(HeaderValue::from_static("\"0\""));
-        Self { content_type, gzipped: gzip(&body), body, etag }
+        let etag_gzip =
+            HeaderValue::from_str(&format!("\"{hex}-gzip\"")).unwrap_or(HeaderValue::from_static("\"0-gzip\""));
+        Self { content_type, gzipped: gzip(&body), body, etag, etag_gzip }
     }
 
     /// 304 when the browser holds this version, else the bytes, gzipped when it accepts gzip.
@@ -75,16 +79,18 @@ impl Prepared {
         for (name, value) in super::guarded() {
             headers.insert(name, value);
         }
-        headers.insert(header::ETAG, self.etag.clone());
+        let zipped = accepts_gzip(request);
+        let etag = if zipped { &self.etag_gzip } else { &self.etag };
+        headers.insert(header::ETAG, etag.clone());
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         let held = request.get(header::IF_NONE_MATCH).is_some_and(|sent| {
-            sent.to_str().is_ok_and(|s| s.split(',').any(|tag| tag.trim().trim_start_matches("W/") == self.etag))
+            sent.to_str().is_ok_and(|s| s.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag))
         });
         if held {
             return (StatusCode::NOT_MODIFIED, headers).into_response();
         }
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
-        if accepts_gzip(request) {
+        if zipped {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             return (headers, self.gzipped.clone()).into_response();
         }

@@ -5,8 +5,9 @@ import { h, s, alertBox, confirmButton, badge } from '../dom.js';
 import { api, all } from '../api.js';
 import { buildForm } from '../form.js';
 import { localList, dataTable } from '../table.js';
-import { dateTime, money, int } from '../format.js';
+import { dateTime, money, int, total } from '../format.js';
 import { navigate } from '../main.js';
+import { showProductsIn } from './products.js';
 
 const active = (r) => badge(r.is_active ? 'Active' : 'Inactive');
 const link = (kind) => (r) => h('a', { href: `#/${kind}/${r.id}` }, r.name);
@@ -25,7 +26,7 @@ export const KINDS = {
     ],
     search: ['name', 'description'],
     fields: [
-      { name: 'name', label: 'Name' },
+      { name: 'name', label: 'Name', required: true },
       { name: 'description', label: 'Description', type: 'textarea', nullable: true, hint: 'Up to 500 characters; leave empty for none.' },
       { name: 'is_active', label: 'Active', type: 'checkbox' },
     ],
@@ -42,7 +43,7 @@ export const KINDS = {
     ],
     search: ['name', 'contact_email'],
     fields: [
-      { name: 'name', label: 'Name' },
+      { name: 'name', label: 'Name', required: true },
       { name: 'contact_email', label: 'Contact email', type: 'email', nullable: true },
       { name: 'rating', label: 'Rating', type: 'decimal', nullable: true, hint: 'From 0 to 5; leave empty for none.' },
       { name: 'is_active', label: 'Active', type: 'checkbox' },
@@ -58,7 +59,7 @@ export const KINDS = {
     ],
     search: ['name', 'color'],
     fields: [
-      { name: 'name', label: 'Name' },
+      { name: 'name', label: 'Name', required: true },
       { name: 'color', label: 'Colour', hint: 'As #RRGGBB, for example #007bff.' },
     ],
     defaults: { color: '#007bff' },
@@ -73,12 +74,16 @@ export async function catalogList(kind) {
     localList({ caption: spec.title, columns: spec.columns, rows, searchKeys: spec.search, searchLabel: `Search ${spec.title.toLowerCase()}` }));
 }
 
+// The first products of the category, with the count and a way to the full, searchable list.
 async function categoryProducts(id) {
-  const category = await api('GET', `/categories/${id}`, { query: { include: 'products' } });
-  const products = category.products || [];
+  const page = await api('GET', '/products/', { query: { category_id: id, limit: 25 } });
+  const products = page.items;
   return h('section', null, h('h2', null, 'Products in this category'),
+    page.total > products.length
+      ? h('p', null, h('button', { type: 'button', class: 'secondary', onclick: () => showProductsIn(id) }, `See all ${total(page.total, page.total_relation)} in the product list`))
+      : null,
     dataTable({
-      caption: `${int(products.length)} products`,
+      caption: `${total(page.total, page.total_relation)} products`,
       rows: products,
       columns: [
         { key: 'id', label: 'ID', num: true },
@@ -111,12 +116,13 @@ export async function catalogEdit(kind, id) {
   });
   const deleteArea = h('div');
   if (!creating) {
-    deleteArea.append(h('h2', null, `Delete this ${spec.one}`), confirmButton('Delete', `Delete “${current.name}” for good?`, async () => {
+    const feedback = h('div');
+    deleteArea.append(h('h2', null, `Delete this ${spec.one}`), feedback, confirmButton('Delete', `Delete “${current.name}” for good?`, async () => {
       try {
         await api('DELETE', `/${kind}/${id}`);
         navigate(`#/${kind}`, `The ${spec.one} “${current.name}” was deleted.`);
       } catch (err) {
-        deleteArea.append(alertBox('error', `Not deleted: ${err.message}`));
+        feedback.replaceChildren(alertBox('error', `Not deleted: ${err.message}`));
       }
     }));
   }

@@ -10,18 +10,37 @@ function card(label, value) {
 }
 
 const num = (v) => (v === null || v === undefined ? null : Number(v));
+const WINDOW = 12;
+
+const monthKey = (d) => `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+
+/**
+ * The window's months oldest first. The API leaves out months without sales; they are put
+ * back as zeros, so the chart's spacing is the calendar's.
+ */
+function calendar(rows) {
+  const now = new Date();
+  let end = monthKey(now);
+  if (rows.length && rows[0].month > end) end = rows[0].month; // a browser clock behind the server's
+  const [year, month] = end.split('-').map(Number);
+  const byMonth = new Map(rows.map((r) => [r.month, r]));
+  return Array.from({ length: WINDOW }, (_, i) => {
+    const key = monthKey(new Date(Date.UTC(year, month - WINDOW + i, 1)));
+    return byMonth.get(key) || { month: key, total_orders: 0, items_sold: 0, revenue: '0.00', avg_order_value: '0.00', previous_month_revenue: null, growth_rate: null };
+  });
+}
 
 export async function dashboard() {
   const [summary, orders, monthly, best, categories, suppliers] = await Promise.all([
     api('GET', '/analytics/summary'),
     api('GET', '/orders/', { query: { limit: 1 } }),
-    api('GET', '/analytics/sales/monthly', { query: { months: 12 } }),
+    api('GET', '/analytics/sales/monthly', { query: { months: WINDOW } }),
     api('GET', '/analytics/best-sellers', { query: { limit: 10 } }),
     api('GET', '/analytics/categories'),
     api('GET', '/analytics/suppliers'),
   ]);
   const s = summary.data;
-  const months = [...monthly.data].reverse(); // the API answers newest first; charts read left to right
+  const months = calendar(monthly.data); // the API answers newest first; charts read left to right
   const revenue = months.reduce((sum, m) => sum + Number(m.revenue), 0);
   const monthColumns = [
     { label: 'Month', show: (r) => month(r.month), raw: (r) => r.month },
@@ -44,7 +63,7 @@ export async function dashboard() {
     h('div', { class: 'charts' },
       chart({
         title: 'Monthly revenue', kind: 'line', rows: months, label: (r) => month(r.month), filename: 'monthly-sales.csv',
-        description: 'Revenue per month, cancelled orders excluded.',
+        description: 'Revenue per month over the last 12 months, cancelled orders excluded.',
         series: [{ name: 'Revenue', value: (r) => num(r.revenue), format: money }],
         columns: monthColumns,
       }),

@@ -19,8 +19,17 @@ export function loginView({ message, kind = 'info', onSignedIn }) {
     h('div', { class: 'field' }, h('label', { for: passId }, 'Password'), password),
     button);
 
+  status.id = uid('login-status');
+  const invalid = (flag) => {
+    for (const input of [username, password]) {
+      if (flag) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+      input.setAttribute('aria-describedby', status.id);
+    }
+  };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    invalid(false);
     if (!username.value.trim() || !password.value) {
       status.replaceChildren(alertBox('error', 'Enter your username (or email) and password.'));
       (username.value.trim() ? password : username).focus();
@@ -43,6 +52,7 @@ export function loginView({ message, kind = 'info', onSignedIn }) {
     } catch (err) {
       setToken(null);
       status.replaceChildren(alertBox('error', err.message));
+      invalid(true);
       password.focus();
     } finally {
       button.disabled = false;

@@ -3,7 +3,7 @@
 // processing).
 
 import { h, uid, alertBox, confirmButton, badge } from '../dom.js';
-import { api, all } from '../api.js';
+import { api } from '../api.js';
 import { dataTable } from '../table.js';
 import { money, int, total, dateTime } from '../format.js';
 import { navigate } from '../main.js';
@@ -11,7 +11,16 @@ import { navigate } from '../main.js';
 const STATUSES = ['pending', 'processing', 'shipped', 'delivered', 'cancelled'];
 const NEXT = { pending: ['processing'], processing: ['shipped'], shipped: ['delivered'], delivered: [], cancelled: [] };
 const CANCELLABLE = new Set(['pending', 'processing']);
-const state = { status: '', user_id: '', skip: 0, limit: 25 };
+const FRESH = { status: '', user_id: '', skip: 0, limit: 25 };
+const state = { ...FRESH };
+window.addEventListener('console:reset', () => Object.assign(state, FRESH));
+let loads = 0;
+
+/** Opens the order list filtered to one customer. */
+export function showOrdersOf(userId) {
+  Object.assign(state, FRESH, { user_id: String(userId) });
+  location.hash = '#/orders';
+}
 
 function labelled(text, input) {
   const id = uid('ctl');
@@ -20,27 +29,33 @@ function labelled(text, input) {
 }
 
 export async function orderList() {
-  const users = await all('/users/', 1000);
-  const names = new Map(users.map((u) => [u.id, u.username]));
   const status = h('select', null, h('option', { value: '' }, 'Any status'),
     STATUSES.map((st) => h('option', { value: st, selected: st === state.status }, st)));
-  const user = h('select', null, h('option', { value: '' }, 'Any customer'),
-    users.map((u) => h('option', { value: String(u.id), selected: String(u.id) === state.user_id }, `${u.username} (#${u.id})`)));
-  const results = h('div', { 'aria-live': 'polite' });
+  const user = h('input', { type: 'text', inputmode: 'numeric', value: state.user_id, size: 8 });
+  const results = h('div');
+  const summary = h('p', { class: 'muted', role: 'status' });
   const form = h('form', { class: 'panel bar', role: 'search', 'aria-label': 'Filter orders' },
-    labelled('Status', status), labelled('Customer', user), h('button', { type: 'submit' }, 'Show'));
+    labelled('Status', status), labelled('Customer (user ID)', user), h('button', { type: 'submit' }, 'Show'));
 
   async function load() {
+    loads += 1;
+    const ticket = loads;
     let page;
     try {
       page = await api('GET', '/orders/', { query: { status: state.status, user_id: state.user_id, skip: state.skip, limit: state.limit } });
     } catch (err) {
-      results.replaceChildren(alertBox('error', err.message));
+      if (ticket !== loads) return;
+      summary.textContent = '';
+      const messages = Object.entries(err.fields || {}).map(([k, m]) => `${k}: ${m.join(' ')}`);
+      results.replaceChildren(alertBox('error', err.message, messages.length ? h('ul', null, messages.map((m) => h('li', null, m))) : null));
       return;
     }
-    const prev = h('button', { type: 'button', class: 'secondary', disabled: state.skip === 0, onclick: () => { state.skip = Math.max(0, state.skip - state.limit); load(); } }, 'Previous page');
+    if (ticket !== loads) return;
     const more = page.total_relation === 'gte' || state.skip + page.items.length < page.total;
-    const next = h('button', { type: 'button', class: 'secondary', disabled: !more || page.items.length < state.limit, onclick: () => { state.skip += state.limit; load(); } }, 'Next page');
+    const prev = h('button', { type: 'button', class: 'secondary', disabled: state.skip === 0, onclick: () => { prev.disabled = true; next.disabled = true; state.skip = Math.max(0, state.skip - state.limit); load(); } }, 'Previous page');
+    const next = h('button', { type: 'button', class: 'secondary', disabled: !more || page.items.length < state.limit, onclick: () => { prev.disabled = true; next.disabled = true; state.skip += state.limit; load(); } }, 'Next page');
+    const range = page.items.length ? `${int(state.skip + 1)}–${int(state.skip + page.items.length)}` : 'none';
+    summary.textContent = `${total(page.total, page.total_relation)} orders; showing ${range}.`;
     results.replaceChildren(
       dataTable({
         caption: `Orders: ${total(page.total, page.total_relation)}`,
@@ -48,22 +63,22 @@ export async function orderList() {
         columns: [
           { key: 'order_number', label: 'Order', render: (o) => h('a', { href: `#/orders/${o.id}` }, o.order_number) },
           { key: 'status', label: 'Status', render: (o) => badge(o.status) },
-          { key: 'user_id', label: 'Customer', render: (o) => names.get(o.user_id) ?? `#${o.user_id}` },
+          { key: 'user_id', label: 'Customer', render: (o) => h('a', { href: `#/users/${o.user_id}` }, `User #${o.user_id}`) },
           { key: 'items', label: 'Lines', num: true, render: (o) => int(o.items.length) },
           { key: 'total_amount', label: 'Total', num: true, render: (o) => money(o.total_amount) },
           { key: 'created_at', label: 'Placed', render: (o) => dateTime(o.created_at) },
         ],
         empty: 'No orders match.',
       }),
-      h('div', { class: 'pager' }, prev, h('span', null, `Orders ${int(page.items.length ? state.skip + 1 : 0)}–${int(state.skip + page.items.length)}`), next));
+      h('div', { class: 'pager' }, prev, next));
   }
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    Object.assign(state, { status: status.value, user_id: user.value, skip: 0 });
+    Object.assign(state, { status: status.value, user_id: user.value.trim(), skip: 0 });
     load();
   });
   await load();
-  return h('div', null, h('h1', null, 'Orders'), form, results);
+  return h('div', null, h('h1', null, 'Orders'), form, summary, results);
 }
 
 export async function orderDetail(id) {

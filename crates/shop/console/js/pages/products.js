@@ -10,8 +10,18 @@ import { navigate } from '../main.js';
 
 const SORTABLE = [['id', 'ID'], ['name', 'Name'], ['price', 'Price'], ['stock_quantity', 'Stock'], ['category_id', 'Category'], ['created_at', 'Created'], ['updated_at', 'Updated']];
 
-// Kept while the console is open, so coming back to the list finds the same search and page.
-const state = { q: '', category_id: '', is_active: '', filter: '', sort: 'id', limit: 25, cursors: [null] };
+// Kept while the console is open, so coming back to the list finds the same search and page;
+// forgotten at sign-out.
+const FRESH = { q: '', category_id: '', is_active: '', filter: '', sort: 'id', limit: 25, cursors: [null] };
+const state = { ...FRESH, cursors: [null] };
+window.addEventListener('console:reset', () => Object.assign(state, FRESH, { cursors: [null] }));
+let loads = 0;
+
+/** Opens the product list filtered to one category. */
+export function showProductsIn(categoryId) {
+  Object.assign(state, FRESH, { category_id: String(categoryId), cursors: [null] });
+  location.hash = '#/products';
+}
 
 function labelled(text, input) {
   const id = uid('ctl');
@@ -22,7 +32,8 @@ function labelled(text, input) {
 export async function productList() {
   const categories = await all('/categories/');
   const names = new Map(categories.map((c) => [c.id, c.name]));
-  const results = h('div', { 'aria-live': 'polite' });
+  const results = h('div');
+  const summary = h('p', { class: 'muted', role: 'status' });
   const q = h('input', { type: 'search', value: state.q, placeholder: 'Name contains…' });
   const category = h('select', null, h('option', { value: '' }, 'Any category'),
     categories.map((c) => h('option', { value: String(c.id), selected: String(c.id) === state.category_id }, c.name)));
@@ -44,6 +55,8 @@ export async function productList() {
     h('button', { type: 'submit' }, 'Search'));
 
   async function load() {
+    loads += 1;
+    const ticket = loads;
     filterError.hidden = true;
     filter.removeAttribute('aria-invalid');
     const cursor = state.cursors[state.cursors.length - 1];
@@ -54,6 +67,8 @@ export async function productList() {
         sort: state.sort, limit: state.limit, cursor,
       } });
     } catch (err) {
+      if (ticket !== loads) return;
+      summary.textContent = '';
       if (err instanceof ApiError && err.status === 422) {
         const messages = Object.entries(err.fields).map(([k, m]) => `${k}: ${m.join(' ')}`);
         if (err.fields.filter) {
@@ -67,9 +82,11 @@ export async function productList() {
       results.replaceChildren(alertBox('error', err.message));
       return;
     }
+    if (ticket !== loads) return; // a later search or page has been asked for
     const number = state.cursors.length;
-    const prev = h('button', { type: 'button', class: 'secondary', disabled: number === 1, onclick: () => { state.cursors.pop(); load(); } }, 'Previous page');
-    const next = h('button', { type: 'button', class: 'secondary', disabled: !page.next_cursor, onclick: () => { state.cursors.push(page.next_cursor); load(); } }, 'Next page');
+    summary.textContent = `${total(page.total, page.total_relation)} products found; page ${number}.`;
+    const prev = h('button', { type: 'button', class: 'secondary', disabled: number === 1, onclick: () => { prev.disabled = true; next.disabled = true; state.cursors.pop(); load(); } }, 'Previous page');
+    const next = h('button', { type: 'button', class: 'secondary', disabled: !page.next_cursor, onclick: () => { prev.disabled = true; next.disabled = true; state.cursors.push(page.next_cursor); load(); } }, 'Next page');
     results.replaceChildren(
       dataTable({
         caption: `Products: ${total(page.total, page.total_relation)} found`,
@@ -96,25 +113,27 @@ export async function productList() {
   await load();
   return h('div', null,
     h('div', { class: 'bar' }, h('h1', { class: 'grow' }, 'Products'), h('a', { class: 'button', href: '#/products/new' }, 'New product')),
-    form, results);
+    form, summary, results);
 }
 
-function productFields(categories, suppliers) {
+function productFields(categories, suppliers, creating) {
+  // Every product has a category: the empty choice exists only before one is picked.
+  const categoryChoices = categories.map((c) => [c.id, c.name]);
   return [
-    { name: 'name', label: 'Name' },
+    { name: 'name', label: 'Name', required: true },
     { name: 'description', label: 'Description', type: 'textarea', nullable: true },
     { name: 'sku', label: 'SKU', nullable: true, hint: 'Unique; leave empty for none.' },
-    { name: 'price', label: 'Price', type: 'money', hint: 'Two decimals at most, for example 19.99.' },
-    { name: 'stock_quantity', label: 'Stock quantity', type: 'number' },
-    { name: 'category_id', label: 'Category', type: 'select', numeric: true, options: [['', 'Choose a category'], ...categories.map((c) => [c.id, c.name])] },
+    { name: 'price', label: 'Price', type: 'money', required: true, hint: 'Two decimals at most, for example 19.99.' },
+    { name: 'stock_quantity', label: 'Stock quantity', type: 'number', required: true },
+    { name: 'category_id', label: 'Category', type: 'select', numeric: true, required: true, options: creating ? [['', 'Choose a category'], ...categoryChoices] : categoryChoices },
     { name: 'supplier_id', label: 'Supplier', type: 'select', numeric: true, options: [['', 'No supplier'], ...suppliers.map((c) => [c.id, c.name])] },
     { name: 'is_active', label: 'Active (on sale)', type: 'checkbox' },
   ];
 }
 
 const VARIANT_FIELDS = [
-  { name: 'sku', label: 'Variant SKU' },
-  { name: 'name', label: 'Variant name' },
+  { name: 'sku', label: 'Variant SKU', required: true },
+  { name: 'name', label: 'Variant name', required: true },
   { name: 'price_modifier', label: 'Price modifier', type: 'money', hint: 'Added to the product price; may be negative.' },
   { name: 'stock_quantity', label: 'Variant stock', type: 'number' },
   { name: 'is_active', label: 'Variant active', type: 'checkbox' },
@@ -191,7 +210,7 @@ export async function productEdit(id) {
     creating ? null : api('GET', `/products/${id}`, { query: { include: 'tags,variants' } }),
   ]);
   const form = buildForm({
-    fields: productFields(categories, suppliers),
+    fields: productFields(categories, suppliers, creating),
     values: product || { is_active: true, stock_quantity: 0 },
     changedOnly: !creating,
     submitLabel: creating ? 'Create product' : 'Save changes',
@@ -207,12 +226,13 @@ export async function productEdit(id) {
   });
   const deleteArea = h('div');
   if (!creating) {
-    deleteArea.append(h('h2', null, 'Delete this product'), confirmButton('Delete', `Delete “${product.name}” for good?`, async () => {
+    const feedback = h('div');
+    deleteArea.append(h('h2', null, 'Delete this product'), feedback, confirmButton('Delete', `Delete “${product.name}” for good?`, async () => {
       try {
         await api('DELETE', `/products/${id}`);
         navigate('#/products', `The product “${product.name}” was deleted.`);
       } catch (err) {
-        deleteArea.append(alertBox('error', `Not deleted: ${err.message}`));
+        feedback.replaceChildren(alertBox('error', `Not deleted: ${err.message}`));
       }
     }));
   }

@@ -10,8 +10,8 @@ import { navigate } from '../main.js';
 
 const EVENTS = [['order.created', 'order.created'], ['order.status_changed', 'order.status_changed'], ['product.low_stock', 'product.low_stock']];
 const FIELDS = [
-  { name: 'url', label: 'URL', type: 'url', hint: 'Where the signed POSTs go.' },
-  { name: 'events', label: 'Events', type: 'checkboxes', options: EVENTS },
+  { name: 'url', label: 'URL', type: 'url', required: true, hint: 'Where the signed POSTs go.' },
+  { name: 'events', label: 'Events', type: 'checkboxes', required: true, options: EVENTS },
   { name: 'description', label: 'Description', nullable: true },
   { name: 'is_active', label: 'Active', type: 'checkbox' },
 ];
@@ -37,7 +37,7 @@ export async function webhookList() {
 
 function secretShown(made) {
   return h('div', null,
-    h('h1', null, 'Endpoint created'),
+    h('h1', { tabindex: -1 }, 'Endpoint created'),
     alertBox('info', 'Copy the signing secret now: it is shown only this once. Receivers use it to check the webhook-signature header.'),
     h('div', { class: 'panel' },
       h('p', null, 'Signing secret for ', h('strong', null, made.url)),
@@ -62,10 +62,20 @@ function deliveriesPanel(hookId) {
   const status = h('select', { id: `delivery-status-${hookId}` }, [['', 'Any status'], ['pending', 'pending'], ['delivered', 'delivered'], ['failed', 'failed'], ['dead', 'dead']]
     .map(([v, t]) => h('option', { value: v }, t)));
   status.addEventListener('change', () => { state.status = status.value; state.skip = 0; load(); });
+  let loads = 0;
   async function load() {
-    const page = await api('GET', `/webhooks/${hookId}/deliveries`, { query: state });
-    const prev = h('button', { type: 'button', class: 'secondary', disabled: state.skip === 0, onclick: () => { state.skip -= state.limit; load(); } }, 'Newer');
-    const next = h('button', { type: 'button', class: 'secondary', disabled: state.skip + page.items.length >= page.total, onclick: () => { state.skip += state.limit; load(); } }, 'Older');
+    loads += 1;
+    const ticket = loads;
+    let page;
+    try {
+      page = await api('GET', `/webhooks/${hookId}/deliveries`, { query: state });
+    } catch (err) {
+      if (ticket === loads) results.replaceChildren(alertBox('error', `The delivery log could not be read: ${err.message}`));
+      return;
+    }
+    if (ticket !== loads) return;
+    const prev = h('button', { type: 'button', class: 'secondary', disabled: state.skip === 0, onclick: () => { prev.disabled = true; next.disabled = true; state.skip -= state.limit; load(); } }, 'Newer');
+    const next = h('button', { type: 'button', class: 'secondary', disabled: state.skip + page.items.length >= page.total, onclick: () => { prev.disabled = true; next.disabled = true; state.skip += state.limit; load(); } }, 'Older');
     results.replaceChildren(dataTable({
       caption: `Deliveries: ${total(page.total, page.total_relation)}`,
       rows: page.items,
@@ -100,6 +110,7 @@ export async function webhookEdit(id) {
       onSubmit: async (body) => {
         const made = await api('POST', '/webhooks/', { body });
         host.replaceChildren(secretShown(made));
+        document.title = 'Endpoint created · Shop console';
         host.querySelector('h1').focus();
       },
     });
@@ -117,13 +128,14 @@ export async function webhookEdit(id) {
       navigate(`#/webhooks/${id}`, 'Endpoint saved.');
     },
   });
-  const deleteArea = h('div', null, h('h2', null, 'Delete this endpoint'),
+  const feedback = h('div');
+  const deleteArea = h('div', null, h('h2', null, 'Delete this endpoint'), feedback,
     confirmButton('Delete', 'Delete this endpoint and its delivery log?', async () => {
       try {
         await api('DELETE', `/webhooks/${id}`);
         navigate('#/webhooks', 'Endpoint deleted.');
       } catch (err) {
-        deleteArea.append(alertBox('error', `Not deleted: ${err.message}`));
+        feedback.replaceChildren(alertBox('error', `Not deleted: ${err.message}`));
       }
     }));
   const deliveries = deliveriesPanel(id);

@@ -151,6 +151,11 @@ impl Browser {
         }
     }
 
+    /// A command to the browser itself (downloads, for one).
+    pub fn browser_call(&mut self, method: &str, params: Value) -> Value {
+        self.send(None, method, params)
+    }
+
     /// A command to the page.
     pub fn call(&mut self, method: &str, params: Value) -> Value {
         let session = self.session.clone();
@@ -183,7 +188,15 @@ impl Browser {
             }
             if Instant::now() > deadline {
                 let text = self.eval("document.body ? document.body.innerText : ''");
-                panic!("timed out waiting for {what} ({expression}); the page shows:\n{}", text.as_str().unwrap_or(""));
+                let errors: Vec<Value> = self
+                    .events()
+                    .into_iter()
+                    .filter(|e| e["method"] == "Runtime.exceptionThrown" || e["params"]["type"] == "error")
+                    .collect();
+                panic!(
+                    "timed out waiting for {what} ({expression}); errors so far: {errors:#?}; the page shows:\n{}",
+                    text.as_str().unwrap_or("")
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -52,13 +52,15 @@ fn console_end_to_end_in_chromium() {
         "the dashboard",
     );
 
-    // The monthly chart has one point per month the API reports, and its table one row each.
+    // The monthly chart has a point for each of the 12 months (months without sales, which
+    // the API leaves out, at zero), and its table a row each.
     let (_, monthly) = http(&addr, "GET", "/api/v1/analytics/sales/monthly?months=12", None, None);
-    let months = monthly["data"].as_array().unwrap().len();
-    assert!(months >= 2, "the sample data should span several months: {monthly}");
+    let reported = monthly["data"].as_array().unwrap().clone();
+    assert!(reported.len() >= 2, "the sample data should span several months: {monthly}");
+    let months = 12;
     let points =
         b.wait_for("document.querySelectorAll('[data-chart=monthly-sales] circle.point').length", "the monthly chart");
-    assert_eq!(points, json!(months), "one point per month of sales");
+    assert_eq!(points, json!(months), "one point per month");
     let (_, best) = http(&addr, "GET", "/api/v1/analytics/best-sellers?limit=10", None, None);
     let bars = b.eval("document.querySelectorAll('[data-chart=best-sellers] rect.bar').length");
     assert_eq!(bars, json!(best["data"].as_array().unwrap().len()), "one bar per best seller");
@@ -72,6 +74,43 @@ fn console_end_to_end_in_chromium() {
     b.wait_for("document.querySelectorAll('[data-chart=monthly-sales] circle.point').length", "the chart again");
     checks::accessible(&mut b, "the dashboard");
     checks::keyboard_reaches(&mut b, "Products");
+
+    // The chart's CSV: a header, then the months oldest first with the API's raw values.
+    let downloads = tempfile::tempdir().unwrap();
+    let folder = downloads.path().to_string_lossy().into_owned();
+    b.browser_call("Browser.setDownloadBehavior", json!({"behavior": "allow", "downloadPath": folder}));
+    b.click_text("[data-chart=monthly-sales] figcaption button", "Download CSV");
+    let file = downloads.path().join("monthly-sales.csv");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !file.exists() {
+        assert!(std::time::Instant::now() < deadline, "no CSV was downloaded");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let csv = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "Month,Orders,Items sold,Revenue,Average order,Growth");
+    assert_eq!(lines.len(), months + 1, "{csv}");
+    let mut previous = String::new();
+    let mut matched = 0;
+    for line in &lines[1..] {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert!(cells[0] > previous.as_str(), "months out of order: {csv}");
+        previous = cells[0].to_owned();
+        match reported.iter().find(|row| row["month"] == cells[0]) {
+            Some(row) => {
+                matched += 1;
+                assert_eq!(cells[1], row["total_orders"].to_string());
+                assert_eq!(cells[3], row["revenue"].as_str().unwrap());
+                assert_eq!(cells[4], row["avg_order_value"].as_str().unwrap());
+                match row["growth_rate"].as_f64() {
+                    Some(rate) => assert!((cells[5].parse::<f64>().unwrap() - rate).abs() < 1e-9, "{line}"),
+                    None => assert_eq!(cells[5], ""),
+                }
+            }
+            None => assert_eq!(&cells[1..], &["0", "0", "0.00", "0.00", ""], "a month without sales: {line}"),
+        }
+    }
+    assert_eq!(matched, reported.len(), "every month the API reports is in the CSV: {csv}");
 
     let shots = dir.path();
     b.eval("document.activeElement.blur(), window.scrollTo(0, 0), true");

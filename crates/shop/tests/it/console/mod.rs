@@ -84,12 +84,14 @@ pub fn png_width(png: &[u8]) -> u32 {
 }
 
 /// Saves a screenshot in the test's folder, and under `CONSOLE_SCREENSHOTS` when it is set
-/// (that is how `docs/console/` is made).
+/// (relative to the workspace; that is how `docs/console/` is made).
 pub fn keep(png: &[u8], dir: &Path, name: &str) {
     std::fs::write(dir.join(name), png).unwrap();
     if let Some(out) = std::env::var_os("CONSOLE_SCREENSHOTS") {
+        // Relative to the workspace, where the README's command runs, not to this crate.
+        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(out);
         std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(Path::new(&out).join(name), png).unwrap();
+        std::fs::write(out.join(name), png).unwrap();
     }
 }
 

@@ -259,10 +259,82 @@ fn every_view_and_the_staff_tasks_in_chromium() {
         detail["attempt_log"].as_array().is_some_and(|log| log.len() >= 2)
     });
 
+    // An edit saves only what changed; a delete goes through its confirmation.
+    b.open("#/suppliers/1");
+    b.type_into("main input[name=rating]", "4.5");
+    b.click_text("main form button[type=submit]", "Save changes");
+    b.wait_for("document.querySelector('main .alert.ok') && document.querySelector('main .alert.ok').textContent.includes('was saved')", "the supplier saved");
+    let (_, supplier) = http(&addr, "GET", "/api/v1/suppliers/1", None, None);
+    assert_eq!(supplier["rating"], json!(4.5));
+    let (status, tag) = http(&addr, "POST", "/api/v1/tags/", Some(&admin), Some(&json!({"name": "console-temp"})));
+    assert_eq!(status, 201, "{tag}");
+    b.open(&format!("#/tags/{}", tag["id"]));
+    b.click_text("main button", "Delete");
+    b.click_text("main button", "Yes, delete");
+    b.wait_for(
+        "document.querySelector('main').dataset.view === '/tags' && document.querySelector('main .alert.ok')",
+        "the tag list after the delete",
+    );
+    assert_eq!(http(&addr, "GET", &format!("/api/v1/tags/{}", tag["id"]), None, None).0, 404);
+
+    // Orders filtered by status show what the API counts.
+    b.open("#/orders");
+    b.choose("main form[role=search] select", "cancelled");
+    b.click_text("main form[role=search] button", "Show");
+    let (_, cancelled) = http(&addr, "GET", "/api/v1/orders/?status=cancelled&limit=25", Some(&admin), None);
+    let expected = cancelled["items"].as_array().unwrap().len();
+    assert!(expected >= 1, "{cancelled}");
+    wait_until("the cancelled orders", || {
+        b.eval("[...document.querySelectorAll('main tbody .badge')].map((x) => x.textContent)")
+            == json!(vec!["cancelled"; expected])
+    });
+
+    // Money in the browser's locale: German groups thousands with '.' and writes ',' decimals.
+    b.call("Emulation.setLocaleOverride", json!({"locale": "de-DE"}));
+    b.open("#/");
+    b.call("Page.reload", json!({}));
+    b.wait_for("document.querySelector('main') && document.querySelector('main').dataset.view === '/' && document.querySelector('.card')", "the dashboard in German");
+    let (_, summary) = http(&addr, "GET", "/api/v1/analytics/summary", None, None);
+    let german = german_money(summary["data"]["inventory_value"].as_str().unwrap());
+    let card = b.eval("[...document.querySelectorAll('.card')].find((c) => c.querySelector('.label').textContent === 'Inventory value').querySelector('.value').textContent");
+    assert_eq!(card, json!(german));
+
+    // Sign-in failures: the API's message, then its throttle (429) with the wait.
+    b.click("header button");
+    b.wait_for("document.querySelector('form.login')", "the sign-in form");
+    for _ in 0..5 {
+        sign_in(&mut b, "carol", "not-her-password");
+        b.wait_for("document.querySelector('form.login .alert.error') && document.querySelector('form.login .alert.error').textContent.includes('Incorrect')", "the refusal");
+        b.eval("document.querySelector('form.login .alert.error').remove(), true");
+    }
+    sign_in(&mut b, "carol", "not-her-password");
+    let throttled = b.wait_for("document.querySelector('form.login .alert.error') && document.querySelector('form.login .alert.error').textContent", "the throttle");
+    assert!(throttled.as_str().unwrap().contains("Too many failed login attempts; try again in"), "{throttled}");
+
     let events = b.events();
     checks::stays_on_loopback(&events);
     checks::console_is_clean(
         &events,
-        &[("/api/v1/categories", 409), ("/api/v1/users/", 409), ("/api/v1/products", 422)],
+        &[
+            ("/api/v1/categories", 409),
+            ("/api/v1/users/", 409),
+            ("/api/v1/products", 422),
+            ("/api/v1/login/access-token", 400),
+            ("/api/v1/login/access-token", 429),
+        ],
     );
+}
+
+/// `"236738.11"` as de-DE writes it: `236.738,11`.
+fn german_money(value: &str) -> String {
+    let (whole, cents) = value.split_once('.').unwrap();
+    let digits: Vec<char> = whole.chars().collect();
+    let mut grouped = String::new();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(*c);
+    }
+    format!("{grouped},{cents}")
 }

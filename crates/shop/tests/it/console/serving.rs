@@ -82,6 +82,14 @@ async fn files_are_gzipped_for_browsers_that_accept_it_and_revalidated_by_etag()
     assert!(again.bytes.is_empty());
     let changed = fetch(&app, "/admin/assets/js/main.js", &[("if-none-match", "\"something-else\"")]).await;
     assert_eq!(changed.status, 200);
+    // The gzip copy is other bytes, so it has its own tag.
+    let zipped_tag = zipped.headers[header::ETAG].to_str().unwrap().to_owned();
+    assert_ne!(zipped_tag, etag);
+    let again =
+        fetch(&app, "/admin/assets/js/main.js", &[("if-none-match", &zipped_tag), ("accept-encoding", "gzip")]).await;
+    assert_eq!(again.status, 304);
+    let other = fetch(&app, "/admin/assets/js/main.js", &[("if-none-match", &zipped_tag)]).await;
+    assert_eq!(other.status, 200, "the gzip tag revalidated the plain file");
 
     for missing in ["/admin/assets/nope.js", "/admin/assets/../Cargo.toml", "/admin/assets/js/../../../Cargo.toml"] {
         assert_eq!(fetch(&app, missing, &[]).await.status, 404, "{missing}");
