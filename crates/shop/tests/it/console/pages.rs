@@ -299,6 +299,40 @@ fn every_view_and_the_staff_tasks_in_chromium() {
     let card = b.eval("[...document.querySelectorAll('.card')].find((c) => c.querySelector('.label').textContent === 'Inventory value').querySelector('.value').textContent");
     assert_eq!(card, json!(german));
 
+    // A name that a spreadsheet would run as a formula is quoted in the chart's CSV.
+    let (status, made) =
+        http(&addr, "POST", "/api/v1/categories/", Some(&admin), Some(&json!({"name": "=HYPERLINK(1)"})));
+    assert_eq!(status, 201, "{made}");
+    let downloads = tempfile::tempdir().unwrap();
+    let folder = downloads.path().to_string_lossy().into_owned();
+    b.browser_call("Browser.setDownloadBehavior", json!({"behavior": "allow", "downloadPath": folder}));
+    b.open("#/products");
+    b.open("#/");
+    b.click_text("[data-chart=categories] figcaption button", "Download CSV");
+    let file = downloads.path().join("categories.csv");
+    wait_until("the categories CSV", || file.exists());
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("'=HYPERLINK(1),0,")), "{csv}");
+
+    // Changing your own password ends your session: the console says so and asks again.
+    b.open(&format!("#/users/{admin_id}"));
+    b.type_into("input[type=password]", "Console-Admin-Passw0rd-2");
+    b.click_text("main form button[type=submit]", "Reset password");
+    let said = b.wait_for(
+        "document.querySelector('form.login .alert') && document.querySelector('form.login .alert').textContent",
+        "the sign-in form after the change",
+    );
+    assert!(said.as_str().unwrap().contains("Your password was changed"), "{said}");
+    assert_eq!(b.eval("sessionStorage.length"), json!(0));
+    sign_in(&mut b, ADMIN.0, "Console-Admin-Passw0rd-2");
+    // Signed in again, the console opens where it was.
+    b.wait_for(
+        &format!(
+            "document.querySelector('main') && document.querySelector('main').dataset.view === '/users/{admin_id}'"
+        ),
+        "the user page again with the new password",
+    );
+
     // Sign-in failures: the API's message, then its throttle (429) with the wait.
     b.click("header button");
     b.wait_for("document.querySelector('form.login')", "the sign-in form");
