@@ -277,8 +277,29 @@ fn every_view_and_the_staff_tasks_in_chromium() {
     );
     assert_eq!(http(&addr, "GET", &format!("/api/v1/tags/{}", tag["id"]), None, None).0, 404);
 
+    // A small list filters as you type.
+    b.open("#/categories");
+    b.type_into("main input[type=search]", "elec");
+    wait_until("the filtered categories", || {
+        b.eval("[...document.querySelectorAll('main tbody tr td:nth-child(2)')].map((td) => td.textContent)")
+            == json!(["Electronics"])
+    });
+
+    // A customer's orders, from their page: only theirs, as many as the API has.
+    b.open(&format!("#/users/{bob}"));
+    b.click_text("main button", "Orders of bob");
+    let bob_token = login(&addr, "bob", "Bob-Reset-Passw0rd");
+    let (_, bobs) = http(&addr, "GET", "/api/v1/orders/?limit=25", Some(&bob_token), None);
+    let expected: Vec<Value> = bobs["items"].as_array().unwrap().iter().map(|o| o["order_number"].clone()).collect();
+    assert!(!expected.is_empty(), "{bobs}");
+    wait_until("bob's orders", || {
+        b.eval("[...document.querySelectorAll('main tbody tr td:first-child')].map((td) => td.textContent)")
+            == json!(expected)
+    });
+
     // Orders filtered by status show what the API counts.
     b.open("#/orders");
+    b.eval("document.querySelector('main form[role=search] input').value = '', true");
     b.choose("main form[role=search] select", "cancelled");
     b.click_text("main form[role=search] button", "Show");
     let (_, cancelled) = http(&addr, "GET", "/api/v1/orders/?status=cancelled&limit=25", Some(&admin), None);
