@@ -12,7 +12,8 @@ use sha2::{Digest, Sha256};
 pub struct Prepared {
     content_type: &'static str,
     body: Vec<u8>,
-    gzipped: Vec<u8>,
+    /// None if compressing failed: the file is then sent as it is.
+    gzipped: Option<Vec<u8>>,
     etag: HeaderValue,
     etag_gzip: HeaderValue,
 }
@@ -79,44 +80,55 @@ impl Prepared {
         for (name, value) in super::guarded() {
             headers.insert(name, value);
         }
-        let zipped = accepts_gzip(request);
+        let zipped = self.gzipped.is_some() && accepts_gzip(request);
         let etag = if zipped { &self.etag_gzip } else { &self.etag };
         headers.insert(header::ETAG, etag.clone());
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         let held = request.get(header::IF_NONE_MATCH).is_some_and(|sent| {
-            sent.to_str().is_ok_and(|s| s.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag))
+            sent.to_str().is_ok_and(|s| {
+                s.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+            })
         });
         if held {
             return (StatusCode::NOT_MODIFIED, headers).into_response();
         }
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
-        if zipped {
+        if let Some(gzipped) = self.gzipped.as_ref().filter(|_| zipped) {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            return (headers, self.gzipped.clone()).into_response();
+            return (headers, gzipped.clone()).into_response();
         }
         (headers, self.body.clone()).into_response()
     }
 }
 
+/// Whether `Accept-Encoding` allows gzip: named with a q above 0, or `*` above 0 when gzip
+/// is not named at all (RFC 9110, 12.5.3).
 fn accepts_gzip(request: &HeaderMap) -> bool {
-    request.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|v| {
-        v.split(',').any(|coding| {
+    let mut gzip = None;
+    let mut any = None;
+    for value in request.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
+        for coding in value.split(',') {
             let mut parts = coding.split(';');
             let name = parts.next().unwrap_or("").trim();
-            let refused =
-                parts.any(|p| matches!(p.trim().replace(' ', "").as_str(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
-    })
+            let q = parts
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+                .map_or(Some(1.0), |(_, v)| v.trim().parse::<f32>().ok());
+            let allowed = q.is_some_and(|q| q > 0.0);
+            if name.eq_ignore_ascii_case("gzip") {
+                gzip = Some(allowed);
+            } else if name == "*" {
+                any = Some(allowed);
+            }
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
-fn gzip(body: &[u8]) -> Vec<u8> {
+fn gzip(body: &[u8]) -> Option<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    // Writing to a Vec cannot fail; an empty result would only cost the compression.
-    if encoder.write_all(body).is_err() {
-        return body.to_vec();
-    }
-    encoder.finish().unwrap_or_else(|_| body.to_vec())
+    encoder.write_all(body).ok()?;
+    encoder.finish().ok()
 }
 
 #[cfg(test)]
@@ -157,6 +169,10 @@ mod tests {
         assert!(with("gzip, deflate, br"));
         assert!(with("br;q=1.0, gzip;q=0.8"));
         assert!(!with("gzip;q=0"));
+        assert!(!with("gzip; Q=0.000"));
+        assert!(!with("gzip;q=0, *"), "an explicit refusal beats the wildcard");
+        assert!(with("*"));
+        assert!(with("br, *;q=0.1"));
         assert!(!with("br"));
         assert!(!super::accepts_gzip(&HeaderMap::new()));
     }

@@ -12,8 +12,11 @@ use migrate::testing::TestDb;
 pub struct Server {
     child: Child,
     pub addr: String,
+    /// The log up to and including the "serving on" line.
     pub log: Vec<String>,
-    stdout: BufReader<ChildStdout>,
+    /// The rest of the log, read as it comes: a pipe left unread would fill and block the
+    /// server's logging, and with it the server.
+    rest: Option<std::thread::JoinHandle<Vec<String>>>,
 }
 
 impl Server {
@@ -48,7 +51,8 @@ impl Server {
                 break addr;
             }
         };
-        Self { child, addr, log, stdout }
+        let rest = Some(std::thread::spawn(move || drain(stdout)));
+        Self { child, addr, log, rest }
     }
 
     /// A plain HTTP/1.1 GET: (status, body).
@@ -66,12 +70,15 @@ impl Server {
     /// Sends SIGTERM and collects the rest of the log; returns whether it exited cleanly.
     pub fn terminate(mut self) -> (bool, Vec<String>) {
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let mut rest = String::new();
-        let _ = self.stdout.read_to_string(&mut rest);
-        self.log.extend(rest.lines().map(str::to_owned));
         let status = self.child.wait().expect("wait");
-        (status.success(), std::mem::take(&mut self.log))
+        let mut log = std::mem::take(&mut self.log);
+        log.extend(self.rest.take().and_then(|rest| rest.join().ok()).unwrap_or_default());
+        (status.success(), log)
     }
+}
+
+fn drain(stdout: BufReader<ChildStdout>) -> Vec<String> {
+    stdout.lines().map_while(Result::ok).collect()
 }
 
 impl Drop for Server {

@@ -30,26 +30,48 @@ pub fn chromium() -> Option<String> {
         .map(|s| (*s).to_owned())
 }
 
+/// How long any wait in these tests lasts: long, for a 2-core machine running the whole suite.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// The events the checks read; the rest (data chunks, frame and layout events) are dropped.
+const KEPT_EVENTS: [&str; 7] = [
+    "Network.requestWillBeSent",
+    "Network.responseReceived",
+    "Network.loadingFinished",
+    "Network.loadingFailed",
+    "Runtime.exceptionThrown",
+    "Runtime.consoleAPICalled",
+    "Log.entryAdded",
+];
+
 fn read_messages(mut from: PipeReader, replies: Sender<Value>, events: Arc<Mutex<Vec<Value>>>) {
-    let mut pending = Vec::new();
-    let mut chunk = [0u8; 64 * 1024];
+    let mut pending: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 256 * 1024];
+    // Where the search for the next NUL resumes: a screenshot is megabytes in one message.
+    let mut searched = 0;
     loop {
         let n = match from.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
+            Ok(0) => return,
             Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return,
         };
         pending.extend_from_slice(&chunk[..n]);
-        while let Some(end) = pending.iter().position(|b| *b == 0) {
-            let message: Vec<u8> = pending.drain(..=end).collect();
-            let Ok(value) = serde_json::from_slice::<Value>(&message[..message.len() - 1]) else { continue };
+        while let Some(offset) = pending[searched..].iter().position(|b| *b == 0) {
+            let end = searched + offset;
+            let parsed = serde_json::from_slice::<Value>(&pending[..end]);
+            pending.drain(..=end);
+            searched = 0;
+            let Ok(value) = parsed else { continue };
             if value.get("id").is_some() {
                 if replies.send(value).is_err() {
                     return;
                 }
-            } else {
+            } else if KEPT_EVENTS.iter().any(|kept| value["method"] == *kept) {
                 events.lock().unwrap().push(value);
             }
         }
+        searched = pending.len();
     }
 }
 
@@ -82,7 +104,9 @@ impl Browser {
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(Stdio::null())
+            // Its renderer and helper processes too are ended with the group at drop.
+            .process_group(0);
         // SAFETY: only async-signal-safe calls (fcntl, dup2) between fork and exec. The pipe
         // ends are first copied above fd 10 so that moving them onto 3 and 4 cannot clobber one
         // another, and dup2 clears close-on-exec on the copies Chromium reads and writes.
@@ -125,6 +149,12 @@ impl Browser {
     }
 
     fn send(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_send(session, method, params).unwrap_or_else(|error| panic!("{method} failed: {error}"))
+    }
+
+    /// A command's result, or the protocol's error (such as a page that navigated away
+    /// while a script ran in it).
+    fn try_send(&mut self, session: Option<&str>, method: &str, params: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({"id": id, "method": method, "params": params});
@@ -134,18 +164,18 @@ impl Browser {
         let mut bytes = serde_json::to_vec(&message).unwrap();
         bytes.push(0);
         self.commands.write_all(&bytes).expect("write to chromium");
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.replies.recv_timeout(left) {
                 Ok(reply) if reply["id"] == json!(id) => {
-                    if let Some(error) = reply.get("error") {
-                        panic!("{method} failed: {error}");
-                    }
-                    return reply["result"].clone();
+                    return match reply.get("error") {
+                        Some(error) => Err(error.clone()),
+                        None => Ok(reply["result"].clone()),
+                    };
                 }
                 Ok(_) => continue,
-                Err(RecvTimeoutError::Timeout) => panic!("{method}: no reply from chromium within 60 s"),
+                Err(RecvTimeoutError::Timeout) => panic!("{method}: no reply from chromium within {PATIENCE:?}"),
                 Err(RecvTimeoutError::Disconnected) => panic!("{method}: chromium closed its pipe"),
             }
         }
@@ -179,10 +209,15 @@ impl Browser {
 
     /// Waits until `expression` is truthy; fails with `what` and the page's text otherwise.
     pub fn wait_for(&mut self, expression: &str, what: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + PATIENCE;
+        let session = self.session.clone();
         loop {
-            let value =
-                self.eval(&format!("(() => {{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()"));
+            let probe = format!("(() => {{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()");
+            // A page that is being replaced meanwhile counts as "not yet".
+            let value = self
+                .try_send(Some(&session), "Runtime.evaluate", json!({"expression": probe, "returnByValue": true}))
+                .map(|result| result["result"]["value"].clone())
+                .unwrap_or(Value::Null);
             if !(value.is_null() || value == json!(false) || value == json!(0) || value == json!("")) {
                 return value;
             }
@@ -206,13 +241,16 @@ impl Browser {
         self.call("Page.navigate", json!({"url": url}));
     }
 
-    /// A real mouse click in the middle of the first element matching `selector`.
+    /// A real mouse click in the middle of the first element matching `selector`, once that
+    /// point shows the element itself (not something drawn over it).
     pub fn click(&mut self, selector: &str) {
         let sel = serde_json::to_string(selector).unwrap();
         let point = self.wait_for(
             &format!(
                 "(() => {{ const el = document.querySelector({sel}); if (!el) return null; el.scrollIntoView({{block: 'center'}}); \
-                 const r = el.getBoundingClientRect(); return r.width && r.height ? [r.x + r.width / 2, r.y + r.height / 2] : null; }})()"
+                 const r = el.getBoundingClientRect(); if (!r.width || !r.height) return null; \
+                 const [x, y] = [r.x + r.width / 2, r.y + r.height / 2]; const hit = document.elementFromPoint(x, y); \
+                 return hit && el.contains(hit) ? [x, y] : null; }})()"
             ),
             &format!("a visible {selector}"),
         );
@@ -255,7 +293,14 @@ impl Browser {
     /// Shows the console view at `hash` and waits until it is on screen.
     pub fn open(&mut self, hash: &str) {
         let path = serde_json::to_string(hash.trim_start_matches('#')).unwrap();
-        self.eval(&format!("location.hash = {}, true", serde_json::to_string(hash).unwrap()));
+        let target = serde_json::to_string(hash).unwrap();
+        // The view on screen is marked as leaving, so the wait below sees the new one; the
+        // hash that is already current is routed again.
+        self.eval(&format!(
+            "(() => {{ const main = document.querySelector('main'); if (main) main.dataset.view = '(leaving)'; \
+             if (location.hash === {target}) window.dispatchEvent(new HashChangeEvent('hashchange')); else location.hash = {target}; \
+             return true; }})()"
+        ));
         self.wait_for(
             &format!("document.querySelector('main') && document.querySelector('main').dataset.view === {path}"),
             &format!("the view {hash}"),
@@ -315,8 +360,15 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// The whole process group goes (the browser, its renderers and helpers), so none is left
+    /// writing into the profile while it is removed.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            // SAFETY: a signal to the process group this browser leads (`process_group(0)`).
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
         let _ = self.child.wait();
     }
 }

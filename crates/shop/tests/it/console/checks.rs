@@ -4,6 +4,24 @@ use serde_json::Value;
 
 use super::cdp::Browser;
 
+/// Every file under `crates/shop/console/` but the page, as `/admin/assets/` names it.
+fn console_files() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("console");
+    let mut found = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n != "index.html") {
+                found.push(path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found
+}
+
 /// Every form control has a label, every button and link a name, and every visible text
 /// meets WCAG 2.1 AA contrast (4.5:1, or 3:1 for large text) against its background.
 pub fn accessible(b: &mut Browser, page: &str) {
@@ -46,17 +64,16 @@ pub fn accessible(b: &mut Browser, page: &str) {
     assert!(problems.is_empty(), "accessibility problems on {page}: {problems:#?}");
 }
 
-/// Tab, from the top of the page, reaches the navigation link named `label`.
-pub fn keyboard_reaches(b: &mut Browser, label: &str) {
-    b.eval("document.activeElement && document.activeElement.blur(), window.scrollTo(0, 0), true");
-    for _ in 0..15 {
+/// Tab, from the top of the page, goes through `order` (the names of the focused controls).
+pub fn tab_order(b: &mut Browser, order: &[&str]) {
+    // Focusing the body itself moves the keyboard's starting point to the top of the page
+    // (a blur would leave it where the last click was).
+    b.eval("(() => { document.body.tabIndex = -1; document.body.focus(); document.body.removeAttribute('tabindex'); window.scrollTo(0, 0); return true; })()");
+    for expected in order {
         b.press("Tab");
         let now = b.eval("document.activeElement ? document.activeElement.textContent.trim() : ''");
-        if now == label {
-            return;
-        }
+        assert_eq!(now, *expected, "Tab order from the top of the page");
     }
-    panic!("15 presses of Tab did not reach the {label} link");
 }
 
 /// At `width` CSS pixels the page scrolls vertically only.
@@ -137,7 +154,12 @@ pub fn assets_within_budget(events: &[Value], budget: u64) {
         *entry = (*entry).max(bytes);
     }
     let total: u64 = sizes.values().sum();
-    assert!(sizes.len() >= 10, "the console's files were not all seen: {sizes:?}");
+    for file in console_files() {
+        assert!(
+            sizes.keys().any(|url| url.ends_with(&format!("/admin/assets/{file}"))),
+            "{file} was never loaded: {sizes:?}"
+        );
+    }
     eprintln!("console assets: {} files, {total} bytes transferred", sizes.len());
     assert!(total <= budget, "the console's files take {total} bytes compressed (budget {budget}): {sizes:?}");
 }

@@ -73,7 +73,7 @@ fn console_end_to_end_in_chromium() {
     b.click("[data-chart=monthly-sales] figcaption button[aria-pressed]");
     b.wait_for("document.querySelectorAll('[data-chart=monthly-sales] circle.point').length", "the chart again");
     checks::accessible(&mut b, "the dashboard");
-    checks::keyboard_reaches(&mut b, "Products");
+    checks::tab_order(&mut b, &["Skip to content", "Shop console", "Sign out", "Dashboard", "Products"]);
 
     // The chart's CSV: a header, then the months oldest first with the API's raw values.
     let downloads = tempfile::tempdir().unwrap();
@@ -81,7 +81,7 @@ fn console_end_to_end_in_chromium() {
     b.browser_call("Browser.setDownloadBehavior", json!({"behavior": "allow", "downloadPath": folder}));
     b.click_text("[data-chart=monthly-sales] figcaption button", "Download CSV");
     let file = downloads.path().join("monthly-sales.csv");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + cdp::PATIENCE;
     while !file.exists() {
         assert!(std::time::Instant::now() < deadline, "no CSV was downloaded");
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -183,6 +183,8 @@ fn console_end_to_end_in_chromium() {
     b.click("header button");
     b.wait_for("document.querySelector('form.login')", "the sign-in form after signing out");
     assert_eq!(b.eval("sessionStorage.length"), json!(0), "the token outlived the sign-out");
+    b.navigate("about:blank");
+    b.wait_for("location.href === 'about:blank'", "a blank page");
     b.navigate(&format!("{base}#/orders"));
     b.wait_for("document.querySelector('form.login')", "the sign-in form for a signed-out visitor");
 

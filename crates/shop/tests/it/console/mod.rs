@@ -12,7 +12,6 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -24,7 +23,7 @@ pub const ADMIN: (&str, &str) = ("admin@shop.test", "Console-Admin-Passw0rd");
 /// A blocking HTTP/1.1 request: (status, JSON body or Null).
 pub fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
     let mut stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(20))).ok();
+    stream.set_read_timeout(Some(cdp::PATIENCE)).ok();
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",

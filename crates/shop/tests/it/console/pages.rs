@@ -11,11 +11,24 @@ use super::cdp::{self, Browser};
 use super::{ADMIN, checks, http, login, seeded_server, sign_in};
 
 fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + cdp::PATIENCE;
     while !check() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// A receiver that hangs up on every request, so deliveries to it fail at once (a port
+/// merely assumed closed might have a listener on some machine).
+fn hanging_up() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            drop(stream);
+        }
+    });
+    format!("http://{addr}")
 }
 
 fn ids(page: &Value) -> Vec<i64> {
@@ -36,17 +49,18 @@ fn every_view_and_the_staff_tasks_in_chromium() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    // Deliveries to a closed port fail at once and wait an hour for their next try.
+    // Deliveries to a receiver that hangs up fail at once and wait an hour for their next try.
     let server = seeded_server(dir.path(), &[("WEBHOOK_RETRY_SCHEDULE", "1h"), ("WORKER_POLL_MS", "100")]);
     let addr = server.addr.clone();
     let admin = login(&addr, ADMIN.0, ADMIN.1);
     let alice = login(&addr, "alice", "demo-password");
+    let receiver = hanging_up();
     let (status, hook) = http(
         &addr,
         "POST",
         "/api/v1/webhooks/",
         Some(&admin),
-        Some(&json!({"url": "http://127.0.0.1:9/closed", "events": ["order.created"], "is_active": true})),
+        Some(&json!({"url": format!("{receiver}/closed"), "events": ["order.created"], "is_active": true})),
     );
     assert_eq!(status, 201, "{hook}");
     let hook_id = hook["id"].as_i64().unwrap();
@@ -176,7 +190,7 @@ fn every_view_and_the_staff_tasks_in_chromium() {
     b.click_text("main form[role=search] button", "Search");
     b.wait_for("document.querySelector('main form[role=search] input[aria-invalid=true]')", "the filter's error");
     b.type_into("main form[role=search] input[aria-describedby]", "category_id = 1 or price > 100");
-    b.choose("main form[role=search] select:nth-of-type(1)", "");
+    b.eval("(() => { const s = [...document.querySelectorAll('main form[role=search] select')][0]; s.value = ''; return true; })()");
     b.eval("(() => { const s = [...document.querySelectorAll('main form[role=search] select')][2]; s.value = '-price'; return true; })()");
     b.click_text("main form[role=search] button", "Search");
     b.wait_for("!document.querySelector('main form[role=search] input[aria-invalid=true]') && document.querySelector('main tbody tr td')", "the filtered list");
@@ -230,7 +244,10 @@ fn every_view_and_the_staff_tasks_in_chromium() {
 
     // Cancelling a pending order puts its stock back.
     let (_, before) = http(&addr, "GET", "/api/v1/products/6", None, None);
+    let stock = before["stock_quantity"].as_i64().unwrap();
     let second_order = place(6);
+    let (_, taken) = http(&addr, "GET", "/api/v1/products/6", None, None);
+    assert_eq!(taken["stock_quantity"], json!(stock - 1), "the order took no stock");
     b.open(&format!("#/orders/{second_order}"));
     b.click_text("main button", "Cancel order");
     b.click_text("main button", "Yes, cancel order");
@@ -240,7 +257,7 @@ fn every_view_and_the_staff_tasks_in_chromium() {
 
     // A new endpoint's secret is shown once, and not on the endpoint's page.
     b.open("#/webhooks/new");
-    b.type_into("input[name=url]", "http://127.0.0.1:9/another");
+    b.type_into("input[name=url]", &format!("{receiver}/another"));
     b.click_text("main form button[type=submit]", "Create endpoint");
     let secret =
         b.wait_for("document.querySelector('.secret') && document.querySelector('.secret').textContent", "the secret");
@@ -313,8 +330,10 @@ fn every_view_and_the_staff_tasks_in_chromium() {
     // Money in the browser's locale: German groups thousands with '.' and writes ',' decimals.
     b.call("Emulation.setLocaleOverride", json!({"locale": "de-DE"}));
     b.open("#/");
+    // The old page is marked, so the wait sees the reloaded one.
+    b.eval("window.beforeReload = true");
     b.call("Page.reload", json!({}));
-    b.wait_for("document.querySelector('main') && document.querySelector('main').dataset.view === '/' && document.querySelector('.card')", "the dashboard in German");
+    b.wait_for("!window.beforeReload && document.querySelector('main') && document.querySelector('main').dataset.view === '/' && document.querySelector('.card')", "the dashboard in German");
     let (_, summary) = http(&addr, "GET", "/api/v1/analytics/summary", None, None);
     let german = german_money(summary["data"]["inventory_value"].as_str().unwrap());
     let card = b.eval("[...document.querySelectorAll('.card')].find((c) => c.querySelector('.label').textContent === 'Inventory value').querySelector('.value').textContent");

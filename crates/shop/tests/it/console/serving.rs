@@ -82,6 +82,7 @@ async fn files_are_gzipped_for_browsers_that_accept_it_and_revalidated_by_etag()
     assert!(again.bytes.is_empty());
     let changed = fetch(&app, "/admin/assets/js/main.js", &[("if-none-match", "\"something-else\"")]).await;
     assert_eq!(changed.status, 200);
+    assert_eq!(fetch(&app, "/admin/assets/js/main.js", &[("if-none-match", "*")]).await.status, 304);
     // The gzip copy is other bytes, so it has its own tag.
     let zipped_tag = zipped.headers[header::ETAG].to_str().unwrap().to_owned();
     assert_ne!(zipped_tag, etag);
