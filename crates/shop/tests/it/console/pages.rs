@@ -241,6 +241,13 @@ fn every_view_and_the_staff_tasks_in_chromium() {
         .clone();
     assert_eq!(made["price_modifier"], "-5.50");
     assert_eq!(made["attributes"], json!([{"name": "color", "value": "red"}, {"name": "size", "value": "M"}]));
+    b.click("button[aria-label='Edit variant CONSOLE-V1']");
+    b.type_into("main h3 + form input[name=stock_quantity]", "9");
+    b.click_text("main h3 + form button[type=submit]", "Save variant");
+    b.wait_for("document.querySelector('main .alert.ok') && document.querySelector('main .alert.ok').textContent.includes('Variant saved')", "the variant saved");
+    let (_, edited) = http(&addr, "GET", &format!("/api/v1/products/1/variants/{}", made["id"]), None, None);
+    assert_eq!(edited["stock_quantity"], json!(9), "{edited}");
+    assert_eq!(edited["price_modifier"], "-5.50", "an unchanged field changed: {edited}");
 
     // Cancelling a pending order puts its stock back.
     let (_, before) = http(&addr, "GET", "/api/v1/products/6", None, None);
@@ -266,6 +273,15 @@ fn every_view_and_the_staff_tasks_in_chromium() {
     b.click_text("main a", "I have stored it: open the endpoint");
     b.wait_for("document.querySelector('main').dataset.view.startsWith('/webhooks/') && document.querySelector('main h1').textContent.includes('/another')", "the endpoint page");
     assert!(!b.text("body").contains(&secret), "the secret is shown again");
+    let edited_hook = b.eval("document.querySelector('main').dataset.view.split('/')[2]");
+    b.eval("(() => { const box = [...document.querySelectorAll('main [role=group] input[type=checkbox]')].find((c) => c.value === 'product.low_stock'); box.click(); return !box.checked; })()");
+    b.type_into("main input[name=description]", "Low stock goes elsewhere");
+    b.click_text("main form button[type=submit]", "Save changes");
+    b.wait_for("document.querySelector('main .alert.ok') && document.querySelector('main .alert.ok').textContent.includes('Endpoint saved')", "the endpoint saved");
+    let (_, saved) =
+        http(&addr, "GET", &format!("/api/v1/webhooks/{}", edited_hook.as_str().unwrap()), Some(&admin), None);
+    assert_eq!(saved["events"], json!(["order.created", "order.status_changed"]), "{saved}");
+    assert_eq!(saved["description"], "Low stock goes elsewhere");
 
     // A failed delivery is retried from its log.
     b.open(&format!("#/webhooks/{hook_id}"));
