@@ -13,7 +13,21 @@ const NEXT = { pending: ['processing'], processing: ['shipped'], shipped: ['deli
 const CANCELLABLE = new Set(['pending', 'processing']);
 const FRESH = { status: '', user_id: '', skip: 0, limit: 25 };
 const state = { ...FRESH };
-window.addEventListener('console:reset', () => Object.assign(state, FRESH));
+// Customers' names by id, read once per console session for the orders shown.
+const names = new Map();
+window.addEventListener('console:reset', () => { Object.assign(state, FRESH); names.clear(); });
+
+/** The usernames of `ids` not yet known, read in parallel (a page holds at most 25 ids). */
+async function learnNames(ids) {
+  const missing = [...new Set(ids)].filter((id) => !names.has(id));
+  await Promise.all(missing.map(async (id) => {
+    try {
+      names.set(id, (await api('GET', `/users/${id}`)).username);
+    } catch {
+      names.set(id, null); // a deleted account: shown by its id
+    }
+  }));
+}
 let loads = 0;
 
 /** Opens the order list filtered to one customer. */
@@ -50,6 +64,7 @@ export async function orderList() {
       results.replaceChildren(alertBox('error', err.message, messages.length ? h('ul', null, messages.map((m) => h('li', null, m))) : null));
       return;
     }
+    await learnNames(page.items.map((o) => o.user_id));
     if (ticket !== loads) return;
     const more = page.total_relation === 'gte' || state.skip + page.items.length < page.total;
     const prev = h('button', { type: 'button', class: 'secondary', disabled: state.skip === 0, onclick: () => { prev.disabled = true; next.disabled = true; state.skip = Math.max(0, state.skip - state.limit); load(); } }, 'Previous page');
@@ -63,7 +78,7 @@ export async function orderList() {
         columns: [
           { key: 'order_number', label: 'Order', render: (o) => h('a', { href: `#/orders/${o.id}` }, o.order_number) },
           { key: 'status', label: 'Status', render: (o) => badge(o.status) },
-          { key: 'user_id', label: 'Customer', render: (o) => h('a', { href: `#/users/${o.user_id}` }, `User #${o.user_id}`) },
+          { key: 'user_id', label: 'Customer', render: (o) => h('a', { href: `#/users/${o.user_id}` }, names.get(o.user_id) ?? `User #${o.user_id}`) },
           { key: 'items', label: 'Lines', num: true, render: (o) => int(o.items.length) },
           { key: 'total_amount', label: 'Total', num: true, render: (o) => money(o.total_amount) },
           { key: 'created_at', label: 'Placed', render: (o) => dateTime(o.created_at) },

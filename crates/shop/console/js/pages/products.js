@@ -87,18 +87,27 @@ export async function productList() {
     summary.textContent = `${total(page.total, page.total_relation)} products found; page ${number}.`;
     const prev = h('button', { type: 'button', class: 'secondary', disabled: number === 1, onclick: () => { prev.disabled = true; next.disabled = true; state.cursors.pop(); load(); } }, 'Previous page');
     const next = h('button', { type: 'button', class: 'secondary', disabled: !page.next_cursor, onclick: () => { prev.disabled = true; next.disabled = true; state.cursors.push(page.next_cursor); load(); } }, 'Next page');
+    // A column's header sorts by it; again, the other way.
+    const [key, desc] = state.sort.startsWith('-') ? [state.sort.slice(1), true] : [state.sort, false];
+    const onSort = (column) => {
+      state.sort = column === key && !desc ? `-${column}` : column;
+      state.cursors = [null];
+      sort.value = state.sort;
+      load();
+    };
     results.replaceChildren(
       dataTable({
         caption: `Products: ${total(page.total, page.total_relation)} found`,
         rows: page.items,
+        sort: { key, desc, onSort },
         columns: [
           { key: 'id', label: 'ID', num: true },
           { key: 'name', label: 'Name', render: (r) => h('a', { href: `#/products/${r.id}` }, r.name) },
-          { key: 'sku', label: 'SKU', render: (r) => r.sku ?? '—' },
+          { key: 'sku', label: 'SKU', sortable: false, render: (r) => r.sku ?? '—' },
           { key: 'price', label: 'Price', num: true, render: (r) => money(r.price) },
           { key: 'stock_quantity', label: 'Stock', num: true, render: (r) => int(r.stock_quantity) },
           { key: 'category_id', label: 'Category', render: (r) => names.get(r.category_id) ?? String(r.category_id) },
-          { key: 'is_active', label: 'Status', render: (r) => badge(r.is_active ? 'Active' : 'Inactive') },
+          { key: 'is_active', label: 'Status', sortable: false, render: (r) => badge(r.is_active ? 'Active' : 'Inactive') },
         ],
         empty: 'No product matches.',
       }),

@@ -212,6 +212,14 @@ fn every_view_and_the_staff_tasks_in_chromium() {
     let (_, second) = http(&addr, "GET", &format!("/api/v1/products/?limit=10&cursor={cursor}"), None, None);
     wait_until("the second page", || shown_ids(&mut b) == ids(&second));
     assert!(b.text("main .pager").contains("Page 2"));
+    // A column header sorts by it from the first page, then the other way.
+    b.click_text("main th button", "Price");
+    let (_, by_price) = http(&addr, "GET", "/api/v1/products/?limit=10&sort=price", None, None);
+    wait_until("the list by price", || shown_ids(&mut b) == ids(&by_price));
+    assert_eq!(b.eval("document.querySelector('main th[aria-sort]').textContent"), json!("Price ▲"));
+    b.click_text("main th button", "Price ▲");
+    let (_, by_price_down) = http(&addr, "GET", "/api/v1/products/?limit=10&sort=-price", None, None);
+    wait_until("the list by price, descending", || shown_ids(&mut b) == ids(&by_price_down));
 
     // Tags and a variant with attributes, on product 1.
     b.open("#/products/1");
@@ -329,6 +337,11 @@ fn every_view_and_the_staff_tasks_in_chromium() {
         b.eval("[...document.querySelectorAll('main tbody tr td:first-child')].map((td) => td.textContent)")
             == json!(expected)
     });
+
+    // The order list names its customers.
+    let customers =
+        b.eval("[...document.querySelectorAll('main tbody tr td:nth-child(3)')].map((td) => td.textContent)");
+    assert!(customers.as_array().unwrap().iter().all(|c| c == "bob"), "{customers}");
 
     // Orders filtered by status show what the API counts.
     b.open("#/orders");
