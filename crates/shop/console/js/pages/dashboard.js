@@ -69,7 +69,7 @@ export async function dashboard() {
       }),
       chart({
         title: 'Growth over the previous month', kind: 'bar', rows: grown, label: (r) => month(r.month), filename: 'monthly-growth.csv',
-        series: [{ name: 'Growth rate', value: (r) => num(r.growth_rate), format: percent, tick: percent }],
+        series: [{ name: 'Growth rate (a fall in red)', value: (r) => num(r.growth_rate), format: percent, tick: percent }],
         columns: monthColumns,
       }),
       chart({
