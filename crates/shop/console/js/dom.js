@@ -65,6 +65,40 @@ export function confirmButton(label, question, action) {
   return holder;
 }
 
+/** An API deletion behind an inline confirmation; a refusal (a 409, say) shows its reason. */
+export function deleteSection(title, question, remove) {
+  const feedback = h('div');
+  return h('div', null, h('h2', null, title), feedback, confirmButton('Delete', question, async () => {
+    try {
+      await remove();
+    } catch (err) {
+      feedback.replaceChildren(alertBox('error', `Not deleted: ${err.message}`));
+    }
+  }));
+}
+
+/** A control with its label above it. */
+export function labelled(text, input) {
+  const id = uid('ctl');
+  input.id = id;
+  return h('div', null, h('label', { for: id }, text), input);
+}
+
+/**
+ * Back and forward buttons. Once either is pressed both are disabled, so a double click
+ * cannot skip a page; the next page draws new ones.
+ */
+export function pager({ back, forward, canBack, canForward, middle = null, labels = ['Previous page', 'Next page'] }) {
+  const press = (go) => () => {
+    prev.disabled = true;
+    next.disabled = true;
+    go();
+  };
+  const prev = h('button', { type: 'button', class: 'secondary', disabled: !canBack, onclick: press(back) }, labels[0]);
+  const next = h('button', { type: 'button', class: 'secondary', disabled: !canForward, onclick: press(forward) }, labels[1]);
+  return h('div', { class: 'pager' }, prev, middle, next);
+}
+
 /** A status badge whose class carries its colour. */
 export function badge(text) {
   return h('span', { class: `badge ${String(text).toLowerCase()}` }, text);

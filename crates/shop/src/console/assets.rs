@@ -3,17 +3,19 @@
 use std::io::Write;
 use std::sync::LazyLock;
 
+use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 /// One file as served: its type, its bytes and gzipped bytes, each with its own strong ETag
-/// (two different byte sequences may not share one).
+/// (two different byte sequences may not share one). `Bytes`, so a response shares them
+/// instead of copying.
 pub struct Prepared {
     content_type: &'static str,
-    body: Vec<u8>,
+    body: Bytes,
     /// None if compressing failed: the file is then sent as it is.
-    gzipped: Option<Vec<u8>>,
+    gzipped: Option<Bytes>,
     etag: HeaderValue,
     etag_gzip: HeaderValue,
 }
@@ -71,7 +73,7 @@ impl Prepared {
         let etag = HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or(HeaderValue::from_static("\"0\""));
         let etag_gzip =
             HeaderValue::from_str(&format!("\"{hex}-gzip\"")).unwrap_or(HeaderValue::from_static("\"0-gzip\""));
-        Self { content_type, gzipped: gzip(&body), body, etag, etag_gzip }
+        Self { content_type, gzipped: gzip(&body).map(Bytes::from), body: Bytes::from(body), etag, etag_gzip }
     }
 
     /// 304 when the browser holds this version, else the bytes, gzipped when it accepts gzip.
@@ -180,7 +182,7 @@ mod tests {
     #[test]
     fn the_page_names_the_api_prefix_escaped() {
         let page = super::index_page("/api/\"v1");
-        let html = String::from_utf8(page.body).unwrap();
+        let html = String::from_utf8(page.body.to_vec()).unwrap();
         assert!(html.contains("content=\"/api/&quot;v1\""), "{html}");
         assert!(!html.contains("{{API_PREFIX}}"));
     }

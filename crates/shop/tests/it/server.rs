@@ -111,15 +111,8 @@ async fn serve_logs_json_and_shuts_down_gracefully() {
 fn rendered(browser: &str, url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(browser)
+        .args(crate::console::cdp::HEADLESS)
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
             "--virtual-time-budget=20000",
             &format!("--user-data-dir={}", profile.path().display()),
             "--dump-dom",

@@ -1,7 +1,7 @@
 // Categories, suppliers and tags: the small catalog lists, held whole in the browser, and
 // their create, edit and delete forms.
 
-import { h, s, alertBox, confirmButton, badge } from '../dom.js';
+import { h, s, badge, deleteSection } from '../dom.js';
 import { api, all } from '../api.js';
 import { buildForm } from '../form.js';
 import { localList, dataTable } from '../table.js';
@@ -114,18 +114,10 @@ export async function catalogEdit(kind, id) {
       }
     },
   });
-  const deleteArea = h('div');
-  if (!creating) {
-    const feedback = h('div');
-    deleteArea.append(h('h2', null, `Delete this ${spec.one}`), feedback, confirmButton('Delete', `Delete “${current.name}” for good?`, async () => {
-      try {
-        await api('DELETE', `/${kind}/${id}`);
-        navigate(`#/${kind}`, `The ${spec.one} “${current.name}” was deleted.`);
-      } catch (err) {
-        feedback.replaceChildren(alertBox('error', `Not deleted: ${err.message}`));
-      }
-    }));
-  }
+  const deleteArea = creating ? null : deleteSection(`Delete this ${spec.one}`, `Delete “${current.name}” for good?`, async () => {
+    await api('DELETE', `/${kind}/${id}`);
+    navigate(`#/${kind}`, `The ${spec.one} “${current.name}” was deleted.`);
+  });
   return h('div', null,
     h('p', null, h('a', { href: `#/${kind}` }, `← ${spec.title}`)),
     h('h1', null, creating ? `New ${spec.one}` : current.name),

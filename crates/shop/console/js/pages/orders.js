@@ -2,7 +2,7 @@
 // lifecycle allows (pending -> processing -> shipped -> delivered; cancel while pending or
 // processing).
 
-import { h, uid, alertBox, confirmButton, badge } from '../dom.js';
+import { h, alertBox, confirmButton, badge, labelled, pager } from '../dom.js';
 import { api } from '../api.js';
 import { dataTable } from '../table.js';
 import { money, int, total, dateTime } from '../format.js';
@@ -36,12 +36,6 @@ export function showOrdersOf(userId) {
   location.hash = '#/orders';
 }
 
-function labelled(text, input) {
-  const id = uid('ctl');
-  input.id = id;
-  return h('div', null, h('label', { for: id }, text), input);
-}
-
 export async function orderList() {
   const status = h('select', null, h('option', { value: '' }, 'Any status'),
     STATUSES.map((st) => h('option', { value: st, selected: st === state.status }, st)));
@@ -67,8 +61,6 @@ export async function orderList() {
     await learnNames(page.items.map((o) => o.user_id));
     if (ticket !== loads) return;
     const more = page.total_relation === 'gte' || state.skip + page.items.length < page.total;
-    const prev = h('button', { type: 'button', class: 'secondary', disabled: state.skip === 0, onclick: () => { prev.disabled = true; next.disabled = true; state.skip = Math.max(0, state.skip - state.limit); load(); } }, 'Previous page');
-    const next = h('button', { type: 'button', class: 'secondary', disabled: !more || page.items.length < state.limit, onclick: () => { prev.disabled = true; next.disabled = true; state.skip += state.limit; load(); } }, 'Next page');
     const range = page.items.length ? `${int(state.skip + 1)}–${int(state.skip + page.items.length)}` : 'none';
     summary.textContent = `${total(page.total, page.total_relation)} orders; showing ${range}.`;
     results.replaceChildren(
@@ -85,7 +77,12 @@ export async function orderList() {
         ],
         empty: 'No orders match.',
       }),
-      h('div', { class: 'pager' }, prev, next));
+      pager({
+        canBack: state.skip > 0,
+        canForward: more && page.items.length === state.limit,
+        back: () => { state.skip = Math.max(0, state.skip - state.limit); load(); },
+        forward: () => { state.skip += state.limit; load(); },
+      }));
   }
   form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -1,7 +1,7 @@
 // Products: the searchable list (q, the filter language, sort, keyset pages) and the product
 // form with its tags and variants.
 
-import { h, uid, alertBox, confirmButton, badge } from '../dom.js';
+import { h, uid, alertBox, confirmButton, badge, deleteSection, labelled, pager } from '../dom.js';
 import { api, all, ApiError } from '../api.js';
 import { buildForm } from '../form.js';
 import { dataTable } from '../table.js';
@@ -21,12 +21,6 @@ let loads = 0;
 export function showProductsIn(categoryId) {
   Object.assign(state, FRESH, { category_id: String(categoryId), cursors: [null] });
   location.hash = '#/products';
-}
-
-function labelled(text, input) {
-  const id = uid('ctl');
-  input.id = id;
-  return h('div', null, h('label', { for: id }, text), input);
 }
 
 export async function productList() {
@@ -85,8 +79,6 @@ export async function productList() {
     if (ticket !== loads) return; // a later search or page has been asked for
     const number = state.cursors.length;
     summary.textContent = `${total(page.total, page.total_relation)} products found; page ${number}.`;
-    const prev = h('button', { type: 'button', class: 'secondary', disabled: number === 1, onclick: () => { prev.disabled = true; next.disabled = true; state.cursors.pop(); load(); } }, 'Previous page');
-    const next = h('button', { type: 'button', class: 'secondary', disabled: !page.next_cursor, onclick: () => { prev.disabled = true; next.disabled = true; state.cursors.push(page.next_cursor); load(); } }, 'Next page');
     // A column's header sorts by it; again, the other way.
     const [key, desc] = state.sort.startsWith('-') ? [state.sort.slice(1), true] : [state.sort, false];
     const onSort = (column) => {
@@ -111,7 +103,13 @@ export async function productList() {
         ],
         empty: 'No product matches.',
       }),
-      h('div', { class: 'pager' }, prev, h('span', null, `Page ${number}`), next));
+      pager({
+        canBack: number > 1,
+        canForward: Boolean(page.next_cursor),
+        back: () => { state.cursors.pop(); load(); },
+        forward: () => { state.cursors.push(page.next_cursor); load(); },
+        middle: h('span', null, `Page ${number}`),
+      }));
   }
 
   form.addEventListener('submit', (event) => {
@@ -233,18 +231,10 @@ export async function productEdit(id) {
       }
     },
   });
-  const deleteArea = h('div');
-  if (!creating) {
-    const feedback = h('div');
-    deleteArea.append(h('h2', null, 'Delete this product'), feedback, confirmButton('Delete', `Delete “${product.name}” for good?`, async () => {
-      try {
-        await api('DELETE', `/products/${id}`);
-        navigate('#/products', `The product “${product.name}” was deleted.`);
-      } catch (err) {
-        feedback.replaceChildren(alertBox('error', `Not deleted: ${err.message}`));
-      }
-    }));
-  }
+  const deleteArea = creating ? null : deleteSection('Delete this product', `Delete “${product.name}” for good?`, async () => {
+    await api('DELETE', `/products/${id}`);
+    navigate('#/products', `The product “${product.name}” was deleted.`);
+  });
   return h('div', null,
     h('p', null, h('a', { href: '#/products' }, '← Products')),
     h('h1', null, creating ? 'New product' : product.name),

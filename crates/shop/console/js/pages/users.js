@@ -1,7 +1,7 @@
 // Users: the list, role and active changes (the API keeps at least one active admin), new
 // accounts and password resets.
 
-import { h, alertBox, confirmButton, badge } from '../dom.js';
+import { h, alertBox, badge, deleteSection, pager } from '../dom.js';
 import { api, all } from '../api.js';
 import { buildForm } from '../form.js';
 import { dataTable } from '../table.js';
@@ -40,8 +40,6 @@ export async function userList() {
     activeAdmins(),
   ]);
   const go = (skip) => { state.skip = Math.max(0, skip); navigate('#/users'); };
-  const prev = h('button', { type: 'button', class: 'secondary', disabled: state.skip === 0, onclick: () => go(state.skip - PER_PAGE) }, 'Previous page');
-  const next = h('button', { type: 'button', class: 'secondary', disabled: state.skip + page.items.length >= page.total, onclick: () => go(state.skip + PER_PAGE) }, 'Next page');
   return h('div', null,
     h('div', { class: 'bar' }, h('h1', { class: 'grow' }, 'Users'), h('a', { class: 'button', href: '#/users/new' }, 'New user')),
     admins && admins.length === 1
@@ -59,7 +57,13 @@ export async function userList() {
         { key: 'created_at', label: 'Joined', render: (u) => dateTime(u.created_at) },
       ],
     }),
-    h('div', { class: 'pager' }, prev, h('span', null, `${int(page.items.length ? state.skip + 1 : 0)}–${int(state.skip + page.items.length)} of ${int(page.total)}`), next));
+    pager({
+      canBack: state.skip > 0,
+      canForward: state.skip + page.items.length < page.total,
+      back: () => go(state.skip - PER_PAGE),
+      forward: () => go(state.skip + PER_PAGE),
+      middle: h('span', null, `${int(page.items.length ? state.skip + 1 : 0)}–${int(state.skip + page.items.length)} of ${int(page.total)}`),
+    }));
 }
 
 function createForm() {
@@ -105,18 +109,12 @@ export async function userEdit(id) {
       else navigate(`#/users/${id}`, `The password of “${user.username}” was reset; their sessions have ended.`);
     },
   });
-  const feedback = h('div');
   const deleteArea = self
     ? h('div', null, h('h2', null, 'Delete this account'), h('p', { class: 'muted' }, 'You cannot delete the account you are signed in with.'))
-    : h('div', null, h('h2', null, 'Delete this account'), feedback,
-      confirmButton('Delete', `Delete the account “${user.username}” for good?`, async () => {
-        try {
-          await api('DELETE', `/users/${id}`);
-          navigate('#/users', `The account “${user.username}” was deleted.`);
-        } catch (err) {
-          feedback.replaceChildren(alertBox('error', `Not deleted: ${err.message}`));
-        }
-      }));
+    : deleteSection('Delete this account', `Delete the account “${user.username}” for good?`, async () => {
+      await api('DELETE', `/users/${id}`);
+      navigate('#/users', `The account “${user.username}” was deleted.`);
+    });
   return h('div', null,
     h('p', null, h('a', { href: '#/users' }, '← Users')),
     h('h1', null, user.username),

@@ -1,7 +1,7 @@
 // Webhook endpoints: create (the signing secret is shown once), edit, delete, the delivery
 // log with each delivery's attempts, and retry.
 
-import { h, alertBox, confirmButton, badge } from '../dom.js';
+import { h, alertBox, badge, deleteSection, pager } from '../dom.js';
 import { api, all } from '../api.js';
 import { buildForm } from '../form.js';
 import { dataTable } from '../table.js';
@@ -74,8 +74,6 @@ function deliveriesPanel(hookId) {
       return;
     }
     if (ticket !== loads) return;
-    const prev = h('button', { type: 'button', class: 'secondary', disabled: state.skip === 0, onclick: () => { prev.disabled = true; next.disabled = true; state.skip -= state.limit; load(); } }, 'Newer');
-    const next = h('button', { type: 'button', class: 'secondary', disabled: state.skip + page.items.length >= page.total, onclick: () => { prev.disabled = true; next.disabled = true; state.skip += state.limit; load(); } }, 'Older');
     results.replaceChildren(dataTable({
       caption: `Deliveries: ${total(page.total, page.total_relation)}`,
       rows: page.items,
@@ -92,7 +90,13 @@ function deliveriesPanel(hookId) {
           : '—') },
       ],
       empty: 'Nothing delivered to this endpoint yet.',
-    }), h('div', { class: 'pager' }, prev, next));
+    }), pager({
+      canBack: state.skip > 0,
+      canForward: state.skip + page.items.length < page.total,
+      back: () => { state.skip -= state.limit; load(); },
+      forward: () => { state.skip += state.limit; load(); },
+      labels: ['Newer', 'Older'],
+    }));
   }
   panel.append(h('h2', null, 'Delivery log'), feedback,
     h('div', { class: 'bar' }, h('div', null, h('label', { for: status.id }, 'Status'), status)), results);
@@ -128,16 +132,10 @@ export async function webhookEdit(id) {
       navigate(`#/webhooks/${id}`, 'Endpoint saved.');
     },
   });
-  const feedback = h('div');
-  const deleteArea = h('div', null, h('h2', null, 'Delete this endpoint'), feedback,
-    confirmButton('Delete', 'Delete this endpoint and its delivery log?', async () => {
-      try {
-        await api('DELETE', `/webhooks/${id}`);
-        navigate('#/webhooks', 'Endpoint deleted.');
-      } catch (err) {
-        feedback.replaceChildren(alertBox('error', `Not deleted: ${err.message}`));
-      }
-    }));
+  const deleteArea = deleteSection('Delete this endpoint', 'Delete this endpoint and its delivery log?', async () => {
+    await api('DELETE', `/webhooks/${id}`);
+    navigate('#/webhooks', 'Endpoint deleted.');
+  });
   const deliveries = deliveriesPanel(id);
   await deliveries.load();
   host.append(

@@ -22,6 +22,19 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// Headless, with nothing of its own on the network: without the background-networking
+/// flags Chromium tries Google's hosts at every start, which this machine refuses.
+pub const HEADLESS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// The installed Chromium, if any (`.ci/run` installs Debian's).
 pub fn chromium() -> Option<String> {
     ["chromium", "chromium-browser", "google-chrome"]
@@ -85,15 +98,8 @@ impl Browser {
         let (cr, rw) = (command_read.as_raw_fd(), reply_write.as_raw_fd());
         let mut command = Command::new(browser);
         command
+            .args(HEADLESS)
             .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
                 "--disable-default-apps",
                 "--disable-extensions",
                 "--remote-debugging-pipe",

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::cdp::{self, Browser};
-use super::{ADMIN, checks, http, keep, login, png_width, seeded_server, sign_in};
+use super::{ADMIN, checks, http, keep, login, png_width, seeded_server, sign_in, wait_until};
 
 #[test]
 fn console_end_to_end_in_chromium() {
@@ -81,11 +81,7 @@ fn console_end_to_end_in_chromium() {
     b.browser_call("Browser.setDownloadBehavior", json!({"behavior": "allow", "downloadPath": folder}));
     b.click_text("[data-chart=monthly-sales] figcaption button", "Download CSV");
     let file = downloads.path().join("monthly-sales.csv");
-    let deadline = std::time::Instant::now() + cdp::PATIENCE;
-    while !file.exists() {
-        assert!(std::time::Instant::now() < deadline, "no CSV was downloaded");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    wait_until("the CSV download", || file.exists());
     let csv = std::fs::read_to_string(&file).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "Month,Orders,Items sold,Revenue,Average order,Growth");

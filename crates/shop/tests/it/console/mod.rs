@@ -20,24 +20,18 @@ use cdp::Browser;
 
 pub const ADMIN: (&str, &str) = ("admin@shop.test", "Console-Admin-Passw0rd");
 
-/// A blocking HTTP/1.1 request: (status, JSON body or Null).
-pub fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+/// A blocking HTTP/1.1 request with `headers` and `body`: (status, JSON body or Null).
+fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(cdp::PATIENCE)).ok();
-    let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        payload.len()
-    );
-    if body.is_some() {
-        head.push_str("Content-Type: application/json\r\n");
-    }
-    if let Some(token) = token {
-        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(payload.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
     let mut raw = String::new();
     stream.read_to_string(&mut raw).unwrap();
     let status = raw.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -45,20 +39,53 @@ pub fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Opt
     (status, serde_json::from_str(body).unwrap_or(Value::Null))
 }
 
+/// An API call with an optional bearer token and JSON body.
+pub fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = Vec::new();
+    if body.is_some() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    if let Some(auth) = &auth {
+        headers.push(("Authorization", auth.as_str()));
+    }
+    request(addr, method, path, &headers, &body.map(Value::to_string).unwrap_or_default())
+}
+
+/// A token from the API's login form.
 pub fn login(addr: &str, user: &str, password: &str) -> String {
     let form = format!("username={user}&password={password}");
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    write!(
-        stream,
-        "POST /api/v1/login/access-token HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
-        form.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    let body: Value = serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap();
-    body["access_token"].as_str().unwrap_or_else(|| panic!("login {user}: {raw}")).to_owned()
+    let headers = [("Content-Type", "application/x-www-form-urlencoded")];
+    let (status, body) = request(addr, "POST", "/api/v1/login/access-token", &headers, &form);
+    body["access_token"].as_str().unwrap_or_else(|| panic!("login {user}: {status} {body}")).to_owned()
+}
+
+/// Waits until `check` holds, up to the tests' patience.
+pub fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + cdp::PATIENCE;
+    while !check() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Every file under `crates/shop/console/`, as `/admin/assets/` names it (the page itself
+/// is `index.html`, served at `/admin`).
+pub fn console_files() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("console");
+    let mut found = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found
 }
 
 /// `shop serve` on a fresh SQLite file holding the sample data (`shop seed`) and an admin.

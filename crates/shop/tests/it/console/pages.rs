@@ -3,20 +3,10 @@
 //! sort and keyset pages match the API; tags, variants, cancel, password reset, a webhook's
 //! one-time secret and a delivery retry work through the browser.
 
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 
 use super::cdp::{self, Browser};
-use super::{ADMIN, checks, http, login, seeded_server, sign_in};
-
-fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + cdp::PATIENCE;
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+use super::{ADMIN, checks, http, login, seeded_server, sign_in, wait_until};
 
 /// A receiver that hangs up on every request, so deliveries to it fail at once (a port
 /// merely assumed closed might have a listener on some machine).
