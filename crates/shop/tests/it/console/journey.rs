@@ -3,17 +3,18 @@
 
 use serde_json::json;
 
-use super::cdp::{self, Browser};
+use super::cdp::Browser;
 use super::{ADMIN, checks, http, keep, login, png_width, seeded_server, sign_in, wait_until};
 
-#[test]
-fn console_end_to_end_in_chromium() {
-    let Some(chromium) = cdp::chromium() else {
-        migrate::testing::skip("no Chromium on this machine (.ci/run installs Debian's chromium)");
-        return;
-    };
+migrate::per_dialect! {
+    async fn console_end_to_end_in_chromium(dialect) {
+        super::in_chromium(dialect, journey).await;
+    }
+}
+
+fn journey(chromium: String, url: String) {
     let dir = tempfile::tempdir().unwrap();
-    let server = seeded_server(dir.path(), &[("WORKER_ENABLED", "false")]);
+    let server = seeded_server(&url, dir.path(), &[("WORKER_ENABLED", "false")]);
     let addr = server.addr.clone();
     let base = format!("http://{addr}/admin");
     let admin = login(&addr, ADMIN.0, ADMIN.1);

@@ -1,6 +1,5 @@
 //! The staff console at `/admin`, end to end: `shop serve` as a real process with the sample
-//! data, and a real headless Chromium driven through its DevTools protocol. SQLite only: the
-//! console is a client of the JSON API, whose behaviour on every database the API tests cover.
+//! data on each database, and a real headless Chromium driven through its DevTools protocol.
 
 pub mod cdp;
 mod checks;
@@ -14,6 +13,9 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
+
+use migrate::Dialect;
+use migrate::testing::TestDb;
 
 use crate::server::Server;
 use cdp::Browser;
@@ -88,19 +90,39 @@ pub fn console_files() -> Vec<String> {
     found
 }
 
-/// `shop serve` on a fresh SQLite file holding the sample data (`shop seed`) and an admin.
-pub fn seeded_server(dir: &Path, extra: &[(&str, &str)]) -> Server {
-    let url = format!("sqlite://{}?mode=rwc", dir.join("console.db").display());
+/// Runs `visit(chromium, database_url)` on a fresh `dialect` database; said as skipped where
+/// Chromium is missing. The browser work blocks, so it runs on a blocking thread rather than
+/// on the test's runtime.
+pub async fn in_chromium(dialect: Dialect, visit: fn(String, String)) {
+    let Some(chromium) = cdp::chromium() else {
+        migrate::testing::skip("no Chromium on this machine (.ci/run installs Debian's chromium)");
+        return;
+    };
+    let db = TestDb::new(dialect).await;
+    let url = db.url.clone();
+    let outcome = tokio::task::spawn_blocking(move || visit(chromium, url)).await;
+    drop(db);
+    if let Err(failure) = outcome
+        && failure.is_panic()
+    {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+}
+
+/// `shop serve` on the database at `url`, given the sample data (`shop seed`) and an admin.
+pub fn seeded_server(url: &str, dir: &Path, extra: &[(&str, &str)]) -> Server {
     let seeded = Command::new(env!("CARGO_BIN_EXE_shop"))
         .arg("seed")
         .current_dir(dir)
-        .env("DATABASE_URL", &url)
+        .env("DATABASE_URL", url)
+        // A server database is migrated only when asked (SQLite always is).
+        .env("AUTO_MIGRATE", "true")
         .output()
         .expect("run shop seed");
     assert!(seeded.status.success(), "shop seed: {}", String::from_utf8_lossy(&seeded.stderr));
     let mut env = vec![("FIRST_SUPERUSER", ADMIN.0), ("FIRST_SUPERUSER_PASSWORD", ADMIN.1)];
     env.extend_from_slice(extra);
-    Server::start(&url, dir, &env)
+    Server::start(url, dir, &env)
 }
 
 /// Width of a PNG, from its IHDR chunk.

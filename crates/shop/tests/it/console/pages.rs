@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::cdp::{self, Browser};
+use super::cdp::Browser;
 use super::{ADMIN, checks, http, login, seeded_server, sign_in, wait_until};
 
 /// A receiver that hangs up on every request, so deliveries to it fail at once (a port
@@ -32,15 +32,16 @@ fn shown_ids(b: &mut Browser) -> Vec<i64> {
     cells.as_array().unwrap().iter().filter_map(|c| c.as_str().and_then(|s| s.parse().ok())).collect()
 }
 
-#[test]
-fn every_view_and_the_staff_tasks_in_chromium() {
-    let Some(chromium) = cdp::chromium() else {
-        migrate::testing::skip("no Chromium on this machine (.ci/run installs Debian's chromium)");
-        return;
-    };
+migrate::per_dialect! {
+    async fn every_view_and_the_staff_tasks_in_chromium(dialect) {
+        super::in_chromium(dialect, tasks).await;
+    }
+}
+
+fn tasks(chromium: String, url: String) {
     let dir = tempfile::tempdir().unwrap();
     // Deliveries to a receiver that hangs up fail at once and wait an hour for their next try.
-    let server = seeded_server(dir.path(), &[("WEBHOOK_RETRY_SCHEDULE", "1h"), ("WORKER_POLL_MS", "100")]);
+    let server = seeded_server(&url, dir.path(), &[("WEBHOOK_RETRY_SCHEDULE", "1h"), ("WORKER_POLL_MS", "100")]);
     let addr = server.addr.clone();
     let admin = login(&addr, ADMIN.0, ADMIN.1);
     let alice = login(&addr, "alice", "demo-password");
